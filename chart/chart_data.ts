@@ -1,0 +1,63 @@
+/**
+ * Chart data: what the feed sends and what clients may send back. The
+ * limits are the public contract (design.md): at most 16 series of at most
+ * 1,000 numbers; the largest such payload fits the 64 KiB message limit.
+ *
+ * @module
+ */
+
+import { HubError } from "../hub/mod.ts";
+
+/** One series as chart.js and the article's Angular client use it. */
+export interface ChartSeries {
+  data: number[];
+  label: string;
+}
+
+/** Most series a client may send. */
+export const MAX_SERIES = 16;
+/** Most numbers per series. */
+export const MAX_POINTS = 1_000;
+/** Longest series label. */
+export const MAX_LABEL_LENGTH = 100;
+
+/** Four series `Data1`..`Data4`, each one random whole number 1..40. */
+export function randomChartData(): ChartSeries[] {
+  const out: ChartSeries[] = [];
+  for (let i = 1; i <= 4; i++) {
+    out.push({ data: [1 + Math.floor(Math.random() * 40)], label: `Data${i}` });
+  }
+  return out;
+}
+
+/** Returns `value` as chart data, or throws a HubError saying what is wrong. */
+export function parseChartData(value: unknown): ChartSeries[] {
+  if (!Array.isArray(value)) {
+    throw new HubError("Chart data must be an array of series");
+  }
+  if (value.length > MAX_SERIES) {
+    throw new HubError(`Chart data may have at most ${MAX_SERIES} series`);
+  }
+  return value.map(parseSeries);
+}
+
+function parseSeries(value: unknown, index: number): ChartSeries {
+  const s = value as Partial<ChartSeries> | null;
+  if (typeof s !== "object" || s === null || Array.isArray(s)) {
+    throw new HubError(`Series ${index} must be an object`);
+  }
+  if (typeof s.label !== "string" || s.label.length > MAX_LABEL_LENGTH) {
+    throw new HubError(
+      `Series ${index} needs a label of at most ${MAX_LABEL_LENGTH} characters`,
+    );
+  }
+  if (!Array.isArray(s.data) || s.data.length > MAX_POINTS) {
+    throw new HubError(
+      `Series ${index} needs 'data': an array of at most ${MAX_POINTS} numbers`,
+    );
+  }
+  if (!s.data.every((n) => typeof n === "number" && Number.isFinite(n))) {
+    throw new HubError(`Series ${index} may hold finite numbers only`);
+  }
+  return { data: s.data, label: s.label };
+}

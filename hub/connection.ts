@@ -1,0 +1,179 @@
+/**
+ * One logical SignalR connection: ids, principal, protocol, a send queue
+ * bounded in bytes, and the state the heartbeat and dispatcher read.
+ *
+ * The transport may change under it (stateful reconnect), so everything
+ * that must outlive a socket lives here.
+ *
+ * @module
+ */
+
+import type { Principal } from "./options.ts";
+import {
+  type HubProtocol,
+  joinPayloads,
+  type MessageDecoder,
+  type Payload,
+  payloadSize,
+} from "./protocol/hub_protocol.ts";
+import type { HubMessage, InvocationMessage } from "./protocol/messages.ts";
+import type { HandshakeReader } from "./protocol/handshake.ts";
+import type { HubContext } from "./hub_definition.ts";
+import { CloseCode, type Transport } from "./transports/transport.ts";
+import { type Flushable, scheduleFlush } from "./flush_queue.ts";
+
+/** Where a connection is in its life. */
+export type ConnectionState =
+  | "negotiated"
+  | "handshaking"
+  | "connected"
+  | "closing"
+  | "closed";
+
+/** Why a connection ended; `reconnect` ones tell the client to come back. */
+export type CloseReason =
+  | "client-closed"
+  | "transport-lost"
+  | "protocol-error"
+  | "handshake-timeout"
+  | "negotiate-timeout"
+  | "client-timeout"
+  | "token-expired"
+  | "slow-consumer"
+  | "message-too-large"
+  | "aborted"
+  | "shutdown";
+
+/** What a connection reports upward (the hub counts and cleans up). */
+export interface ConnectionOwner {
+  /** The queue overflowed; the owner closes and counts. */
+  slowConsumer(connection: HubConnection): void;
+  /** Counts messages handed to the transport. */
+  sent(count: number): void;
+}
+
+/** One client connection. Created by negotiate or by a direct WebSocket. */
+export class HubConnection implements Flushable {
+  readonly id: string;
+  readonly token: string;
+  readonly createdAt: number = Date.now();
+  principal: Principal | null;
+  state: ConnectionState = "negotiated";
+  closeReason: CloseReason | undefined;
+  transport: Transport | null = null;
+  transportAt = 0;
+  closingAt = 0;
+  handshake: HandshakeReader | null = null;
+  protocol: HubProtocol | null = null;
+  decoder: MessageDecoder | null = null;
+  lastReceived = 0;
+  lastSent = 0;
+  /** Invocations running now, and those waiting (bounded by the hub). */
+  running = 0;
+  readonly pending: InvocationMessage[] = [];
+  /** The context hub methods get; made once at handshake, reused. */
+  context: HubContext | null = null;
+  /** Free-form per-connection data for the app (`ctx.items`). */
+  readonly items: Map<string, unknown> = new Map();
+
+  readonly #owner: ConnectionOwner;
+  readonly #maxQueuedBytes: number;
+  #outbox: Payload[] = [];
+  #outboxBytes = 0;
+  #scheduled = false;
+
+  /** Makes a connection; `maxQueuedBytes` bounds its send queue. */
+  constructor(
+    ids: { id: string; token: string; principal: Principal | null },
+    owner: ConnectionOwner,
+    maxQueuedBytes: number,
+  ) {
+    this.id = ids.id;
+    this.token = ids.token;
+    this.principal = ids.principal;
+    this.#owner = owner;
+    this.#maxQueuedBytes = maxQueuedBytes;
+  }
+
+  /** The user id, or null when anonymous. */
+  get userId(): string | null {
+    return this.principal?.userId ?? null;
+  }
+
+  /** Bytes waiting in our queue (not counting the socket's buffer). */
+  get queuedBytes(): number {
+    return this.#outboxBytes;
+  }
+
+  /**
+   * Queues an encoded message. Returns false (and lets the owner close the
+   * connection) when the queue would pass its byte bound; a broadcast
+   * never waits on one slow socket.
+   */
+  send(payload: Payload): boolean {
+    if (this.state !== "connected") return false;
+    const size = payloadSize(payload);
+    if (this.#outboxBytes + size > this.#maxQueuedBytes) {
+      this.#owner.slowConsumer(this);
+      return false;
+    }
+    this.#outbox.push(payload);
+    this.#outboxBytes += size;
+    if (!this.#scheduled) {
+      this.#scheduled = true;
+      scheduleFlush(this);
+    }
+    return true;
+  }
+
+  /** Encodes with this connection's protocol and queues. */
+  sendMessage(message: HubMessage): boolean {
+    return this.protocol !== null && this.send(this.protocol.encode(message));
+  }
+
+  /** Writes everything queued as one frame (see flush_queue.ts). */
+  flush(): void {
+    this.#scheduled = false;
+    const transport = this.transport;
+    if (this.#outbox.length === 0 || transport === null) return;
+    if (transport.bufferedAmount() + this.#outboxBytes > this.#maxQueuedBytes) {
+      this.#owner.slowConsumer(this);
+      return;
+    }
+    const parts = this.#outbox;
+    this.#outbox = [];
+    this.#outboxBytes = 0;
+    transport.write(joinPayloads(parts));
+    this.lastSent = Date.now();
+    this.#owner.sent(parts.length);
+  }
+
+  /** Drops whatever is queued (the connection is being torn down). */
+  discardQueue(): number {
+    const dropped = this.#outbox.length;
+    this.#outbox = [];
+    this.#outboxBytes = 0;
+    return dropped;
+  }
+
+  /**
+   * Sends a final message past the queue bound (a Close or a handshake
+   * error must reach even a backed-up client), then ends the transport.
+   */
+  end(last: Payload | null, reason: CloseReason): void {
+    if (this.state === "closing" || this.state === "closed") return;
+    this.closeReason = reason;
+    const transport = this.transport;
+    if (transport && last !== null) {
+      this.#outbox.push(last);
+      this.#outboxBytes += payloadSize(last);
+      const parts = this.#outbox;
+      this.#outbox = [];
+      this.#outboxBytes = 0;
+      transport.write(joinPayloads(parts));
+    }
+    this.state = "closing";
+    this.closingAt = Date.now();
+    transport?.close(CloseCode.Normal);
+  }
+}

@@ -1,0 +1,279 @@
+/**
+ * The life of a connection once a transport carries it: handshake with a
+ * deadline, decoding with a size limit, dispatch, Close, and cleanup that
+ * runs exactly once. Transports report here; the dispatcher runs methods.
+ *
+ * @module
+ */
+
+import type { ResolvedHubOptions } from "./options.ts";
+import type {
+  CloseReason,
+  ConnectionOwner,
+  HubConnection,
+} from "./connection.ts";
+import type { ConnectionStore } from "./connection_store.ts";
+import type { Dispatcher } from "./dispatcher.ts";
+import type { HubContext, HubDefinition } from "./hub_definition.ts";
+import type { LifetimeManager } from "./lifetime_manager.ts";
+import type { HubCounters } from "./metrics.ts";
+import type { Logger } from "./logger.ts";
+import { HubCallerClients, type HubGroups } from "./clients.ts";
+import type { HubProtocol, Payload } from "./protocol/hub_protocol.ts";
+import type { HubMessage } from "./protocol/messages.ts";
+import {
+  HANDSHAKE_OK,
+  handshakeError,
+  HandshakeReader,
+  selectProtocol,
+} from "./protocol/handshake.ts";
+import type { Transport, TransportEvents } from "./transports/transport.ts";
+
+/** Everything the handler works with, owned by the hub server. */
+export interface HandlerParts {
+  readonly hub: HubDefinition;
+  readonly options: ResolvedHubOptions;
+  readonly store: ConnectionStore;
+  readonly manager: LifetimeManager;
+  readonly dispatcher: Dispatcher;
+  readonly groups: HubGroups;
+  readonly counters: HubCounters;
+  readonly logger: Logger;
+}
+
+/** Drives connections from transport open to cleanup. */
+export class ConnectionHandler implements ConnectionOwner {
+  readonly #p: HandlerParts;
+  readonly #pings = new Map<HubProtocol, Payload>();
+
+  /** A handler over the hub server's parts. */
+  constructor(parts: HandlerParts) {
+    this.#p = parts;
+  }
+
+  /** Binds a transport to a negotiated connection; starts the handshake clock. */
+  attach(connection: HubConnection, transport: Transport): TransportEvents {
+    connection.transport = transport;
+    connection.transportAt = Date.now();
+    connection.state = "handshaking";
+    connection.handshake = new HandshakeReader(this.#p.options.maxMessageSize);
+    return {
+      received: (data) => this.received(connection, data),
+      closed: () => this.closed(connection),
+    };
+  }
+
+  /** Data from the client: the handshake first, then hub messages. */
+  received(connection: HubConnection, data: Payload): void {
+    if (connection.state === "handshaking") this.#handshake(connection, data);
+    else if (connection.state === "connected") this.#messages(connection, data);
+  }
+
+  #handshake(connection: HubConnection, data: Payload): void {
+    let result;
+    try {
+      result = connection.handshake!.push(data);
+    } catch (error) {
+      return this.failHandshake(connection, (error as Error).message);
+    }
+    if (!result) return;
+    const protocol = selectProtocol(result.request, this.#p.options.protocols);
+    if (typeof protocol === "string") {
+      return this.failHandshake(connection, protocol);
+    }
+    if (
+      protocol.transferFormat === "Binary" &&
+      !connection.transport!.supportsBinary
+    ) {
+      return this.failHandshake(
+        connection,
+        `Cannot use the '${protocol.name}' protocol on the current transport. The transport does not support 'Binary' transfer format.`,
+      );
+    }
+    connection.handshake = null;
+    connection.protocol = protocol;
+    connection.decoder = protocol.createDecoder(this.#p.options.maxMessageSize);
+    connection.transport!.write(HANDSHAKE_OK);
+    this.#connected(connection);
+    if (result.rest !== null) this.#messages(connection, result.rest);
+  }
+
+  #connected(connection: HubConnection): void {
+    const { manager, counters, hub, dispatcher } = this.#p;
+    connection.state = "connected";
+    connection.lastReceived = connection.lastSent = Date.now();
+    manager.register(connection);
+    counters.connectionsOpened++;
+    const context = this.#context(connection);
+    connection.context = context;
+    this.#p.logger.log("info", "connection.open", {
+      connectionId: connection.id,
+      userId: connection.userId,
+      transport: connection.transport!.name,
+      protocol: connection.protocol!.name,
+    });
+    if (!hub.onConnected) return;
+    // Hold invocations until onConnected settles, as ASP.NET does.
+    connection.running++;
+    Promise.resolve()
+      .then(() => hub.onConnected!(context))
+      .then(
+        () => {
+          connection.running--;
+          dispatcher.drain(connection);
+        },
+        (error) => {
+          this.#p.logger.log("error", "hub.on_connected_failed", { error });
+          this.close(connection, "aborted", "Connection closed with an error.");
+        },
+      );
+  }
+
+  #context(connection: HubConnection): HubContext {
+    const { manager, groups } = this.#p;
+    return {
+      connectionId: connection.id,
+      userId: connection.userId,
+      user: connection.principal?.claims ?? null,
+      clients: new HubCallerClients(manager, connection.id),
+      groups,
+      items: connection.items,
+      abort: () => this.close(connection, "aborted"),
+    };
+  }
+
+  #messages(connection: HubConnection, data: Payload): void {
+    connection.lastReceived = Date.now();
+    let messages: HubMessage[];
+    try {
+      messages = connection.decoder!.push(data);
+    } catch (error) {
+      const text = (error as Error).message;
+      this.#p.counters.errors++;
+      this.#p.logger.log("warn", "connection.protocol_error", {
+        connectionId: connection.id,
+        error: text,
+      });
+      const reason = text.includes("maximum size")
+        ? "message-too-large"
+        : "protocol-error";
+      return this.close(
+        connection,
+        reason,
+        `Connection closed with an error. InvalidDataException: ${text}`,
+      );
+    }
+    for (const message of messages) {
+      if (connection.state !== "connected") return;
+      this.#p.counters.messagesReceived++;
+      this.#dispatch(connection, message);
+    }
+  }
+
+  #dispatch(connection: HubConnection, message: HubMessage): void {
+    switch (message.type) {
+      case 1:
+        return this.#p.dispatcher.invoke(connection, message);
+      case 7:
+        // The client is leaving: no Close back, just end.
+        connection.end(null, "client-closed");
+        return;
+      case 4:
+        connection.sendMessage({
+          type: 3,
+          invocationId: message.invocationId,
+          error: `Streaming is not supported by '${message.target}'.`,
+        });
+        return;
+      default:
+        // Ping only refreshes lastReceived; 2, 3, 5, 8, 9 are not used yet.
+        return;
+    }
+  }
+
+  /** Sends a Close (with an error and reconnect hint) and ends the transport. */
+  close(
+    connection: HubConnection,
+    reason: CloseReason,
+    error?: string,
+    allowReconnect?: boolean,
+  ): void {
+    if (connection.state !== "connected") {
+      if (connection.state === "handshaking") {
+        return this.failHandshake(connection, error ?? "Connection closed.");
+      }
+      if (connection.state === "negotiated") this.closed(connection);
+      return;
+    }
+    const close: HubMessage = { type: 7 };
+    if (error !== undefined) close.error = error;
+    if (allowReconnect) close.allowReconnect = true;
+    connection.end(connection.protocol!.encode(close), reason);
+  }
+
+  /** Answers the handshake with an error and closes. */
+  failHandshake(connection: HubConnection, error: string): void {
+    this.#p.counters.errors++;
+    this.#p.logger.log("warn", "connection.handshake_failed", {
+      connectionId: connection.id,
+      error,
+    });
+    connection.end(handshakeError(error), "protocol-error");
+  }
+
+  /** The transport ended: leave every map, tell the hub. Runs once. */
+  closed(connection: HubConnection): void {
+    if (connection.state === "closed") return;
+    const wasConnected = connection.context !== null;
+    connection.state = "closed";
+    connection.closeReason ??= "transport-lost";
+    this.#p.store.delete(connection);
+    if (!wasConnected) return;
+    const { manager, counters, hub, logger } = this.#p;
+    manager.unregister(connection);
+    counters.messagesDropped += connection.discardQueue() +
+      connection.pending.length;
+    connection.pending.length = 0;
+    logger.log("info", "connection.close", {
+      connectionId: connection.id,
+      reason: connection.closeReason,
+    });
+    if (!hub.onDisconnected) return;
+    const error = connection.closeReason === "client-closed"
+      ? undefined
+      : new Error(connection.closeReason);
+    Promise.resolve()
+      .then(() => hub.onDisconnected!(connection.context!, error))
+      .catch((e) => logger.log("error", "hub.on_disconnected_failed", { e }));
+  }
+
+  /** ConnectionOwner: the queue overflowed, so close with a reconnect hint. */
+  slowConsumer(connection: HubConnection): void {
+    if (connection.state !== "connected") return;
+    this.#p.counters.slowConsumerCloses++;
+    this.#p.counters.messagesDropped += connection.discardQueue() + 1;
+    this.#p.logger.log("warn", "connection.slow_consumer", {
+      connectionId: connection.id,
+    });
+    this.close(
+      connection,
+      "slow-consumer",
+      "Connection closed because it could not keep up with its messages.",
+      true,
+    );
+  }
+
+  /** ConnectionOwner: counts messages that left. */
+  sent(count: number): void {
+    this.#p.counters.messagesSent += count;
+  }
+
+  /** The encoded Ping for a protocol, built once. */
+  ping(protocol: HubProtocol): Payload {
+    let payload = this.#pings.get(protocol);
+    if (!payload) {
+      this.#pings.set(protocol, payload = protocol.encode({ type: 6 }));
+    }
+    return payload;
+  }
+}

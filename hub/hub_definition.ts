@@ -1,0 +1,75 @@
+/**
+ * How an app describes a hub: its methods (called by clients) and the
+ * connect/disconnect hooks. Methods take the call context first, then the
+ * client's arguments; the number of arguments a client must send is the
+ * method's declared parameters after the context (`fn.length - 1`).
+ *
+ * @example
+ * ```ts
+ * const hub = defineHub({
+ *   methods: {
+ *     Echo(_ctx, text: string) { return text; },
+ *     Join(ctx, group: string) { return ctx.groups.add(ctx.connectionId, group); },
+ *   },
+ * });
+ * ```
+ *
+ * @module
+ */
+
+import type { AnyEvents, CallerClients, Groups } from "./clients.ts";
+
+/** What a hub method knows about its call. */
+export interface HubContext<C extends AnyEvents = AnyEvents> {
+  /** The caller's public connection id. */
+  readonly connectionId: string;
+  /** The caller's user id (the token's `sub`), or null when anonymous. */
+  readonly userId: string | null;
+  /** The caller's verified claims, or null when anonymous. */
+  readonly user: Readonly<Record<string, unknown>> | null;
+  /** Send to the caller, others, groups, users, everyone. */
+  readonly clients: CallerClients<C>;
+  /** Add or remove any connection to or from a group. */
+  readonly groups: Groups;
+  /** Per-connection data that lives as long as the connection. */
+  readonly items: Map<string, unknown>;
+  /** Ends the caller's connection. */
+  abort(): void;
+}
+
+/** Server methods a client may call: name → signature (without context). */
+// deno-lint-ignore no-explicit-any
+export type ServerMethods = Record<string, (...args: any[]) => unknown>;
+
+/** Implementations of `S`, each taking the context first. */
+export type HubMethods<S extends ServerMethods, C extends AnyEvents> = {
+  [K in keyof S]: (
+    ctx: HubContext<C>,
+    ...args: Parameters<S[K]>
+  ) => ReturnType<S[K]> | Promise<Awaited<ReturnType<S[K]>>>;
+};
+
+/** A hub: methods plus optional lifetime hooks. */
+export interface HubDefinition<
+  S extends ServerMethods = ServerMethods,
+  C extends AnyEvents = AnyEvents,
+> {
+  /** Methods matched case-insensitively, as ASP.NET does. */
+  readonly methods: HubMethods<S, C>;
+  /** After the handshake; a throw closes the connection. */
+  onConnected?(ctx: HubContext<C>): void | Promise<void>;
+  /** After the connection left every map. */
+  onDisconnected?(ctx: HubContext<C>, error?: Error): void | Promise<void>;
+}
+
+/**
+ * Declares a hub. With type arguments (`defineHub<Server, Client>(…)`) the
+ * compiler checks method names and arguments against one description
+ * shared with the client.
+ */
+export function defineHub<
+  S extends ServerMethods = ServerMethods,
+  C extends AnyEvents = AnyEvents,
+>(definition: HubDefinition<S, C>): HubDefinition<S, C> {
+  return definition;
+}

@@ -1,0 +1,327 @@
+/**
+ * A hub mounted at a path: answers negotiate and transport requests, owns
+ * the maps, the heartbeat and shutdown. This is the library's front door.
+ *
+ * @example
+ * ```ts
+ * const server = new HubServer(hub, { path: "/chat" });
+ * await server.start();
+ * Deno.serve((req, info) => server.handle(req, info));
+ * ```
+ *
+ * @module
+ */
+
+import {
+  defaultHubOptions,
+  type HubOptions,
+  type Principal,
+  type ResolvedHubOptions,
+} from "./options.ts";
+import type { HubDefinition } from "./hub_definition.ts";
+import { MemoryBackplane } from "./backplane/memory.ts";
+import type { BackplaneStatus } from "./backplane/backplane.ts";
+import { HubConnection } from "./connection.ts";
+import { ConnectionStore } from "./connection_store.ts";
+import { ConnectionHandler } from "./connection_handler.ts";
+import { Dispatcher } from "./dispatcher.ts";
+import { LifetimeManager } from "./lifetime_manager.ts";
+import { type Clients, type Groups, HubClients, HubGroups } from "./clients.ts";
+import { HubCounters, renderMetrics } from "./metrics.ts";
+import { consoleLogger, type Logger } from "./logger.ts";
+import { startHeartbeat } from "./heartbeat.ts";
+import { jsonProtocol } from "./protocol/json.ts";
+import { randomId } from "./random_id.ts";
+import {
+  type AvailableTransport,
+  negotiateBody,
+  negotiatedVersion,
+  queryValue,
+} from "./negotiate.ts";
+import { checkOrigin, preflight, withCors } from "./origin_policy.ts";
+import { acceptWebSocket } from "./transports/websocket.ts";
+
+/** Options of a mounted hub. */
+export interface HubServerOptions extends HubOptions {
+  /** Where the hub lives, e.g. "/chart"; negotiate is at `${path}/negotiate`. */
+  path: string;
+  /** How long shutdown waits for queues to drain. Default 5 s. */
+  shutdownDrainMs?: number;
+}
+
+/** Health of a hub, for `/healthz`. */
+export interface HubHealth {
+  readonly accepting: boolean;
+  readonly connections: number;
+  readonly backplane: BackplaneStatus;
+}
+
+/** A SignalR hub served over HTTP. */
+export class HubServer {
+  readonly path: string;
+  readonly options: ResolvedHubOptions;
+  readonly counters: HubCounters = new HubCounters();
+  readonly logger: Logger;
+  /** Send from outside a hub method (timers, routes). */
+  readonly clients: Clients;
+  /** Like `clients`, but reaching this process's connections only. */
+  readonly localClients: Clients;
+  /** Group membership from outside a hub method. */
+  readonly groups: Groups;
+  readonly #store: ConnectionStore;
+  readonly #manager: LifetimeManager;
+  readonly #handler: ConnectionHandler;
+  readonly #drainMs: number;
+  #stopHeartbeat: (() => void) | null = null;
+  #accepting = false;
+
+  /** Mounts `hub` with `options`; call `start()` before serving. */
+  constructor(hub: HubDefinition, options: HubServerOptions) {
+    const { path, shutdownDrainMs, ...rest } = options;
+    this.path = path.replace(/\/+$/, "");
+    this.#drainMs = shutdownDrainMs ?? 5_000;
+    this.options = {
+      ...defaultHubOptions,
+      protocols: [jsonProtocol],
+      allowedOrigins: [],
+      ...stripUndefined(rest),
+    } as ResolvedHubOptions;
+    this.logger = this.options.logger ?? consoleLogger();
+    this.#store = new ConnectionStore(this.options.maxConnections);
+    this.#manager = new LifetimeManager(
+      this.options.backplane ?? new MemoryBackplane(),
+      {
+        maxGroupsPerConnection: this.options.maxGroupsPerConnection,
+        groupAckTimeoutMs: 2_000,
+      },
+      this.logger,
+    );
+    const groups = new HubGroups(
+      this.#manager,
+      this.options.maxGroupNameLength,
+    );
+    this.clients = new HubClients(this.#manager);
+    this.localClients = new HubClients(this.#manager, true);
+    this.groups = groups;
+    const observers = { counters: this.counters, logger: this.logger };
+    this.#handler = new ConnectionHandler({
+      hub,
+      options: this.options,
+      store: this.#store,
+      manager: this.#manager,
+      dispatcher: new Dispatcher(hub, this.options, observers),
+      groups,
+      ...observers,
+    });
+  }
+
+  /** Connects the backplane and starts the heartbeat. */
+  async start(): Promise<void> {
+    await this.#manager.start();
+    this.#stopHeartbeat = startHeartbeat(
+      this.#store,
+      this.options,
+      this.#handler,
+    );
+    this.#accepting = true;
+  }
+
+  /** True for requests this hub answers (its path and below). */
+  matches(url: URL): boolean {
+    const p = url.pathname;
+    return p === this.path || p.startsWith(this.path + "/");
+  }
+
+  /** Answers a request under the hub's path. */
+  async handle(
+    request: Request,
+    _info?: Deno.ServeHandlerInfo,
+  ): Promise<Response> {
+    const url = new URL(request.url);
+    const verdict = checkOrigin(request, url, this.options.allowedOrigins);
+    if (!verdict.allowed) {
+      return this.#refuse(403, "Origin not allowed", "origin");
+    }
+    if (request.method === "OPTIONS") return preflight(request, verdict.cors);
+    const response = await this.#route(request, url);
+    return withCors(response, verdict.cors);
+  }
+
+  #route(request: Request, url: URL): Promise<Response> | Response {
+    if (!this.#accepting) {
+      return this.#refuse(
+        503,
+        "Server is not accepting connections",
+        "closing",
+      );
+    }
+    const rest = url.pathname.slice(this.path.length);
+    if (rest === "/negotiate") return this.#negotiate(request, url);
+    if (rest !== "" && rest !== "/") return text(404, "Not found");
+    if (request.headers.get("upgrade")?.toLowerCase() === "websocket") {
+      return this.#websocket(request, url);
+    }
+    return this.#httpTransport(request, url);
+  }
+
+  async #authenticate(request: Request): Promise<Principal | null | false> {
+    if (!this.options.authenticate) return null;
+    try {
+      return await this.options.authenticate(request);
+    } catch (error) {
+      this.logger.log("warn", "auth.failed", { error });
+      return false;
+    }
+  }
+
+  #transports(): AvailableTransport[] {
+    const formats =
+      this.options.protocols.some((p) => p.transferFormat === "Binary")
+        ? ["Text", "Binary"] as const
+        : ["Text"] as const;
+    return [{ transport: "WebSockets", transferFormats: formats }];
+  }
+
+  async #negotiate(request: Request, url: URL): Promise<Response> {
+    if (request.method !== "POST") return text(405, "Use POST to negotiate");
+    const principal = await this.#authenticate(request);
+    if (principal === false) return this.#refuse(401, "Unauthorized", "auth");
+    const version = negotiatedVersion(url, this.options.negotiateVersion);
+    const id = randomId();
+    const ids = { id, token: version >= 1 ? randomId() : id, principal };
+    const connection = new HubConnection(
+      ids,
+      this.#handler,
+      this.options.maxQueuedBytes,
+    );
+    if (!this.#store.add(connection)) {
+      return this.#refuse(503, "Server is full", "capacity");
+    }
+    return Response.json(negotiateBody(version, ids, this.#transports()));
+  }
+
+  async #websocket(request: Request, url: URL): Promise<Response> {
+    const token = queryValue(url, "id");
+    const principal = await this.#authenticate(request);
+    if (principal === false) return this.#refuse(401, "Unauthorized", "auth");
+    let connection: HubConnection | undefined;
+    if (token === null) {
+      // skipNegotiation: the socket itself creates the connection.
+      const id = randomId();
+      connection = new HubConnection(
+        { id, token: randomId(), principal },
+        this.#handler,
+        this.options.maxQueuedBytes,
+      );
+      if (!this.#store.add(connection)) {
+        return this.#refuse(503, "Server is full", "capacity");
+      }
+    } else {
+      connection = this.#store.byToken(token);
+      if (!connection) return text(404, "No connection with that id");
+      if (connection.state !== "negotiated") {
+        return text(409, "A transport is already active for this connection");
+      }
+      if (connection.userId !== (principal ? principal.userId : null)) {
+        return this.#refuse(403, "Not the user that negotiated", "auth");
+      }
+      connection.principal = principal;
+    }
+    const target = connection;
+    return acceptWebSocket(
+      request,
+      (transport) => this.#handler.attach(target, transport),
+    );
+  }
+
+  /** Non-WebSocket requests on the hub path (SSE, long polling, POST sends). */
+  #httpTransport(request: Request, url: URL): Response {
+    const token = queryValue(url, "id");
+    if (token === null) return text(400, "Connection ID required");
+    const connection = this.#store.byToken(token);
+    if (!connection) return text(404, "No connection with that id");
+    if (request.method === "POST") {
+      return text(
+        405,
+        "POST requests are not allowed for WebSocket connections",
+      );
+    }
+    return text(400, "Use a WebSocket for this connection");
+  }
+
+  #refuse(status: number, message: string, why: string): Response {
+    this.counters.connectionsRefused++;
+    this.logger.log("info", "request.refused", { status, why });
+    return text(status, message);
+  }
+
+  /** Prometheus text for this hub. */
+  metricsText(): string {
+    const backplane = this.#manager.backplane.status();
+    return renderMetrics(this.counters, {
+      connections: this.#manager.connections.size,
+      users: this.#manager.users.size,
+      groups: this.#manager.groups.size,
+      backplaneHealthy: backplane.healthy,
+      backplaneDropped: backplane.dropped,
+    });
+  }
+
+  /** Liveness and backplane detail. */
+  health(): HubHealth {
+    return {
+      accepting: this.#accepting,
+      connections: this.#manager.connections.size,
+      backplane: this.#manager.backplane.status(),
+    };
+  }
+
+  /** Sizes of the internal maps (tests check they return to zero). */
+  sizes(): {
+    store: number;
+    connections: number;
+    users: number;
+    groups: number;
+  } {
+    return {
+      store: this.#store.size,
+      connections: this.#manager.connections.size,
+      users: this.#manager.users.size,
+      groups: this.#manager.groups.size,
+    };
+  }
+
+  /**
+   * Stops accepting, tells every client to reconnect elsewhere (Close with
+   * `allowReconnect`), waits up to the drain deadline for sockets to
+   * close, then stops timers and the backplane.
+   */
+  async shutdown(): Promise<void> {
+    if (!this.#accepting && this.#stopHeartbeat === null) return;
+    this.#accepting = false;
+    for (const c of this.#store.values()) {
+      this.#handler.close(c, "shutdown", "Server is shutting down.", true);
+    }
+    const deadline = Date.now() + this.#drainMs;
+    while (this.#store.size > 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    for (const c of this.#store.values()) this.#handler.closed(c);
+    this.#stopHeartbeat?.();
+    this.#stopHeartbeat = null;
+    await this.#manager.close();
+  }
+}
+
+function text(status: number, body: string): Response {
+  return new Response(body, {
+    status,
+    headers: { "content-type": "text/plain; charset=utf-8" },
+  });
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(
+    Object.entries(value).filter(([, v]) => v !== undefined),
+  ) as Partial<T>;
+}

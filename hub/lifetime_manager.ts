@@ -1,0 +1,286 @@
+/**
+ * Routing: which connections a message reaches, here and elsewhere.
+ *
+ * Local connections are served directly with one encoding per protocol;
+ * the backplane carries only what other processes must deliver. The
+ * manager knows the `Backplane` interface, never Redis.
+ *
+ * @module
+ */
+
+import type {
+  Backplane,
+  BackplaneMessage,
+  BackplaneNode,
+  GroupMessage,
+  Scope,
+  Target,
+} from "./backplane/backplane.ts";
+import type { HubConnection } from "./connection.ts";
+import { EncodedMessage } from "./encoded_message.ts";
+import { GroupIndex } from "./group_index.ts";
+import { UserIndex } from "./user_index.ts";
+import type { Logger } from "./logger.ts";
+import { randomId } from "./random_id.ts";
+import { HubError } from "./hub_error.ts";
+
+/** Limits the manager enforces on membership. */
+export interface LifetimeLimits {
+  readonly maxGroupsPerConnection: number;
+  /** How long a remote group change waits for its ack. */
+  readonly groupAckTimeoutMs: number;
+}
+
+/** A connection would join more groups than allowed; the caller sees it. */
+export class GroupLimitError extends HubError {}
+
+/** Pending remote group changes waiting for an ack, bounded. */
+const MAX_PENDING_ACKS = 10_000;
+
+/** Connections, users and groups of this node, plus the backplane. */
+export class LifetimeManager implements BackplaneNode {
+  readonly id: string = randomId();
+  readonly connections = new Map<string, HubConnection>();
+  readonly groups = new GroupIndex();
+  readonly users = new UserIndex();
+  readonly #backplane: Backplane;
+  readonly #limits: LifetimeLimits;
+  readonly #logger: Logger;
+  readonly #acks = new Map<string, () => void>();
+
+  /** A manager publishing through `backplane`. */
+  constructor(backplane: Backplane, limits: LifetimeLimits, logger: Logger) {
+    this.#backplane = backplane;
+    this.#limits = limits;
+    this.#logger = logger;
+  }
+
+  /** Starts receiving other processes' messages. */
+  start(): Promise<void> {
+    return this.#backplane.start(this);
+  }
+
+  /** Backplane health, for /healthz and /metrics. */
+  get backplane(): Backplane {
+    return this.#backplane;
+  }
+
+  /** Makes a connected connection reachable. */
+  register(connection: HubConnection): void {
+    this.connections.set(connection.id, connection);
+    this.#backplane.subscribe(`connection:${connection.id}`);
+    const user = connection.userId;
+    if (user !== null && this.users.add(user, connection)) {
+      this.#backplane.subscribe(`user:${user}`);
+    }
+  }
+
+  /** Removes a connection from every map; idempotent. */
+  unregister(connection: HubConnection): void {
+    if (this.connections.get(connection.id) !== connection) return;
+    this.connections.delete(connection.id);
+    this.#backplane.unsubscribe(`connection:${connection.id}`);
+    const user = connection.userId;
+    if (user !== null && this.users.remove(user, connection)) {
+      this.#backplane.unsubscribe(`user:${user}`);
+    }
+    for (const group of this.groups.removeAll(connection)) {
+      this.#backplane.unsubscribe(`group:${group}`);
+    }
+  }
+
+  /**
+   * Sends `method(args)` to `target`: local connections now, the rest via
+   * the backplane. Returns how many local connections it was queued for.
+   */
+  send(target: Target, method: string, args: readonly unknown[]): number {
+    const encoded = new EncodedMessage({
+      type: 1,
+      target: method,
+      arguments: args as unknown[],
+    });
+    const local = this.deliverLocal(target, encoded);
+    const remote = this.#remoteTarget(target);
+    if (remote) {
+      this.#backplane.publish({ kind: "invoke", target: remote, method, args });
+    }
+    return local;
+  }
+
+  /** Delivers to this node's connections only. */
+  deliverLocal(target: Target, encoded: EncodedMessage): number {
+    switch (target.kind) {
+      case "all":
+        return deliverAll(this.connections.values(), encoded, target.except);
+      case "connections":
+        return this.#deliverIds(target.ids, encoded);
+      case "users":
+        return deliverSets(
+          target.ids.map((id) => this.users.connections(id)),
+          encoded,
+          undefined,
+        );
+      case "groups":
+        return deliverSets(
+          target.names.map((name) => this.groups.members(name)),
+          encoded,
+          target.except,
+        );
+    }
+  }
+
+  #deliverIds(ids: readonly string[], encoded: EncodedMessage): number {
+    let n = 0;
+    for (const id of ids) {
+      const c = this.connections.get(id);
+      if (c?.protocol && c.send(encoded.payloadFor(c.protocol))) n++;
+    }
+    return n;
+  }
+
+  /** What other processes must still deliver, if anything. */
+  #remoteTarget(target: Target): Target | null {
+    if (target.kind !== "connections") return target;
+    const ids = target.ids.filter((id) => !this.connections.has(id));
+    return ids.length === 0 ? null : { kind: "connections", ids };
+  }
+
+  /** Adds a connection held here or anywhere in the cluster to a group. */
+  addToGroup(connectionId: string, group: string): Promise<void> {
+    const c = this.connections.get(connectionId);
+    if (c) {
+      this.#addLocal(c, group);
+      return Promise.resolve();
+    }
+    return this.#remoteGroup("add", connectionId, group);
+  }
+
+  /** Removes a connection held here or anywhere from a group. */
+  removeFromGroup(connectionId: string, group: string): Promise<void> {
+    const c = this.connections.get(connectionId);
+    if (c) {
+      this.#removeLocal(c, group);
+      return Promise.resolve();
+    }
+    return this.#remoteGroup("remove", connectionId, group);
+  }
+
+  #addLocal(c: HubConnection, group: string): void {
+    if (
+      !this.groups.groupsOf(c).has(group) &&
+      this.groups.countOf(c) >= this.#limits.maxGroupsPerConnection
+    ) {
+      throw new GroupLimitError(
+        `A connection may join at most ${this.#limits.maxGroupsPerConnection} groups`,
+      );
+    }
+    if (this.groups.add(c, group) === "first") {
+      this.#backplane.subscribe(`group:${group}` as Scope);
+    }
+  }
+
+  #removeLocal(c: HubConnection, group: string): void {
+    if (this.groups.remove(c, group) === "last") {
+      this.#backplane.unsubscribe(`group:${group}` as Scope);
+    }
+  }
+
+  /** Asks the node holding the connection; resolves on ack or timeout. */
+  #remoteGroup(
+    op: "add" | "remove",
+    connectionId: string,
+    group: string,
+  ): Promise<void> {
+    if (this.#acks.size >= MAX_PENDING_ACKS) {
+      return Promise.reject(new RangeError("Too many pending group changes"));
+    }
+    const requestId = randomId();
+    const { promise, resolve } = Promise.withResolvers<void>();
+    // An unknown connection id gets no ack; like ASP.NET we then give up
+    // quietly rather than fail the caller.
+    const timer = setTimeout(done, this.#limits.groupAckTimeoutMs);
+    const acks = this.#acks;
+    function done() {
+      clearTimeout(timer);
+      acks.delete(requestId);
+      resolve();
+    }
+    this.#acks.set(requestId, done);
+    this.#backplane.publish({
+      kind: "group",
+      op,
+      connectionId,
+      group,
+      requestId,
+    });
+    return promise;
+  }
+
+  /** A message from another process (BackplaneNode). */
+  receive(message: BackplaneMessage, from: string): void {
+    try {
+      switch (message.kind) {
+        case "invoke":
+          this.deliverLocal(
+            message.target,
+            new EncodedMessage({
+              type: 1,
+              target: message.method,
+              arguments: message.args as unknown[],
+            }),
+          );
+          return;
+        case "group":
+          return this.#applyRemoteGroup(message, from);
+        case "ack":
+          this.#acks.get(message.requestId)?.();
+          return;
+      }
+    } catch (error) {
+      this.#logger.log("warn", "backplane.receive_failed", { error, from });
+    }
+  }
+
+  #applyRemoteGroup(message: GroupMessage, from: string): void {
+    const c = this.connections.get(message.connectionId);
+    if (!c) return;
+    if (message.op === "add") this.#addLocal(c, message.group);
+    else this.#removeLocal(c, message.group);
+    this.#backplane.publish({
+      kind: "ack",
+      requestId: message.requestId,
+      to: from,
+    });
+  }
+
+  /** Stops timers of pending acks (shutdown). */
+  close(): Promise<void> {
+    for (const done of [...this.#acks.values()]) done();
+    return this.#backplane.close();
+  }
+}
+
+function deliverAll(
+  connections: Iterable<HubConnection>,
+  encoded: EncodedMessage,
+  except: readonly string[] | undefined,
+): number {
+  let n = 0;
+  for (const c of connections) {
+    if (except && except.includes(c.id)) continue;
+    if (c.protocol && c.send(encoded.payloadFor(c.protocol))) n++;
+  }
+  return n;
+}
+
+function deliverSets(
+  sets: ReadonlySet<HubConnection>[],
+  encoded: EncodedMessage,
+  except: readonly string[] | undefined,
+): number {
+  if (sets.length === 1) return deliverAll(sets[0], encoded, except);
+  // A connection in two of the named groups gets the message once.
+  const seen = new Set<HubConnection>();
+  for (const set of sets) for (const c of set) seen.add(c);
+  return deliverAll(seen, encoded, except);
+}

@@ -1,0 +1,41 @@
+/**
+ * Switchboard: a SignalR-compatible real-time hub for Deno.
+ *
+ * @example
+ * ```ts
+ * import { defineHub, HubServer } from "./hub/mod.ts";
+ * const hub = defineHub({ methods: { Echo(_ctx, s: string) { return s; } } });
+ * const server = new HubServer(hub, { path: "/echo" });
+ * await server.start();
+ * Deno.serve((req) => server.handle(req));
+ * ```
+ *
+ * @module
+ */
+
+export { defineHub } from "./hub_definition.ts";
+export type {
+  HubContext,
+  HubDefinition,
+  HubMethods,
+  ServerMethods,
+} from "./hub_definition.ts";
+export { HubServer } from "./hub_server.ts";
+export type { HubHealth, HubServerOptions } from "./hub_server.ts";
+export { HubError } from "./hub_error.ts";
+export type {
+  AnyEvents,
+  CallerClients,
+  ClientProxy,
+  Clients,
+  Groups,
+} from "./clients.ts";
+export { defaultHubOptions } from "./options.ts";
+export type { Authenticate, HubOptions, Principal } from "./options.ts";
+export { jsonProtocol } from "./protocol/json.ts";
+export type { HubProtocol } from "./protocol/hub_protocol.ts";
+export { MemoryBackplane, MemoryBus } from "./backplane/memory.ts";
+export type { Backplane, BackplaneStatus } from "./backplane/backplane.ts";
+export { consoleLogger, silentLogger } from "./logger.ts";
+export type { Logger, LogLevel } from "./logger.ts";
+export { parseAllowedOrigins } from "./origin_policy.ts";

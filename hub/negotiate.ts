@@ -1,0 +1,63 @@
+/**
+ * The negotiate answer: a public connection id, a secret token (version
+ * 1), and the transports this hub offers in preference order.
+ *
+ * @module
+ */
+
+import type { TransferFormat } from "./protocol/hub_protocol.ts";
+import type { TransportName } from "./transports/transport.ts";
+
+/** One offered transport and the formats it carries. */
+export interface AvailableTransport {
+  readonly transport: TransportName;
+  readonly transferFormats: readonly TransferFormat[];
+}
+
+/** The JSON body of a successful negotiate. */
+export interface NegotiateResponse {
+  readonly connectionId: string;
+  readonly connectionToken?: string;
+  readonly negotiateVersion: number;
+  readonly availableTransports: readonly AvailableTransport[];
+  readonly useStatefulReconnect?: boolean;
+}
+
+/** Reads a query value with ASP.NET's case-insensitive keys. */
+export function queryValue(url: URL, key: string): string | null {
+  const wanted = key.toLowerCase();
+  for (const [k, v] of url.searchParams) {
+    if (k.toLowerCase() === wanted) return v;
+  }
+  return null;
+}
+
+/**
+ * The version to answer with: a missing or unreadable query means 0, one
+ * above the server's maximum is lowered to it.
+ */
+export function negotiatedVersion(url: URL, serverMax: number): number {
+  const asked = Number.parseInt(queryValue(url, "negotiateVersion") ?? "0");
+  return Math.max(0, Math.min(Number.isFinite(asked) ? asked : 0, serverMax));
+}
+
+/** Builds the body; version 0 has no token (the client uses the id). */
+export function negotiateBody(
+  version: number,
+  ids: { id: string; token: string },
+  transports: readonly AvailableTransport[],
+): NegotiateResponse {
+  if (version === 0) {
+    return {
+      connectionId: ids.id,
+      negotiateVersion: 0,
+      availableTransports: transports,
+    };
+  }
+  return {
+    connectionId: ids.id,
+    connectionToken: ids.token,
+    negotiateVersion: version,
+    availableTransports: transports,
+  };
+}

@@ -1,0 +1,112 @@
+/**
+ * Every option and limit of a hub, in one place, each with its default and
+ * why. A field left out means the default below.
+ *
+ * @module
+ */
+
+import type { Backplane } from "./backplane/backplane.ts";
+import type { HubProtocol } from "./protocol/hub_protocol.ts";
+import type { Logger } from "./logger.ts";
+
+/** Who is calling: the user id (a token's `sub`) and the token's claims. */
+export interface Principal {
+  /** Connections of the same user share it; `Clients.user(id)` targets it. */
+  readonly userId: string;
+  /** The verified claims, as the hub method sees them in `ctx.user`. */
+  readonly claims: Readonly<Record<string, unknown>>;
+  /** Epoch ms after which the connection is closed; none means never. */
+  readonly expiresAt?: number;
+}
+
+/**
+ * Decides who a request is. `null` lets the request in anonymously; `false`
+ * refuses it with 401. It runs at negotiate and again on each transport
+ * request, which must name the same user.
+ */
+export type Authenticate = (
+  request: Request,
+) => Principal | null | false | Promise<Principal | null | false>;
+
+/** Options of a hub server; every field has a default. */
+export interface HubOptions {
+  /** Wire protocols offered. Default: JSON only (MessagePack is opt-in). */
+  protocols?: HubProtocol[];
+  /** Cross-process delivery. Default: a private in-memory backplane. */
+  backplane?: Backplane;
+  /** See `Authenticate`. Default: everyone is anonymous. */
+  authenticate?: Authenticate;
+  /**
+   * Browser origins allowed besides the server's own. Default: none, which
+   * closes cross-site WebSocket hijacking; requests without `Origin` (non-
+   * browser clients) are always allowed.
+   */
+  allowedOrigins?: readonly string[];
+  /** Named-event logger. Default: JSON lines on stderr at "info". */
+  logger?: Logger;
+  /** Highest negotiate version answered (0 or 1). Default 1, as ASP.NET. */
+  negotiateVersion?: number;
+  /** Ping interval while the line is idle. Default 15 s, as ASP.NET. */
+  keepAliveIntervalMs?: number;
+  /** Close a client silent this long. Default 30 s (2× the client's ping). */
+  clientTimeoutMs?: number;
+  /** Time from transport open to handshake. Default 15 s, as ASP.NET. */
+  handshakeTimeoutMs?: number;
+  /** Time from negotiate to transport. Default 15 s; then the id expires. */
+  negotiateTimeoutMs?: number;
+  /**
+   * Largest incoming message. Default 64 KiB: the largest valid chart
+   * payload (16 series × 1,000 numbers) fits; ASP.NET's 32 KB would not.
+   * Larger closes the connection with an error.
+   */
+  maxMessageSize?: number;
+  /**
+   * Bytes a connection may have queued (ours plus the socket's buffer)
+   * before it counts as a slow consumer and is closed with a reconnect-
+   * allowed Close. Default 1 MiB: seconds of chart data, yet 10,000 stuck
+   * clients stay under 10 GiB worst case.
+   */
+  maxQueuedBytes?: number;
+  /**
+   * Invocations running at once per connection. Default 1, as ASP.NET, so
+   * completions come back in call order.
+   */
+  maxParallelInvocations?: number;
+  /**
+   * Invocations waiting behind the running ones. Default 64; beyond it a
+   * call is refused with an error completion (a non-blocking one dropped).
+   */
+  maxPendingInvocations?: number;
+  /** Groups one connection may be in. Default 100; more is a hub error. */
+  maxGroupsPerConnection?: number;
+  /** Longest group name in UTF-16 units. Default 256. */
+  maxGroupNameLength?: number;
+  /** Open connections on this node. Default 20,000; beyond it 503. */
+  maxConnections?: number;
+  /** Put exception text in errors sent to clients. Default false. */
+  detailedErrors?: boolean;
+}
+
+/** Options with every default filled in. */
+export type ResolvedHubOptions =
+  & Required<
+    Omit<HubOptions, "backplane" | "logger" | "authenticate">
+  >
+  & Pick<HubOptions, "backplane" | "logger" | "authenticate">;
+
+/** The defaults, exported so docs and tests quote one source. */
+export const defaultHubOptions = {
+  negotiateVersion: 1,
+  keepAliveIntervalMs: 15_000,
+  clientTimeoutMs: 30_000,
+  handshakeTimeoutMs: 15_000,
+  negotiateTimeoutMs: 15_000,
+  maxMessageSize: 64 * 1024,
+  maxQueuedBytes: 1024 * 1024,
+  maxParallelInvocations: 1,
+  maxPendingInvocations: 64,
+  maxGroupsPerConnection: 100,
+  maxGroupNameLength: 256,
+  maxConnections: 20_000,
+  detailedErrors: false,
+} as const;

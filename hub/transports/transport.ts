@@ -1,0 +1,44 @@
+/**
+ * The seam between a connection and the way its bytes travel (WebSocket,
+ * Server-Sent Events, long polling). A transport only moves frames; the
+ * connection owns queues, protocol and lifetime.
+ *
+ * @module
+ */
+
+import type { Payload } from "../protocol/hub_protocol.ts";
+
+/** Transport names as negotiate lists them. */
+export type TransportName = "WebSockets" | "ServerSentEvents" | "LongPolling";
+
+/** Close codes: 1000 is the only one the client does not report as error. */
+export const CloseCode = {
+  /** Normal end; the client reads the Close message for the reason. */
+  Normal: 1000,
+  /** Protocol violation before a hub protocol was agreed. */
+  PolicyViolation: 1008,
+} as const;
+
+/** One live transport of one connection. */
+export interface Transport {
+  /** Which transport this is. */
+  readonly name: TransportName;
+  /** Long polling keeps itself alive: no server pings, no client timeout. */
+  readonly inherentKeepAlive: boolean;
+  /** False for SSE, which carries text only. */
+  readonly supportsBinary: boolean;
+  /** Bytes written but not yet on the wire, for the slow-consumer bound. */
+  bufferedAmount(): number;
+  /** Sends one frame: whole messages only, never part of one. */
+  write(frame: Payload): void;
+  /** Ends the transport; the connection is told through `closed`. */
+  close(code?: number, reason?: string): void;
+}
+
+/** What a transport reports to the hub about its connection. */
+export interface TransportEvents {
+  /** Data arrived from the client. */
+  received(data: Payload): void;
+  /** The transport ended (by either side); called once. */
+  closed(): void;
+}

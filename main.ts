@@ -1,0 +1,125 @@
+/**
+ * The app: the chart hub at `/chart`, health and metrics, and the pages.
+ * `deno task start` runs it on PORT (default 8000) with nothing to
+ * configure; tests call `startServer({ port: 0 })` in-process.
+ *
+ * @module
+ */
+
+import {
+  consoleLogger,
+  HubServer,
+  type Logger,
+  parseAllowedOrigins,
+} from "./hub/mod.ts";
+import { chartHub } from "./chart/chart_hub.ts";
+import { startChartFeed } from "./chart/chart_feed.ts";
+import type { AppState } from "./chart/app_state.ts";
+
+/** How to start the app; anything left out comes from `env` or defaults. */
+export interface ServerOptions {
+  /** Interface to listen on. Default `HOSTNAME` or 0.0.0.0. */
+  hostname?: string;
+  /** Port; 0 picks a free one. Default `PORT` or 8000. */
+  port?: number;
+  /** Environment to read settings from. Default `Deno.env`. */
+  env?: Record<string, string | undefined>;
+  /** Chart feed period. Default 1 s (the contract). */
+  feedIntervalMs?: number;
+  /** Event logger. Default JSON lines on stderr at `LOG_LEVEL`. */
+  logger?: Logger;
+}
+
+/** A running app. */
+export interface RunningServer {
+  /** Base URL, e.g. `http://127.0.0.1:40123`. */
+  readonly url: string;
+  /** The chart hub. */
+  readonly hub: HubServer;
+  /** Graceful stop: Close with allowReconnect to every client, drain, exit. */
+  close(): Promise<void>;
+}
+
+function readEnv(): Record<string, string | undefined> {
+  try {
+    return Deno.env.toObject();
+  } catch {
+    return {};
+  }
+}
+
+/** Starts the app and resolves once it listens. */
+export async function startServer(
+  options: ServerOptions = {},
+): Promise<RunningServer> {
+  const env = options.env ?? readEnv();
+  const logger = options.logger ??
+    consoleLogger((env.LOG_LEVEL as "info" | undefined) ?? "info");
+  const hub = new HubServer(chartHub, {
+    path: "/chart",
+    logger,
+    allowedOrigins: parseAllowedOrigins(env.ALLOWED_ORIGINS),
+  });
+  await hub.start();
+  const state: AppState = { hub };
+  const stopFeed = startChartFeed(hub.localClients, options.feedIntervalMs);
+  const web = (req: Request, _info: Deno.ServeHandlerInfo) =>
+    pageFallback(req, state);
+  const server = Deno.serve({
+    hostname: options.hostname ?? env.HOSTNAME ?? "0.0.0.0",
+    port: options.port ?? Number(env.PORT ?? 8000),
+    onListen: () => {},
+  }, (req, info) => {
+    const url = new URL(req.url);
+    if (hub.matches(url)) return hub.handle(req, info);
+    if (url.pathname === "/healthz") return health(hub);
+    if (url.pathname === "/metrics") {
+      return new Response(hub.metricsText(), {
+        headers: { "content-type": "text/plain; version=0.0.4" },
+      });
+    }
+    return web(req, info);
+  });
+  const addr = server.addr as Deno.NetAddr;
+  const host = addr.hostname === "0.0.0.0" ? "localhost" : addr.hostname;
+  const url = `http://${host}:${addr.port}`;
+  logger.log("info", "server.listening", { url });
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    hub,
+    close: () =>
+      closing ??= (async () => {
+        stopFeed();
+        await hub.shutdown();
+        await server.shutdown();
+      })(),
+  };
+}
+
+function health(hub: HubServer): Response {
+  const h = hub.health();
+  return Response.json({
+    status: h.accepting ? "ok" : "closing",
+    connections: h.connections,
+    backplane: h.backplane,
+  }, { status: h.accepting ? 200 : 503 });
+}
+
+function pageFallback(_req: Request, _state: AppState): Response {
+  return new Response("Not found", { status: 404 });
+}
+
+if (import.meta.main) {
+  const running = await startServer();
+  const stop = () => {
+    running.close().then(() => Deno.exit(0));
+  };
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    try {
+      Deno.addSignalListener(signal, stop);
+    } catch {
+      // Platforms without signals (some hosts) just stop the process.
+    }
+  }
+}

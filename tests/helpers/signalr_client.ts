@@ -1,0 +1,88 @@
+/**
+ * The official `@microsoft/signalr` client, built the way apps build it,
+ * with quiet logging so test output stays readable.
+ *
+ * @module
+ */
+
+import * as signalR from "@microsoft/signalr";
+
+/** Options for a test connection. */
+export interface ClientOptions {
+  accessTokenFactory?: () => string | Promise<string>;
+  transport?: signalR.HttpTransportType;
+  skipNegotiation?: boolean;
+  headers?: Record<string, string>;
+  protocol?: signalR.IHubProtocol;
+  reconnect?: boolean;
+}
+
+/** A started connection to `${baseUrl}${path}`. */
+export async function connect(
+  baseUrl: string,
+  path = "/chart",
+  options: ClientOptions = {},
+): Promise<signalR.HubConnection> {
+  let builder = new signalR.HubConnectionBuilder()
+    .withUrl(baseUrl + path, {
+      accessTokenFactory: options.accessTokenFactory,
+      transport: options.transport,
+      skipNegotiation: options.skipNegotiation,
+      headers: options.headers,
+    })
+    .configureLogging(signalR.LogLevel.None);
+  if (options.protocol) builder = builder.withHubProtocol(options.protocol);
+  if (options.reconnect) {
+    builder = builder.withAutomaticReconnect([0, 200, 500, 1000, 1000, 1000]);
+  }
+  const connection = builder.build();
+  await connection.start();
+  return connection;
+}
+
+/** Resolves with the next `event` the connection receives (or times out). */
+export function nextEvent<T = unknown>(
+  connection: signalR.HubConnection,
+  event: string,
+  timeoutMs = 5_000,
+): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      connection.off(event, handler);
+      reject(new Error(`No '${event}' within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const handler = (value: T) => {
+      clearTimeout(timer);
+      connection.off(event, handler);
+      resolve(value);
+    };
+    connection.on(event, handler);
+  });
+}
+
+/** Collects every `event` into an array (the handler returns nothing). */
+export function collect<T = unknown>(
+  connection: signalR.HubConnection,
+  event: string,
+): T[] {
+  const seen: T[] = [];
+  connection.on(event, (value: T) => {
+    seen.push(value);
+  });
+  return seen;
+}
+
+/** Waits until `check` is true, polling; throws after `timeoutMs`. */
+export async function waitFor(
+  check: () => boolean,
+  what: string,
+  timeoutMs = 5_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+export { signalR };
