@@ -1,0 +1,64 @@
+/**
+ * The page's sign-in: `GET` says who the cookie belongs to, `POST`
+ * `{"username","password"}` (JSON or a plain HTML form) sets the HttpOnly
+ * session cookie, `DELETE` clears it.
+ *
+ * @module
+ */
+
+import type { Handlers } from "../../web/route_types.ts";
+import type { AppState } from "../../chart/app_state.ts";
+import {
+  accountsOff,
+  json,
+  jsonError,
+  readBody,
+} from "../../chart/api_http.ts";
+import { signIn } from "../../chart/sign_in.ts";
+import {
+  clearedSessionCookie,
+  isSameOrigin,
+  isSecureRequest,
+  sessionCookie,
+} from "../../chart/session_cookie.ts";
+
+/** Session cookie routes. */
+export const handler: Handlers<AppState> = {
+  async GET(ctx) {
+    const principal = await ctx.state.users?.authenticate(ctx.req);
+    return json(200, { username: principal ? principal.userId : null });
+  },
+
+  async POST(ctx) {
+    const services = ctx.state.users;
+    if (!services?.builtin) return accountsOff();
+    if (!isSameOrigin(ctx.req)) return jsonError(403, "Cross-site sign-in");
+    const read = await readBody(ctx.req);
+    if (read instanceof Response) return read;
+    const username = await signIn(services.builtin, read.body, ctx.remoteAddr);
+    if (username instanceof Response) return username;
+    const ttl = services.sessionTtlSeconds;
+    const token = await services.builtin.tokens.issue(username, ttl);
+    const cookie = sessionCookie(
+      token.access_token,
+      ttl,
+      isSecureRequest(ctx.req),
+    );
+    if (read.form) {
+      // A plain form post (no JavaScript) lands back on the page.
+      return new Response(null, {
+        status: 303,
+        headers: { location: "/", "set-cookie": cookie },
+      });
+    }
+    return json(200, { username }, { "set-cookie": cookie });
+  },
+
+  DELETE(ctx) {
+    if (!isSameOrigin(ctx.req)) return jsonError(403, "Cross-site sign-out");
+    return new Response(null, {
+      status: 204,
+      headers: { "set-cookie": clearedSessionCookie(isSecureRequest(ctx.req)) },
+    });
+  },
+};
