@@ -349,7 +349,8 @@ export class RedisBackplane implements Backplane {
       case "up":
         return `connected to ${this.#safeUrl}, ${channels} channels`;
       case "down":
-        return `down since ${new Date(this.#downSince).toISOString()}: ` +
+        return `${this.#safeUrl} down since ` +
+          `${new Date(this.#downSince).toISOString()}: ` +
           `${this.#lastError}; reconnect attempts ${this.#attempts}; ` +
           `serving local connections only`;
       case "closed":

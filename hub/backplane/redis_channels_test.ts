@@ -1,0 +1,79 @@
+import assert from "node:assert/strict";
+import {
+  channelOf,
+  decodeEnvelope,
+  encodeEnvelope,
+  redactRedisUrl,
+  redactUrlsInText,
+} from "./redis_channels.ts";
+import type { BackplaneMessage } from "./backplane.ts";
+
+Deno.test("channelOf puts the scope after the prefix", () => {
+  assert.equal(channelOf("switchboard:chart", "all"), "switchboard:chart:all");
+  assert.equal(
+    channelOf("switchboard:chart", "group:a:b"),
+    "switchboard:chart:group:a:b",
+  );
+});
+
+Deno.test("an envelope round-trips every message kind", () => {
+  const messages: BackplaneMessage[] = [
+    {
+      kind: "invoke",
+      target: { kind: "groups", names: ["g"], except: ["c"] },
+      method: "m",
+      args: [1, { a: [true, null] }],
+    },
+    {
+      kind: "group",
+      op: "remove",
+      connectionId: "c",
+      group: "g",
+      requestId: "r",
+    },
+    { kind: "ack", requestId: "r", to: "n" },
+  ];
+  for (const message of messages) {
+    assert.deepEqual(decodeEnvelope(encodeEnvelope("n1", message)), {
+      from: "n1",
+      message,
+    });
+  }
+});
+
+Deno.test("malformed envelopes decode to undefined", () => {
+  for (
+    const text of [
+      "",
+      "nope",
+      "[]",
+      "null",
+      '{"message":{"kind":"ack","requestId":"r","to":"n"}}',
+      '{"from":"x","message":{"kind":"invoke","method":"m"}}',
+      '{"from":"x","message":{"kind":"group","op":"move","connectionId":"c","group":"g","requestId":"r"}}',
+      '{"from":"x","message":{"kind":"other"}}',
+    ]
+  ) {
+    assert.equal(decodeEnvelope(text), undefined, text);
+  }
+});
+
+Deno.test("Redis URLs lose their credentials", () => {
+  assert.equal(
+    redactRedisUrl("redis://:hunter2@example.com:6380/1"),
+    "redis://:***@example.com:6380/1",
+  );
+  assert.equal(
+    redactRedisUrl("rediss://default:hunter2@example.com:6380"),
+    "rediss://***:***@example.com:6380",
+  );
+  assert.equal(
+    redactRedisUrl("redis://127.0.0.1:6379"),
+    "redis://127.0.0.1:6379",
+  );
+  assert.equal(redactRedisUrl("::"), "[unparseable REDIS_URL]");
+  assert.equal(
+    redactUrlsInText("failed redis://u:hunter2@h:1 now"),
+    "failed redis://***@h:1 now",
+  );
+});
