@@ -1,0 +1,134 @@
+import assert from "node:assert/strict";
+import { build } from "../web/build.ts";
+import { createWebHandler } from "../web/app_handler.ts";
+import { copyFixtureSite } from "../web/testing/fixture_site.ts";
+import { silentLogger } from "../hub/logger.ts";
+import { IMMUTABLE } from "../web/static_files.ts";
+
+async function withSite(
+  fn: (base: string) => Promise<void>,
+): Promise<void> {
+  const site = await copyFixtureSite();
+  const ac = new AbortController();
+  try {
+    await build(site.root);
+    const handler = await createWebHandler({
+      root: site.root,
+      state: { greeting: "hello" },
+      logger: silentLogger,
+    });
+    const server = Deno.serve(
+      { hostname: "127.0.0.1", port: 0, signal: ac.signal, onListen() {} },
+      handler,
+    );
+    try {
+      await fn(`http://127.0.0.1:${server.addr.port}`);
+    } finally {
+      ac.abort();
+      await server.finished;
+    }
+  } finally {
+    await site.dispose();
+  }
+}
+
+Deno.test("web handler serves routes, islands, static files and error pages", async (t) => {
+  await withSite(async (base) => {
+    await t.step(
+      "page with an island gets marker, props and its bundle",
+      async () => {
+        const res = await fetch(`${base}/`);
+        assert.equal(res.status, 200);
+        assert.match(res.headers.get("content-type")!, /text\/html/);
+        const html = await res.text();
+        assert.ok(html.startsWith("<!DOCTYPE html>"));
+        assert.match(html, /<switchboard-island data-island="0">/);
+        assert.match(
+          html,
+          /<script type="module" src="\/build\/Counter-[0-9a-f]{12}\.js">/,
+        );
+        assert.match(html, /<link rel="modulepreload" href="\/build\/chunk-/);
+        assert.ok(
+          !html.includes("Greeting-"),
+          "only islands on the page are loaded",
+        );
+        assert.ok(
+          !html.includes("</script><b>"),
+          "props must not break out of the script",
+        );
+        const props =
+          /id="__switchboard_islands">(.*?)<\/script>/.exec(html)![1];
+        const records = JSON.parse(props);
+        assert.equal(records[0].module, "Counter");
+        assert.deepEqual(records[0].props.count, { $t: "Signal", v: 41 });
+      },
+    );
+    await t.step("page without islands ships no JavaScript", async () => {
+      const html = await (await fetch(`${base}/plain`)).text();
+      assert.match(html, /No islands here/);
+      assert.ok(!html.includes("<script"), html);
+    });
+    await t.step("params, static beats param, rest", async () => {
+      const user = await fetch(`${base}/users/ada`);
+      assert.equal(user.headers.get("x-user"), "ada");
+      assert.match(await user.text(), /hello ada/);
+      assert.match(
+        await (await fetch(`${base}/users/new`)).text(),
+        /new user form/,
+      );
+      assert.match(
+        await (await fetch(`${base}/files/a/b%20c`)).text(),
+        /rest=a\/b c/,
+      );
+    });
+    await t.step("api route and method checks", async () => {
+      const res = await fetch(`${base}/api/echo`, {
+        method: "POST",
+        body: '{"x":1}',
+      });
+      assert.deepEqual(await res.json(), { echo: { x: 1 } });
+      const wrong = await fetch(`${base}/api/echo`);
+      assert.equal(wrong.status, 405);
+      assert.equal(wrong.headers.get("allow"), "POST");
+      await wrong.body?.cancel();
+      const head = await fetch(`${base}/plain`, { method: "HEAD" });
+      assert.equal(head.status, 200);
+      assert.equal(await head.text(), "");
+    });
+    await t.step("404 and 500 pages", async () => {
+      const missing = await fetch(`${base}/nope`);
+      assert.equal(missing.status, 404);
+      assert.match(await missing.text(), /Nothing here/);
+      const apiMissing = await fetch(`${base}/api/nope`);
+      assert.equal(apiMissing.status, 404);
+      assert.deepEqual(await apiMissing.json(), { error: "Not found" });
+      const boom = await fetch(`${base}/boom`);
+      assert.equal(boom.status, 500);
+      const text = await boom.text();
+      assert.match(text, /Something broke/);
+      assert.ok(!text.includes("kaboom"), "error details stay on the server");
+    });
+    await t.step(
+      "static files revalidate, build files are immutable",
+      async () => {
+        const res = await fetch(`${base}/hello.txt`);
+        assert.equal(await res.text(), "hello static\n");
+        assert.match(res.headers.get("cache-control")!, /must-revalidate/);
+        const again = await fetch(`${base}/hello.txt`, {
+          headers: { "if-none-match": res.headers.get("etag")! },
+        });
+        assert.equal(again.status, 304);
+        await again.body?.cancel();
+        const html = await (await fetch(`${base}/`)).text();
+        const src = /src="(\/build\/Counter-[^"]+)"/.exec(html)![1];
+        const bundle = await fetch(`${base}${src}`);
+        assert.equal(bundle.headers.get("cache-control"), IMMUTABLE);
+        assert.match(bundle.headers.get("content-type")!, /javascript/);
+        await bundle.body?.cancel();
+        const traversal = await fetch(`${base}/%2e%2e/routes/index.tsx`);
+        assert.equal(traversal.status, 404);
+        await traversal.body?.cancel();
+      },
+    );
+  });
+});

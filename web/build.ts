@@ -1,0 +1,213 @@
+/**
+ * `deno task build`: bundles every island for the browser into
+ * static/build/ and writes static/build/manifest.json.
+ *
+ * One generated entry per island module calls the client boot, and
+ * `deno bundle --code-splitting` moves what entries share (Preact, signals,
+ * the boot, the SignalR client) into content-hashed chunks, so a page with
+ * two islands parses Preact once. Entry names get a content hash here.
+ * Files are staged in a private folder and renamed into place, manifest last,
+ * so a server or a concurrent build never reads a half-written file.
+ *
+ * @module
+ */
+
+import { islandModuleName, listIslandFiles } from "./island_files.ts";
+import {
+  BUILD_DIR,
+  type BuildManifest,
+  type IslandAsset,
+  manifestUrl,
+} from "./build_manifest.ts";
+import { gzipSize, sha256Hex } from "./content_hash.ts";
+
+/** Options of `build`. */
+export interface BuildOptions {
+  /** Remove files of earlier builds that the new manifest does not name. */
+  readonly prune?: boolean;
+  /** Longest a bundle run may take before it is killed. Default 120 s. */
+  readonly timeoutMs?: number;
+}
+
+/** Bundles the islands of the project at `root`; returns the manifest. */
+export async function build(
+  root: URL,
+  options: BuildOptions = {},
+): Promise<BuildManifest> {
+  const buildDir = new URL(BUILD_DIR, root);
+  await Deno.mkdir(buildDir, { recursive: true });
+  const work = new URL(
+    `.tmp-${crypto.randomUUID()}/`,
+    buildDir,
+  );
+  try {
+    const islands = await bundleInto(root, work, options.timeoutMs ?? 120_000);
+    const manifest: BuildManifest = {
+      version: 1,
+      builtAt: new Date().toISOString(),
+      islands,
+    };
+    await writeAtomic(
+      manifestUrl(root),
+      new TextEncoder().encode(JSON.stringify(manifest, null, 2)),
+    );
+    if (options.prune) await prune(buildDir, manifest);
+    return manifest;
+  } finally {
+    await Deno.remove(work, { recursive: true }).catch(() => {});
+  }
+}
+
+async function bundleInto(
+  root: URL,
+  work: URL,
+  timeoutMs: number,
+): Promise<Record<string, IslandAsset>> {
+  const files = await listIslandFiles(new URL("islands/", root));
+  if (files.length === 0) return {};
+  const entriesDir = new URL("entries/", work);
+  const outDir = new URL("out/", work);
+  await Deno.mkdir(entriesDir, { recursive: true });
+  const entries: string[] = [];
+  for (const file of files) {
+    const entry = new URL(`${islandModuleName(file)}.ts`, entriesDir);
+    await Deno.writeTextFile(entry, entrySource(root, file));
+    entries.push(entry.pathname);
+  }
+  await runBundle(root, outDir, entries, timeoutMs);
+  return await publish(root, outDir, files.map(islandModuleName));
+}
+
+function entrySource(root: URL, file: string): string {
+  const island = new URL(`islands/${file}`, root).href;
+  // The boot and config come from this web layer, so a test can build a
+  // fixture project in a temp folder with the real import map.
+  const boot = new URL("./client/boot.ts", import.meta.url).href;
+  const name = JSON.stringify(islandModuleName(file));
+  return `import * as island from ${JSON.stringify(island)};\n` +
+    `import { boot } from ${JSON.stringify(boot)};\n` +
+    `boot(${name}, island);\n`;
+}
+
+async function runBundle(
+  root: URL,
+  outDir: URL,
+  entries: string[],
+  timeoutMs: number,
+): Promise<void> {
+  const command = new Deno.Command(Deno.execPath(), {
+    args: [
+      "bundle",
+      "--quiet",
+      "--platform=browser",
+      "--format=esm",
+      "--minify",
+      "--code-splitting",
+      `--config=${new URL("../deno.json", import.meta.url).pathname}`,
+      `--outdir=${outDir.pathname}`,
+      ...entries,
+    ],
+    cwd: root.pathname,
+    stdout: "piped",
+    stderr: "piped",
+    signal: AbortSignal.timeout(timeoutMs),
+  });
+  const { code, stderr } = await command.output();
+  if (code !== 0) {
+    throw new Error(
+      `deno bundle failed (exit ${code}): ${new TextDecoder().decode(stderr)}`,
+    );
+  }
+}
+
+async function publish(
+  root: URL,
+  outDir: URL,
+  modules: string[],
+): Promise<Record<string, IslandAsset>> {
+  const buildDir = new URL(BUILD_DIR, root);
+  const contents = new Map<string, Uint8Array>();
+  for await (const entry of Deno.readDir(outDir)) {
+    if (entry.isFile) {
+      contents.set(
+        entry.name,
+        await Deno.readFile(new URL(entry.name, outDir)),
+      );
+    }
+  }
+  const islands: Record<string, IslandAsset> = {};
+  for (const module of modules) {
+    const code = contents.get(`${module}.js`);
+    if (!code) throw new Error(`deno bundle wrote no ${module}.js`);
+    const file = `${module}-${(await sha256Hex(code)).slice(0, 12)}.js`;
+    const imports = chunkClosure(code, contents);
+    let gzipBytes = await gzipSize(code);
+    for (const chunk of imports) {
+      gzipBytes += await gzipSize(contents.get(chunk)!);
+    }
+    await writeAtomic(new URL(file, buildDir), code);
+    islands[module] = { file, imports, gzipBytes };
+  }
+  for (const [name, code] of contents) {
+    if (name.startsWith("chunk-")) {
+      await writeAtomic(new URL(name, buildDir), code);
+    }
+  }
+  return islands;
+}
+
+const STATIC_IMPORT = /(?:\bfrom|\bimport)\s*["']\.\/([\w.-]+\.js)["']/g;
+
+/** Chunks a file imports statically, transitively, in discovery order. */
+export function chunkClosure(
+  code: Uint8Array,
+  contents: ReadonlyMap<string, Uint8Array>,
+): string[] {
+  const found: string[] = [];
+  const queue = [new TextDecoder().decode(code)];
+  while (queue.length > 0) {
+    for (const match of queue.pop()!.matchAll(STATIC_IMPORT)) {
+      const name = match[1];
+      const chunk = contents.get(name);
+      if (found.includes(name) || !chunk) continue;
+      found.push(name);
+      queue.push(new TextDecoder().decode(chunk));
+    }
+  }
+  return found;
+}
+
+async function writeAtomic(target: URL, data: Uint8Array): Promise<void> {
+  const staging = new URL(`${target.href}.${crypto.randomUUID()}.part`);
+  await Deno.writeFile(staging, data);
+  await Deno.rename(staging, target);
+}
+
+async function prune(buildDir: URL, manifest: BuildManifest): Promise<void> {
+  const keep = new Set(["manifest.json"]);
+  for (const asset of Object.values(manifest.islands)) {
+    keep.add(asset.file);
+    for (const chunk of asset.imports) keep.add(chunk);
+  }
+  for await (const entry of Deno.readDir(buildDir)) {
+    if (entry.isFile && entry.name.endsWith(".js") && !keep.has(entry.name)) {
+      await Deno.remove(new URL(entry.name, buildDir)).catch(() => {});
+    }
+  }
+}
+
+if (import.meta.main) {
+  const root = new URL("../", import.meta.url);
+  const started = performance.now();
+  const manifest = await build(root, { prune: true });
+  const took = Math.round(performance.now() - started);
+  console.log(
+    `Built ${Object.keys(manifest.islands).length} islands in ${took} ms`,
+  );
+  for (const [name, asset] of Object.entries(manifest.islands)) {
+    const kib = (asset.gzipBytes / 1024).toFixed(1);
+    console.log(
+      `  ${name}: ${asset.file} + ${asset.imports.length} chunks, ${kib} KiB gzipped`,
+    );
+  }
+}

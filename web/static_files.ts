@@ -1,0 +1,98 @@
+/**
+ * Serves files from `static/`: build output under `/build/` with a year of
+ * immutable caching (names carry a content hash), everything else with an
+ * ETag and revalidation (names are stable, contents change).
+ *
+ * Files are read per request from disk; the OS page cache makes that cheap
+ * and it keeps memory bounded regardless of how many files there are.
+ *
+ * @module
+ */
+
+import { BUILD_URL_PREFIX } from "./build_manifest.ts";
+
+const TYPES: Record<string, string> = {
+  ".css": "text/css; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".mjs": "text/javascript; charset=utf-8",
+  ".json": "application/json",
+  ".map": "application/json",
+  ".html": "text/html; charset=utf-8",
+  ".txt": "text/plain; charset=utf-8",
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+  ".jpg": "image/jpeg",
+  ".jpeg": "image/jpeg",
+  ".gif": "image/gif",
+  ".webp": "image/webp",
+  ".ico": "image/x-icon",
+  ".woff2": "font/woff2",
+  ".webmanifest": "application/manifest+json",
+};
+
+/** Cache-Control of content-hashed build files. */
+export const IMMUTABLE = "public, max-age=31536000, immutable";
+
+/** Largest static file served; bigger ones belong on a CDN. */
+export const MAX_STATIC_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Answers `req` from `staticDir` if a file matches its path, else null.
+ * Only GET and HEAD; dot-files and paths escaping the folder never match.
+ */
+export async function serveStatic(
+  req: Request,
+  url: URL,
+  staticDir: URL,
+): Promise<Response | null> {
+  if (req.method !== "GET" && req.method !== "HEAD") return null;
+  const relative = safeRelativePath(url.pathname);
+  if (!relative) return null;
+  const file = new URL(relative, staticDir);
+  let info: Deno.FileInfo;
+  try {
+    info = await Deno.stat(file);
+  } catch {
+    return null;
+  }
+  if (!info.isFile || info.size > MAX_STATIC_BYTES) return null;
+  const hashed = url.pathname.startsWith(BUILD_URL_PREFIX);
+  const etag = `W/"${info.size.toString(36)}-${
+    (info.mtime?.getTime() ?? 0).toString(36)
+  }"`;
+  const headers = new Headers({
+    "content-type": contentType(relative),
+    "cache-control": hashed ? IMMUTABLE : "public, max-age=0, must-revalidate",
+    "etag": etag,
+    "x-content-type-options": "nosniff",
+  });
+  if (req.headers.get("if-none-match") === etag) {
+    return new Response(null, { status: 304, headers });
+  }
+  const body = req.method === "HEAD" ? null : await Deno.readFile(file);
+  return new Response(body, { status: 200, headers });
+}
+
+/** The decoded path below the static root, or null if unsafe. */
+export function safeRelativePath(pathname: string): string | null {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(pathname);
+  } catch {
+    return null;
+  }
+  const parts = decoded.split("/").filter((part) => part !== "");
+  if (parts.length === 0) return null;
+  for (const part of parts) {
+    if (part.startsWith(".") || part.includes("\\") || part.includes("\0")) {
+      return null;
+    }
+  }
+  return parts.join("/");
+}
+
+function contentType(path: string): string {
+  const dot = path.lastIndexOf(".");
+  return TYPES[dot === -1 ? "" : path.slice(dot).toLowerCase()] ??
+    "application/octet-stream";
+}

@@ -1,0 +1,3 @@
+export default function ServerError() {
+  return <p class="server-error">Something broke</p>;
+}
