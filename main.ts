@@ -15,6 +15,7 @@ import {
 import { chartHub } from "./chart/chart_hub.ts";
 import { startChartFeed } from "./chart/chart_feed.ts";
 import type { AppState } from "./chart/app_state.ts";
+import { openUserServices } from "./chart/user_services.ts";
 
 /** How to start the app; anything left out comes from `env` or defaults. */
 export interface ServerOptions {
@@ -55,13 +56,16 @@ export async function startServer(
   const env = options.env ?? readEnv();
   const logger = options.logger ??
     consoleLogger((env.LOG_LEVEL as "info" | undefined) ?? "info");
+  // JWT_SECRET / JWKS_URL / JWT_ISSUER / JWT_AUDIENCE / KV_PATH: see there.
+  const users = await openUserServices({ env, logger });
   const hub = new HubServer(chartHub, {
     path: "/chart",
     logger,
+    authenticate: users.authenticate,
     allowedOrigins: parseAllowedOrigins(env.ALLOWED_ORIGINS),
   });
   await hub.start();
-  const state: AppState = { hub };
+  const state: AppState = { hub, users };
   const stopFeed = startChartFeed(hub.localClients, options.feedIntervalMs);
   const web = (req: Request, _info: Deno.ServeHandlerInfo) =>
     pageFallback(req, state);
@@ -93,6 +97,7 @@ export async function startServer(
         stopFeed();
         await hub.shutdown();
         await server.shutdown();
+        users.close();
       })(),
   };
 }

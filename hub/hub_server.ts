@@ -174,6 +174,17 @@ export class HubServer {
     }
   }
 
+  /**
+   * True when the user already holds `maxConnectionsPerUser` connections
+   * here. Checked at negotiate and upgrade; handshakes in flight may pass
+   * it by a few, which the global cap still bounds.
+   */
+  #userFull(principal: Principal | null): boolean {
+    return principal !== null &&
+      this.#manager.users.connections(principal.userId).size >=
+        this.options.maxConnectionsPerUser;
+  }
+
   #transports(): AvailableTransport[] {
     const formats =
       this.options.protocols.some((p) => p.transferFormat === "Binary")
@@ -186,6 +197,9 @@ export class HubServer {
     if (request.method !== "POST") return text(405, "Use POST to negotiate");
     const principal = await this.#authenticate(request);
     if (principal === false) return this.#refuse(401, "Unauthorized", "auth");
+    if (this.#userFull(principal)) {
+      return this.#refuse(429, "Too many connections for this user", "user-cap");
+    }
     const version = negotiatedVersion(url, this.options.negotiateVersion);
     const id = randomId();
     const ids = { id, token: version >= 1 ? randomId() : id, principal };
@@ -204,6 +218,9 @@ export class HubServer {
     const token = queryValue(url, "id");
     const principal = await this.#authenticate(request);
     if (principal === false) return this.#refuse(401, "Unauthorized", "auth");
+    if (this.#userFull(principal)) {
+      return this.#refuse(429, "Too many connections for this user", "user-cap");
+    }
     let connection: HubConnection | undefined;
     if (token === null) {
       // skipNegotiation: the socket itself creates the connection.

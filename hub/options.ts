@@ -83,6 +83,12 @@ export interface HubOptions {
   maxGroupNameLength?: number;
   /** Open connections on this node. Default 20,000; beyond it 503. */
   maxConnections?: number;
+  /**
+   * Open connections one user may hold on this node (tabs, devices).
+   * Default 100; beyond it negotiate and upgrade answer 429, so one leaked
+   * token cannot take the node's whole capacity.
+   */
+  maxConnectionsPerUser?: number;
   /** Put exception text in errors sent to clients. Default false. */
   detailedErrors?: boolean;
 }
@@ -108,5 +114,6 @@ export const defaultHubOptions = {
   maxGroupsPerConnection: 100,
   maxGroupNameLength: 256,
   maxConnections: 20_000,
+  maxConnectionsPerUser: 100,
   detailedErrors: false,
 } as const;
