@@ -14,7 +14,12 @@ import {
 } from "@microsoft/signalr";
 import { SignJWT } from "jose";
 import { startServer } from "../../main.ts";
-import type { LogFields, Logger, LogLevel as Level } from "../../hub/logger.ts";
+import {
+  type LogFields,
+  type Logger,
+  type LogLevel as Level,
+  redact,
+} from "../../hub/logger.ts";
 
 /** The HS256 secret every users test server signs with. */
 export const TEST_SECRET = "users-test-secret-0123456789abcdef";
@@ -36,7 +41,8 @@ export async function startUsersApp(
   const logs: string[] = [];
   const logger: Logger = {
     log(level: Level, event: string, fields: LogFields = {}) {
-      logs.push(JSON.stringify({ level, event, ...fields }));
+      // What the real console logger would print: redacted fields.
+      logs.push(JSON.stringify({ level, event, ...redact(fields) }));
     },
   };
   const app = await startServer({
