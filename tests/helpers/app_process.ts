@@ -1,0 +1,137 @@
+/**
+ * A server in a process of its own (`deno run -A <script>`), for tests of
+ * several hub processes sharing a Redis backplane. The script logs the
+ * `server.listening` event with its URL as a JSON line; the process is
+ * stopped by PID.
+ *
+ * @module
+ */
+
+const root = new URL("../../", import.meta.url);
+
+/** Keeps the last lines of the child's log for failure messages. */
+const LOG_LINES = 200;
+
+/** One server process. */
+export class AppProcess {
+  readonly url: string;
+  readonly #child: Deno.ChildProcess;
+  readonly #log: string[];
+  readonly #drained: Promise<void>;
+  #stopped: Promise<void> | undefined;
+
+  private constructor(
+    url: string,
+    child: Deno.ChildProcess,
+    log: string[],
+    drained: Promise<void>,
+  ) {
+    this.url = url;
+    this.#child = child;
+    this.#log = log;
+    this.#drained = drained;
+  }
+
+  /**
+   * Runs `script` (a path from the repo root, e.g. `main.ts`) with `env`
+   * added to this process's environment; resolves with its URL once it
+   * listens, or rejects with its log if it exits first.
+   */
+  static async start(
+    script: string,
+    env: Record<string, string>,
+  ): Promise<AppProcess> {
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", script],
+      cwd: root,
+      env: { HOSTNAME: "127.0.0.1", PORT: "0", NO_COLOR: "1", ...env },
+      stdin: "null",
+      stdout: "null",
+      stderr: "piped",
+    }).spawn();
+    const log: string[] = [];
+    const listening = Promise.withResolvers<string>();
+    const drained = readLines(child.stderr, (line) => {
+      log.push(line);
+      if (log.length > LOG_LINES) log.shift();
+      const url = listeningUrl(line);
+      if (url) listening.resolve(url);
+    });
+    const exited = child.status.then((status) => {
+      throw new Error(
+        `${script} exited (code ${status.code}) before listening:\n` +
+          log.join("\n"),
+      );
+    });
+    try {
+      const url = await Promise.race([listening.promise, exited]);
+      exited.catch(() => {});
+      return new AppProcess(url, child, log, drained);
+    } catch (error) {
+      await drained;
+      throw error;
+    }
+  }
+
+  /** The PID, to stop it. */
+  get pid(): number {
+    return this.#child.pid;
+  }
+
+  /** The child's recent log lines. */
+  get log(): readonly string[] {
+    return this.#log;
+  }
+
+  /**
+   * SIGTERM (graceful shutdown), then SIGKILL if still alive after
+   * `graceMs`; resolves when the process is gone and its pipe drained.
+   */
+  stop(graceMs = 10_000): Promise<void> {
+    return this.#stopped ??= this.#stop(graceMs);
+  }
+
+  async #stop(graceMs: number): Promise<void> {
+    signal(this.#child, "SIGTERM");
+    const timer = setTimeout(() => signal(this.#child, "SIGKILL"), graceMs);
+    try {
+      await this.#child.status;
+    } finally {
+      clearTimeout(timer);
+    }
+    await this.#drained;
+  }
+}
+
+function signal(child: Deno.ChildProcess, name: Deno.Signal): void {
+  try {
+    child.kill(name);
+  } catch {
+    // Already gone.
+  }
+}
+
+function listeningUrl(line: string): string | undefined {
+  if (!line.includes("server.listening")) return undefined;
+  try {
+    const event = JSON.parse(line);
+    return typeof event.url === "string" ? event.url : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function readLines(
+  stream: ReadableStream<Uint8Array>,
+  onLine: (line: string) => void,
+): Promise<void> {
+  const decoder = new TextDecoder();
+  let buffered = "";
+  for await (const chunk of stream) {
+    buffered += decoder.decode(chunk, { stream: true });
+    const lines = buffered.split("\n");
+    buffered = lines.pop() ?? "";
+    for (const line of lines) onLine(line);
+  }
+  if (buffered) onLine(buffered);
+}
