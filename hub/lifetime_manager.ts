@@ -148,10 +148,9 @@ export class LifetimeManager implements BackplaneNode {
   /** Adds a connection held here or anywhere in the cluster to a group. */
   addToGroup(connectionId: string, group: string): Promise<void> {
     const c = this.connections.get(connectionId);
-    if (c) {
-      this.#addLocal(c, group);
-      return Promise.resolve();
-    }
+    // Resolves once the group's channel is subscribed, so a send to the
+    // group from another process right after this cannot miss it.
+    if (c) return this.#addLocal(c, group);
     return this.#remoteGroup("add", connectionId, group);
   }
 
@@ -165,7 +164,7 @@ export class LifetimeManager implements BackplaneNode {
     return this.#remoteGroup("remove", connectionId, group);
   }
 
-  #addLocal(c: HubConnection, group: string): void {
+  #addLocal(c: HubConnection, group: string): Promise<void> {
     if (
       !this.groups.groupsOf(c).has(group) &&
       this.groups.countOf(c) >= this.#limits.maxGroupsPerConnection
@@ -175,8 +174,9 @@ export class LifetimeManager implements BackplaneNode {
       );
     }
     if (this.groups.add(c, group) === "first") {
-      this.#backplane.subscribe(`group:${group}` as Scope);
+      return this.#backplane.subscribe(`group:${group}` as Scope);
     }
+    return Promise.resolve();
   }
 
   #removeLocal(c: HubConnection, group: string): void {
@@ -244,13 +244,19 @@ export class LifetimeManager implements BackplaneNode {
   #applyRemoteGroup(message: GroupMessage, from: string): void {
     const c = this.connections.get(message.connectionId);
     if (!c) return;
-    if (message.op === "add") this.#addLocal(c, message.group);
-    else this.#removeLocal(c, message.group);
-    this.#backplane.publish({
-      kind: "ack",
-      requestId: message.requestId,
-      to: from,
-    });
+    const ack = () =>
+      this.#backplane.publish({
+        kind: "ack",
+        requestId: message.requestId,
+        to: from,
+      });
+    if (message.op === "remove") {
+      this.#removeLocal(c, message.group);
+      ack();
+      return;
+    }
+    // Ack once subscribed, so the asker's next group send reaches it.
+    this.#addLocal(c, message.group).then(ack);
   }
 
   /** Stops timers of pending acks (shutdown). */
