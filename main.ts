@@ -16,6 +16,7 @@ import { chartHub } from "./chart/chart_hub.ts";
 import { startChartFeed } from "./chart/chart_feed.ts";
 import type { AppState } from "./chart/app_state.ts";
 import { openUserServices } from "./chart/user_services.ts";
+import { backplaneFromEnv } from "./hub/backplane/backplane_from_env.ts";
 
 /** How to start the app; anything left out comes from `env` or defaults. */
 export interface ServerOptions {
@@ -62,6 +63,11 @@ export async function startServer(
     path: "/chart",
     logger,
     authenticate: users.authenticate,
+    // REDIS_URL: several processes act as one hub; without it, in-memory.
+    backplane: await backplaneFromEnv(env, {
+      prefix: "switchboard:chart",
+      logger,
+    }),
     allowedOrigins: parseAllowedOrigins(env.ALLOWED_ORIGINS),
   });
   await hub.start();
