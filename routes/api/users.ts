@@ -32,8 +32,6 @@ export const handler: Handlers<AppState> = {
     const result = await users.accounts.create(credentials);
     if (result === "taken") return jsonError(409, "Username is taken");
     if (result === "full") return jsonError(503, "No more accounts here");
-    return json(201, { username: credentials.username }, {
-      location: `/api/users/${credentials.username}`,
-    });
+    return json(201, { username: credentials.username });
   },
 };
