@@ -44,8 +44,8 @@ export interface IslandUse extends IslandId {
 const registry = new Map<unknown, IslandId>();
 
 /** Declares `component` an island; renders of it get marked from now on. */
-// deno-lint-ignore no-explicit-any
 export function registerIsland(
+  // deno-lint-ignore no-explicit-any
   component: ComponentType<any>,
   id: IslandId,
 ): void {

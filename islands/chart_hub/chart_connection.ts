@@ -1,0 +1,125 @@
+/**
+ * The tab's one connection to the chart hub, shared by the LiveChart and
+ * Groups islands so the page shows a single connection id.
+ *
+ * Connection state lives in module-level signals. That is safe only because
+ * they are written from effects and event handlers, which never run during
+ * a server render; the server always renders the initial "connecting".
+ *
+ * @module
+ */
+
+import {
+  type HubConnection,
+  HubConnectionBuilder,
+  LogLevel,
+  type RetryContext,
+} from "@microsoft/signalr";
+import { signal } from "@preact/signals";
+
+/** What the page shows about the connection. */
+export type ConnectionState =
+  | "connecting"
+  | "connected"
+  | "reconnecting"
+  | "disconnected";
+
+/** The connection's state, for status badges. */
+export const connectionState = signal<ConnectionState>("connecting");
+
+/** The id from `GetConnectionId()`; null while not connected. */
+export const connectionId = signal<string | null>(null);
+
+/** How long to keep retrying before showing "disconnected" and a button. */
+export const GIVE_UP_AFTER_MS = 5 * 60_000;
+
+/** Waits between attempts: quick at first, then every 5 s with jitter. */
+const DELAYS_MS = [0, 1_000, 2_000, 5_000];
+
+let connection: HubConnection | null = null;
+
+/**
+ * Returns the shared connection, creating and starting it on first use.
+ * Browser only: call it from an effect.
+ */
+export function chartConnection(hubPath = "/chart"): HubConnection {
+  if (connection) return connection;
+  const built = new HubConnectionBuilder()
+    .withUrl(hubPath)
+    .withAutomaticReconnect({ nextRetryDelayInMilliseconds: retryDelay })
+    .configureLogging(LogLevel.Warning)
+    .build();
+  built.onreconnecting(() => {
+    connectionState.value = "reconnecting";
+    connectionId.value = null;
+  });
+  built.onreconnected(() => void announce(built));
+  built.onclose(() => {
+    connectionState.value = "disconnected";
+    connectionId.value = null;
+  });
+  connection = built;
+  void startWithRetry(built, Date.now(), 0);
+  return built;
+}
+
+/** Starts again after the connection gave up ("disconnected"). */
+export function reconnect(): void {
+  if (connection && connectionState.value === "disconnected") {
+    void startWithRetry(connection, Date.now(), 0);
+  }
+}
+
+/** Invokes a hub method; rejects with a readable error when offline. */
+export function invoke<T = unknown>(
+  method: string,
+  ...args: unknown[]
+): Promise<T> {
+  if (!connection || connectionState.value !== "connected") {
+    return Promise.reject(new Error("Not connected to the hub yet"));
+  }
+  return connection.invoke<T>(method, ...args);
+}
+
+function retryDelay(context: RetryContext): number | null {
+  if (context.elapsedMilliseconds > GIVE_UP_AFTER_MS) return null;
+  const base =
+    DELAYS_MS[Math.min(context.previousRetryCount, DELAYS_MS.length - 1)];
+  // Jitter spreads a restart's reconnect storm over a second.
+  return base === 0 ? 0 : base + Math.floor(Math.random() * 1_000);
+}
+
+// `withAutomaticReconnect` covers drops after a successful start only; the
+// first start (server not up yet) is retried here with the same policy.
+async function startWithRetry(
+  hub: HubConnection,
+  since: number,
+  attempt: number,
+): Promise<void> {
+  connectionState.value = attempt === 0 ? "connecting" : "reconnecting";
+  try {
+    await hub.start();
+  } catch {
+    const delay = retryDelay({
+      previousRetryCount: attempt,
+      elapsedMilliseconds: Date.now() - since,
+      retryReason: new Error("start failed"),
+    });
+    if (delay === null) {
+      connectionState.value = "disconnected";
+      return;
+    }
+    setTimeout(() => void startWithRetry(hub, since, attempt + 1), delay);
+    return;
+  }
+  await announce(hub);
+}
+
+async function announce(hub: HubConnection): Promise<void> {
+  connectionState.value = "connected";
+  try {
+    connectionId.value = await hub.invoke<string>("GetConnectionId");
+  } catch {
+    // The connection dropped again; the reconnect handlers take over.
+  }
+}
