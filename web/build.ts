@@ -95,7 +95,7 @@ async function runBundle(
   entries: string[],
   timeoutMs: number,
 ): Promise<void> {
-  const command = new Deno.Command(Deno.execPath(), {
+  const command = new Deno.Command(denoBinary(), {
     args: [
       "bundle",
       "--quiet",
@@ -118,6 +118,15 @@ async function runBundle(
       `deno bundle failed (exit ${code}): ${new TextDecoder().decode(stderr)}`,
     );
   }
+}
+
+// The running binary bundles with the same Deno version; `--allow-run=deno`
+// names the one on PATH, which may be a differently named link to it.
+function denoBinary(): string {
+  const exec = Deno.execPath();
+  const state =
+    Deno.permissions.querySync({ name: "run", command: exec }).state;
+  return state === "granted" ? exec : "deno";
 }
 
 async function publish(
