@@ -55,7 +55,11 @@ export default function UserPanel() {
         </span>{" "}
         <small data-testid="hub-state">{hubState}</small>
       </p>
-      {me === null && <SignInForm onSignedIn={setMe} />}
+      {
+        /* Rendered on the server too (me unknown), so the plain form post
+          works before or without JavaScript. */
+      }
+      {!me && <SignInForm onSignedIn={setMe} />}
       {me && <SignOutButton onSignedOut={() => setMe(null)} />}
       {me && <SendForm connection={connection} />}
       <ul data-testid="user-messages">
