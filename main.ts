@@ -16,6 +16,7 @@ import { chartHub } from "./chart/chart_hub.ts";
 import { startChartFeed } from "./chart/chart_feed.ts";
 import type { AppState } from "./chart/app_state.ts";
 import { openUserServices } from "./chart/user_services.ts";
+import { createWebHandler } from "./web/app_handler.ts";
 import { backplaneFromEnv } from "./hub/backplane/backplane_from_env.ts";
 
 /** How to start the app; anything left out comes from `env` or defaults. */
@@ -30,6 +31,8 @@ export interface ServerOptions {
   feedIntervalMs?: number;
   /** Event logger. Default JSON lines on stderr at `LOG_LEVEL`. */
   logger?: Logger;
+  /** Rebuild island bundles at start and on change (`deno task dev`). */
+  dev?: boolean;
 }
 
 /** A running app. */
@@ -73,8 +76,15 @@ export async function startServer(
   await hub.start();
   const state: AppState = { hub, users };
   const stopFeed = startChartFeed(hub.localClients, options.feedIntervalMs);
-  const web = (req: Request, _info: Deno.ServeHandlerInfo) =>
-    pageFallback(req, state);
+  // Pages, islands and static/: builds the islands first if there is no build.
+  const stopWeb = new AbortController();
+  const web = await createWebHandler({
+    root: new URL("./", import.meta.url),
+    state,
+    dev: options.dev,
+    logger,
+    signal: stopWeb.signal,
+  });
   const server = Deno.serve({
     hostname: options.hostname ?? env.HOSTNAME ?? "0.0.0.0",
     port: options.port ?? Number(env.PORT ?? 8000),
@@ -101,6 +111,7 @@ export async function startServer(
     close: () =>
       closing ??= (async () => {
         stopFeed();
+        stopWeb.abort();
         await hub.shutdown();
         await server.shutdown();
         users.close();
@@ -117,12 +128,8 @@ function health(hub: HubServer): Response {
   }, { status: h.accepting ? 200 : 503 });
 }
 
-function pageFallback(_req: Request, _state: AppState): Response {
-  return new Response("Not found", { status: 404 });
-}
-
 if (import.meta.main) {
-  const running = await startServer();
+  const running = await startServer({ dev: Deno.args.includes("--dev") });
   const stop = () => {
     running.close().then(() => Deno.exit(0));
   };
