@@ -18,34 +18,10 @@ const MAX_MESSAGES = 50;
 /** The user panel island. */
 export default function UserPanel() {
   const [me, setMe] = useState<string | null | undefined>(undefined);
-  const [messages, setMessages] = useState<string[]>([]);
-  const [hubState, setHubState] = useState("disconnected");
-  const connection = useRef<HubConnection | null>(null);
-
   useEffect(() => {
     whoAmI().then(setMe, () => setMe(null));
   }, []);
-
-  useEffect(() => {
-    if (!me) return setHubState("signed out");
-    let stopped = false;
-    connectUserHub({
-      message: (text) =>
-        setMessages((list) => [...list, text].slice(-MAX_MESSAGES)),
-      state: (state) => !stopped && setHubState(state),
-      // A reconnect after the session ran out comes back anonymous: ask
-      // again who we are rather than show a name the hub no longer has.
-      reconnected: () => whoAmI().then((name) => !stopped && setMe(name)),
-    }).then((c) => {
-      if (stopped) c.stop();
-      else connection.current = c;
-    }, () => setHubState("failed"));
-    return () => {
-      stopped = true;
-      connection.current?.stop();
-      connection.current = null;
-    };
-  }, [me]);
+  const { messages, hubState, connection } = useUserHub(me, setMe);
 
   return (
     <section class="user-panel" data-testid="user-panel">
@@ -69,6 +45,40 @@ export default function UserPanel() {
       </ul>
     </section>
   );
+}
+
+/**
+ * The panel's hub connection while signed in: a new one per identity,
+ * since the hub fixes a connection's user when it connects.
+ */
+function useUserHub(
+  me: string | null | undefined,
+  setMe: (name: string | null) => void,
+) {
+  const [messages, setMessages] = useState<string[]>([]);
+  const [hubState, setHubState] = useState("disconnected");
+  const connection = useRef<HubConnection | null>(null);
+  useEffect(() => {
+    if (!me) return setHubState("signed out");
+    let stopped = false;
+    connectUserHub({
+      message: (text) =>
+        setMessages((list) => [...list, text].slice(-MAX_MESSAGES)),
+      state: (state) => !stopped && setHubState(state),
+      // A reconnect after the session ran out comes back anonymous: ask
+      // again who we are rather than show a name the hub no longer has.
+      reconnected: () => whoAmI().then((name) => !stopped && setMe(name)),
+    }).then((c) => {
+      if (stopped) c.stop();
+      else connection.current = c;
+    }, () => !stopped && setHubState("failed"));
+    return () => {
+      stopped = true;
+      connection.current?.stop();
+      connection.current = null;
+    };
+  }, [me]);
+  return { messages, hubState, connection };
 }
 
 function SignInForm(props: { onSignedIn(name: string): void }) {
