@@ -15,6 +15,8 @@ export interface ClientOptions {
   headers?: Record<string, string>;
   protocol?: signalR.IHubProtocol;
   reconnect?: boolean;
+  /** Client ping interval (`withKeepAliveInterval`). */
+  keepAliveMs?: number;
 }
 
 /** A started connection to `${baseUrl}${path}`. */
@@ -32,6 +34,9 @@ export async function connect(
     })
     .configureLogging(signalR.LogLevel.None);
   if (options.protocol) builder = builder.withHubProtocol(options.protocol);
+  if (options.keepAliveMs) {
+    builder = builder.withKeepAliveInterval(options.keepAliveMs);
+  }
   if (options.reconnect) {
     builder = builder.withAutomaticReconnect([0, 200, 500, 1000, 1000, 1000]);
   }
