@@ -35,6 +35,8 @@ export default function LiveChart({ hubPath, windowSize }: LiveChartProps) {
   const reply = useSignal<Reply | null>(null);
   const problem = useSignal<string | null>(null);
   const sending = useSignal(false);
+  // Counts updates drawn; exposed as data-updates so tests can wait on it.
+  const updates = useSignal(0);
 
   useEffect(() => {
     const chart = new LiveLineChart(canvas.current!, windowSize);
@@ -44,6 +46,7 @@ export default function LiveChart({ hubPath, windowSize }: LiveChartProps) {
       if (!series) return;
       latest.value = series;
       chart.push(series, new Date());
+      updates.value++;
     };
     const onReply = (value: unknown) => {
       const series = asChartSeries(value);
@@ -86,6 +89,7 @@ export default function LiveChart({ hubPath, windowSize }: LiveChartProps) {
         <canvas
           ref={canvas}
           data-testid="live-chart"
+          data-updates={updates.value}
           role="img"
           aria-label="Line chart of four data series updated every second. The latest values are in the table below."
         />

@@ -36,6 +36,8 @@ export function ensureBuilt(root: URL, logger?: Logger): Promise<void> {
 
 async function ensure(root: URL, logger?: Logger): Promise<void> {
   const manifest = await readManifest(root);
+  // On Deno Deploy the build step made the manifest; never rebuild there.
+  if (manifest && onDenoDeploy()) return;
   if (manifest && !await isStale(root, Object.keys(manifest.islands))) return;
   try {
     const started = performance.now();
@@ -47,6 +49,15 @@ async function ensure(root: URL, logger?: Logger): Promise<void> {
   } catch (error) {
     if (!manifest) throw error;
     logger?.log("warn", "web.build_failed_kept_old", { error });
+  }
+}
+
+function onDenoDeploy(): boolean {
+  try {
+    return Deno.env.get("DENO_DEPLOYMENT_ID") !== undefined ||
+      Deno.env.get("DENO_DEPLOY") === "true";
+  } catch {
+    return false; // No env permission: not a Deploy runtime (it has --allow-all).
   }
 }
 

@@ -1,0 +1,148 @@
+import assert from "node:assert/strict";
+import type { Page } from "playwright-core";
+import { startServer } from "../main.ts";
+import { silentLogger } from "../hub/mod.ts";
+import {
+  chromiumMissing,
+  launchBrowser,
+  screenshotOnFailure,
+} from "../web/testing/browser.ts";
+import { freePort, startAppProcess } from "../web/testing/app_process.ts";
+
+/** Generous ceiling for waits; a pass never depends on it. */
+const WAIT = { timeout: 30_000 };
+
+async function connectedId(page: Page): Promise<string> {
+  await page.waitForSelector(
+    '[data-testid="connection-state"][data-state="connected"]',
+    WAIT,
+  );
+  const id = page.locator('[data-testid="connection-id"]');
+  await page.waitForFunction(
+    () =>
+      !/^—?$/.test(
+        document.querySelector('[data-testid="connection-id"]')!.textContent!,
+      ),
+    null,
+    WAIT,
+  );
+  return await id.innerText();
+}
+
+async function updates(page: Page): Promise<number> {
+  return Number(
+    await page.getAttribute('[data-testid="live-chart"]', "data-updates"),
+  );
+}
+
+/** Waits until `page` has drawn `count` more chart updates than now. */
+async function moreUpdates(page: Page, count: number): Promise<void> {
+  const target = (await updates(page)) + count;
+  await page.waitForFunction(
+    (n) =>
+      Number(
+        document.querySelector('[data-testid="live-chart"]')!.getAttribute(
+          "data-updates",
+        ),
+      ) >= n,
+    target,
+    WAIT,
+  );
+}
+
+Deno.test({
+  name:
+    "two tabs both chart live data; a click answers only the tab that clicked",
+  ignore: await chromiumMissing(),
+  async fn() {
+    const app = await startServer({
+      hostname: "127.0.0.1",
+      port: 0,
+      env: {},
+      logger: silentLogger,
+    });
+    const browser = await launchBrowser();
+    try {
+      const a = await browser.newPage();
+      const b = await browser.newPage();
+      await screenshotOnFailure([a, b], "two-tabs", async () => {
+        await Promise.all([a.goto(app.url), b.goto(app.url)]);
+        const [idA, idB] = await Promise.all([connectedId(a), connectedId(b)]);
+        assert.notEqual(idA, idB);
+        await Promise.all([moreUpdates(a, 2), moreUpdates(b, 2)]);
+
+        await a.click('[data-testid="live-chart"]');
+        await a.waitForSelector(
+          '[data-testid="private-response"][data-state="filled"]',
+          WAIT,
+        );
+        assert.equal(
+          await a.locator('[data-testid="private-value"]').count(),
+          4,
+        );
+
+        // Order, not time: updates sent after the reply reach B on the same
+        // socket after it would have, so once B has drawn two more, any reply
+        // meant for B would already be there.
+        await moreUpdates(b, 2);
+        assert.equal(
+          await b.getAttribute(
+            '[data-testid="private-response"]',
+            "data-state",
+          ),
+          "empty",
+        );
+        assert.equal(
+          await b.locator('[data-testid="private-value"]').count(),
+          0,
+        );
+
+        // The keyboard path: focus the button, press Enter, on tab B this time.
+        await b.focus('[data-testid="private-request"]');
+        await b.keyboard.press("Enter");
+        await b.waitForSelector(
+          '[data-testid="private-response"][data-state="filled"]',
+          WAIT,
+        );
+      });
+    } finally {
+      await browser.close();
+      await app.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "after a server restart both tabs reconnect by themselves",
+  ignore: await chromiumMissing(),
+  async fn() {
+    const port = freePort();
+    let app = await startAppProcess(port);
+    const browser = await launchBrowser();
+    try {
+      const a = await browser.newPage();
+      const b = await browser.newPage();
+      await screenshotOnFailure([a, b], "restart", async () => {
+        await Promise.all([a.goto(app.url), b.goto(app.url)]);
+        const before = await Promise.all([connectedId(a), connectedId(b)]);
+        await Promise.all([moreUpdates(a, 1), moreUpdates(b, 1)]);
+
+        await app.stop("SIGTERM");
+        for (const page of [a, b]) {
+          await page.waitForSelector(
+            '[data-testid="connection-state"]:not([data-state="connected"])',
+            WAIT,
+          );
+        }
+        app = await startAppProcess(port);
+
+        const after = await Promise.all([connectedId(a), connectedId(b)]);
+        assert.notDeepEqual(after, before, "a reconnect is a new connection");
+        await Promise.all([moreUpdates(a, 2), moreUpdates(b, 2)]);
+      });
+    } finally {
+      await browser.close();
+      await app.stop();
+    }
+  },
+});
