@@ -104,7 +104,14 @@ export class TokenIssuer {
  */
 async function loadOrCreateSecret(kv: Deno.Kv): Promise<Uint8Array> {
   for (let attempt = 0; attempt < 8; attempt++) {
-    const entry = await kv.get<Uint8Array>(SECRET_KEY);
+    const entry = await kv.get<Uint8Array>(SECRET_KEY).catch((cause) => {
+      // Seen when a newer Deno wrote the database (V8 serialization moves
+      // on): say what to do instead of "could not deserialize value".
+      throw new Error(
+        "Cannot read the JWT secret from Deno KV; was it written by a newer Deno? Set KV_PATH to a fresh database or set JWT_SECRET",
+        { cause },
+      );
+    });
     if (entry.value) return entry.value;
     const fresh = crypto.getRandomValues(new Uint8Array(MIN_SECRET_BYTES));
     const result = await kv.atomic().check(entry).set(SECRET_KEY, fresh)

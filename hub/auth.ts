@@ -9,9 +9,12 @@
  *    EventSource, so the SignalR client puts it in the query),
  * 3. a named cookie (the app's own signed-in page).
  *
- * No token means anonymous (`null`); a token that fails verification in
- * any way means 401 (`false`) — never a silent fall back to anonymous, so
- * a client notices its token went bad.
+ * No token means anonymous (`null`); a header or query token that fails
+ * verification in any way means 401 (`false`) — never a silent fall back
+ * to anonymous, so a client notices its token went bad. A bad *cookie* is
+ * different: the browser sends it to every request of the page, so a stale
+ * one (secret rotated, server reset) would otherwise lock the page out of
+ * the hub altogether; it counts as anonymous, which grants nothing.
  *
  * @module
  */
@@ -98,17 +101,20 @@ export function jwtAuthenticator(options: JwtAuthOptions): Authenticate {
     requiredClaims: (options.requireExpiry ?? true) ? ["sub", "exp"] : ["sub"],
   };
   return async (request) => {
-    const token = tokenFromRequest(request, options);
-    if (token === null) return null;
-    if (token.length > MAX_TOKEN_LENGTH) return refuse(options, "too_long");
+    const found = findToken(request, options);
+    if (found === null) return null;
+    const { token, source } = found;
+    if (token.length > MAX_TOKEN_LENGTH) {
+      return refuse(options, "too_long", source);
+    }
     try {
       // The overloads of jwtVerify differ for a key and a key resolver.
       const { payload } = typeof key === "function"
         ? await jwtVerify(token, key, verifyOptions)
         : await jwtVerify(token, key, verifyOptions);
-      return principalOf(payload) ?? refuse(options, "bad_subject");
+      return principalOf(payload) ?? refuse(options, "bad_subject", source);
     } catch (error) {
-      return refuse(options, reasonOf(error));
+      return refuse(options, reasonOf(error), source);
     }
   };
 }
@@ -122,15 +128,25 @@ export function tokenFromRequest(
   request: Request,
   options: Pick<JwtAuthOptions, "cookieName" | "queryParam"> = {},
 ): string | null {
+  return findToken(request, options)?.token ?? null;
+}
+
+type TokenSource = "header" | "query" | "cookie";
+
+function findToken(
+  request: Request,
+  options: Pick<JwtAuthOptions, "cookieName" | "queryParam">,
+): { token: string; source: TokenSource } | null {
   const header = request.headers.get("authorization");
   const bearer = header?.match(/^Bearer[ ]+(\S+)\s*$/i)?.[1];
-  if (bearer) return bearer;
+  if (bearer) return { token: bearer, source: "header" };
   const query = new URL(request.url).searchParams.get(
     options.queryParam ?? "access_token",
   );
-  if (query) return query;
+  if (query) return { token: query, source: "query" };
   if (options.cookieName === undefined) return null;
-  return readCookie(request.headers.get("cookie"), options.cookieName);
+  const cookie = readCookie(request.headers.get("cookie"), options.cookieName);
+  return cookie === null ? null : { token: cookie, source: "cookie" };
 }
 
 /** The value of cookie `name` in a `Cookie` header, or null. */
@@ -190,7 +206,12 @@ function reasonOf(error: unknown): string {
   return "unverifiable";
 }
 
-function refuse(options: JwtAuthOptions, reason: string): false {
-  options.logger?.log("info", "auth.refused", { reason });
-  return false;
+/** Refuses a bad header or query token; ignores a bad cookie (see top). */
+function refuse(
+  options: JwtAuthOptions,
+  reason: string,
+  source: TokenSource,
+): false | null {
+  options.logger?.log("info", "auth.refused", { reason, source });
+  return source === "cookie" ? null : false;
 }

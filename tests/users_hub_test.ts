@@ -141,3 +141,31 @@ Deno.test("a connection is closed when its token expires", async () => {
     await app.close();
   }
 });
+
+Deno.test("a stale session cookie leaves the page anonymous instead of locked out, and is cleared", async () => {
+  const app = await startUsersApp();
+  try {
+    const stale = await mintToken("alice", {
+      secret: "a-rotated-away-secret-0123456789abcdef",
+    });
+    const cookie = `switchboard_session=${stale}`;
+    const negotiate = await fetch(
+      `${app.url}/chart/negotiate?negotiateVersion=1`,
+      {
+        method: "POST",
+        headers: { cookie },
+      },
+    );
+    await negotiate.body?.cancel();
+    assert.equal(negotiate.status, 200);
+    assert.equal(await upgradeStatus(`${app.url}/chart`, { cookie }), 101);
+    const who = await fetch(`${app.url}/api/session`, { headers: { cookie } });
+    assert.deepEqual(await who.json(), { username: null });
+    assert.match(
+      who.headers.get("set-cookie")!,
+      /^switchboard_session=; .*Max-Age=0/,
+    );
+  } finally {
+    await app.close();
+  }
+});

@@ -19,14 +19,23 @@ import {
   clearedSessionCookie,
   isSameOrigin,
   isSecureRequest,
+  SESSION_COOKIE,
   sessionCookie,
 } from "../../chart/session_cookie.ts";
+import { readCookie } from "../../hub/auth.ts";
 
 /** Session cookie routes. */
 export const handler: Handlers<AppState> = {
   async GET(ctx) {
     const principal = await ctx.state.users?.authenticate(ctx.req);
-    return json(200, { username: principal ? principal.userId : null });
+    if (principal) return json(200, { username: principal.userId });
+    // A cookie that no longer verifies (expired, secret rotated) is dropped
+    // here, so the browser stops sending it.
+    const stale = readCookie(ctx.req.headers.get("cookie"), SESSION_COOKIE);
+    const headers: Record<string, string> = stale === null
+      ? {}
+      : { "set-cookie": clearedSessionCookie(isSecureRequest(ctx.req)) };
+    return json(200, { username: null }, headers);
   },
 
   async POST(ctx) {
