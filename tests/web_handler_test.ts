@@ -124,7 +124,16 @@ Deno.test("web handler serves routes, islands, static files and error pages", as
         const bundle = await fetch(`${base}${src}`);
         assert.equal(bundle.headers.get("cache-control"), IMMUTABLE);
         assert.match(bundle.headers.get("content-type")!, /javascript/);
-        await bundle.body?.cancel();
+        const plain = await bundle.text();
+        const zipped = await fetch(`${base}${src}`, {
+          headers: { "accept-encoding": "gzip" },
+        });
+        assert.equal(zipped.headers.get("content-encoding"), "gzip");
+        assert.equal(
+          await zipped.text(),
+          plain,
+          "fetch un-gzips to the same code",
+        );
         const traversal = await fetch(`${base}/%2e%2e/routes/index.tsx`);
         assert.equal(traversal.status, 404);
         await traversal.body?.cancel();

@@ -19,7 +19,7 @@ import {
   type IslandAsset,
   manifestUrl,
 } from "./build_manifest.ts";
-import { gzipSize, sha256Hex } from "./content_hash.ts";
+import { gzip, gzipSize, sha256Hex } from "./content_hash.ts";
 
 /** Options of `build`. */
 export interface BuildOptions {
@@ -154,12 +154,12 @@ async function publish(
     for (const chunk of imports) {
       gzipBytes += await gzipSize(contents.get(chunk)!);
     }
-    await writeAtomic(new URL(file, buildDir), code);
+    await writeBuildFile(buildDir, file, code);
     islands[module] = { file, imports, gzipBytes };
   }
   for (const [name, code] of contents) {
     if (name.startsWith("chunk-")) {
-      await writeAtomic(new URL(name, buildDir), code);
+      await writeBuildFile(buildDir, name, code);
     }
   }
   return islands;
@@ -186,6 +186,16 @@ export function chunkClosure(
   return found;
 }
 
+// A gzipped twin is written beside each file so serving never compresses.
+async function writeBuildFile(
+  buildDir: URL,
+  name: string,
+  code: Uint8Array,
+): Promise<void> {
+  await writeAtomic(new URL(`${name}.gz`, buildDir), await gzip(code));
+  await writeAtomic(new URL(name, buildDir), code);
+}
+
 async function writeAtomic(target: URL, data: Uint8Array): Promise<void> {
   const staging = new URL(`${target.href}.${crypto.randomUUID()}.part`);
   await Deno.writeFile(staging, data);
@@ -195,11 +205,15 @@ async function writeAtomic(target: URL, data: Uint8Array): Promise<void> {
 async function prune(buildDir: URL, manifest: BuildManifest): Promise<void> {
   const keep = new Set(["manifest.json"]);
   for (const asset of Object.values(manifest.islands)) {
-    keep.add(asset.file);
-    for (const chunk of asset.imports) keep.add(chunk);
+    for (const file of [asset.file, ...asset.imports]) {
+      keep.add(file);
+      keep.add(`${file}.gz`);
+    }
   }
   for await (const entry of Deno.readDir(buildDir)) {
-    if (entry.isFile && entry.name.endsWith(".js") && !keep.has(entry.name)) {
+    if (
+      entry.isFile && /\.js(\.gz)?$/.test(entry.name) && !keep.has(entry.name)
+    ) {
       await Deno.remove(new URL(entry.name, buildDir)).catch(() => {});
     }
   }

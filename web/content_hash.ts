@@ -14,11 +14,14 @@ export async function sha256Hex(data: Uint8Array): Promise<string> {
     .join("");
 }
 
-/** Size of `data` gzipped, as a browser would download it. */
-export async function gzipSize(data: Uint8Array): Promise<number> {
+/** `data` gzipped. */
+export async function gzip(data: Uint8Array): Promise<Uint8Array> {
   const stream = new Blob([data as BlobPart]).stream()
     .pipeThrough(new CompressionStream("gzip"));
-  let total = 0;
-  for await (const chunk of stream) total += chunk.byteLength;
-  return total;
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+/** Size of `data` gzipped, as a browser would download it. */
+export async function gzipSize(data: Uint8Array): Promise<number> {
+  return (await gzip(data)).byteLength;
 }

@@ -57,6 +57,8 @@ export async function serveStatic(
   }
   if (!info.isFile || info.size > MAX_STATIC_BYTES) return null;
   const hashed = url.pathname.startsWith(BUILD_URL_PREFIX);
+  const gzipped = hashed && acceptsGzip(req) &&
+    await isFile(new URL(`${relative}.gz`, staticDir));
   const etag = `W/"${info.size.toString(36)}-${
     (info.mtime?.getTime() ?? 0).toString(36)
   }"`;
@@ -66,11 +68,26 @@ export async function serveStatic(
     "etag": etag,
     "x-content-type-options": "nosniff",
   });
+  if (hashed) headers.set("vary", "accept-encoding");
+  if (gzipped) headers.set("content-encoding", "gzip");
   if (req.headers.get("if-none-match") === etag) {
     return new Response(null, { status: 304, headers });
   }
-  const body = req.method === "HEAD" ? null : await Deno.readFile(file);
+  const source = gzipped ? new URL(`${relative}.gz`, staticDir) : file;
+  const body = req.method === "HEAD" ? null : await Deno.readFile(source);
   return new Response(body, { status: 200, headers });
+}
+
+function acceptsGzip(req: Request): boolean {
+  return /\bgzip\b/.test(req.headers.get("accept-encoding") ?? "");
+}
+
+async function isFile(url: URL): Promise<boolean> {
+  try {
+    return (await Deno.stat(url)).isFile;
+  } catch {
+    return false;
+  }
 }
 
 /** The decoded path below the static root, or null if unsafe. */
