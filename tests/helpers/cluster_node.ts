@@ -8,7 +8,12 @@
  * @module
  */
 
-import { consoleLogger, defineHub, HubServer } from "../../hub/mod.ts";
+import {
+  consoleLogger,
+  defineHub,
+  HubServer,
+  type LogLevel,
+} from "../../hub/mod.ts";
 import { backplaneFromEnv } from "../../hub/backplane/backplane_from_env.ts";
 
 /** Every event the test hub sends is `m` with a text. */
@@ -46,7 +51,7 @@ const clusterHub = defineHub({
 });
 
 const env = Deno.env.toObject();
-const logger = consoleLogger("info");
+const logger = consoleLogger((env.LOG_LEVEL as LogLevel) ?? "info");
 const hub = new HubServer(clusterHub, {
   path: "/cluster",
   logger,
@@ -72,7 +77,11 @@ const server = Deno.serve({
   return new Response("Not found", { status: 404 });
 });
 const { port } = server.addr as Deno.NetAddr;
-logger.log("info", "server.listening", { url: `http://127.0.0.1:${port}` });
+// Always printed, whatever LOG_LEVEL: the parent waits for this line.
+console.error(JSON.stringify({
+  event: "server.listening",
+  url: `http://127.0.0.1:${port}`,
+}));
 
 Deno.addSignalListener("SIGTERM", async () => {
   await hub.shutdown();
