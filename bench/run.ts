@@ -1,0 +1,210 @@
+/**
+ * `deno task bench`: raw Deno WebSockets, Socket.IO 4.8 on Node and
+ * Switchboard side by side in one run, on loopback, each target a fresh
+ * child process per N, every child stopped by PID. Writes
+ * bench/results/<date>.md, latest.md, latest.json and latency.svg.
+ *
+ * Flags: --quick (N = 1,000 only), --n=1000,5000,10000,
+ * --targets=raw,socketio,switchboard, --workers=1, --warmup-ms=1000,
+ * --measure-ms=4000, --latency-ms=5000, --rate=2, --window=4,
+ * --concurrency=200, --budget-s=270, --out=bench/results
+ *
+ * @module
+ */
+
+import { renderMarkdown, type RunInfo } from "./report_markdown.ts";
+import { renderLatencySvg } from "./report_svg.ts";
+import {
+  runScenario,
+  type ScenarioOptions,
+  type ScenarioResult,
+} from "./scenario.ts";
+import type { TargetName } from "./target_process.ts";
+
+const ALL_TARGETS: TargetName[] = ["raw", "socketio", "switchboard"];
+const repoRoot = new URL("../", import.meta.url).pathname;
+
+interface RunArgs extends Omit<ScenarioOptions, "socketioBundle"> {
+  ns: number[];
+  targets: TargetName[];
+  budgetSeconds: number;
+  outDir: string;
+}
+
+/** Parses `--name=value` flags; unknown flags are an error. */
+export function parseArgs(args: string[]): RunArgs {
+  const flags = new Map<string, string>();
+  for (const arg of args) {
+    const match = arg.match(/^--([a-z-]+)(?:=(.*))?$/);
+    if (!match) throw new TypeError(`Unknown argument: ${arg}`);
+    flags.set(match[1], match[2] ?? "true");
+  }
+  const num = (name: string, fallback: number) => {
+    const value = Number(flags.get(name) ?? fallback);
+    if (!Number.isFinite(value) || value <= 0) {
+      throw new RangeError(`Bad --${name}`);
+    }
+    flags.delete(name);
+    return value;
+  };
+  const quick = flags.delete("quick");
+  const ns = (flags.get("n") ?? (quick ? "1000" : "1000,5000,10000")).split(",")
+    .map(Number);
+  const targets = (flags.get("targets") ?? ALL_TARGETS.join(",")).split(
+    ",",
+  ) as TargetName[];
+  const outDir = flags.get("out") ?? `${repoRoot}bench/results`;
+  for (const name of ["n", "targets", "out"]) flags.delete(name);
+  const parsed: RunArgs = {
+    ns,
+    targets,
+    outDir,
+    workers: num("workers", 1),
+    connectConcurrency: num("concurrency", 200),
+    warmupMs: num("warmup-ms", 1000),
+    measureMs: num("measure-ms", quick ? 3000 : 4000),
+    latencyMs: num("latency-ms", quick ? 3000 : 5000),
+    rateHz: num("rate", 2),
+    floodWindow: num("window", 4),
+    budgetSeconds: num("budget-s", 270),
+  };
+  if (flags.size > 0) {
+    throw new TypeError(`Unknown flag: --${[...flags.keys()][0]}`);
+  }
+  if (ns.some((n) => !Number.isInteger(n) || n < 1 || n > 20_000)) {
+    throw new RangeError("--n takes integers from 1 to 20000");
+  }
+  if (targets.some((t) => !ALL_TARGETS.includes(t))) {
+    throw new RangeError("Bad --targets");
+  }
+  return parsed;
+}
+
+async function bundleSocketIo(dir: string): Promise<string> {
+  const out = `${dir}/socketio_server.js`;
+  const { success, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "bundle",
+      "--platform",
+      "node",
+      "-o",
+      out,
+      "bench/socketio_server.js",
+    ],
+    cwd: repoRoot,
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  if (!success) {
+    throw new Error(`deno bundle failed: ${new TextDecoder().decode(stderr)}`);
+  }
+  return out;
+}
+
+async function environment(args: RunArgs): Promise<RunInfo> {
+  const cpu = (await Deno.readTextFile("/proc/cpuinfo")).match(
+    /model name\s*:\s*(.*)/,
+  )?.[1];
+  const node = await new Deno.Command("node", {
+    args: ["--version"],
+    stdout: "piped",
+  }).output()
+    .then((o) => new TextDecoder().decode(o.stdout).trim()).catch(() =>
+      "missing"
+    );
+  const config = JSON.parse(await Deno.readTextFile(`${repoRoot}deno.json`));
+  return {
+    date: new Date().toISOString().slice(0, 16).replace("T", " ") + " UTC",
+    environment: [
+      `Machine: ${
+        cpu ?? "unknown CPU"
+      }, ${navigator.hardwareConcurrency} cores shared by the target and the load generator, loopback only`,
+      `Deno ${Deno.version.deno} (raw, Switchboard, load generator), Node ${node} with ${
+        config.imports["socket.io"]
+      } (websocket transport only)`,
+    ],
+    settings: [
+      `Load generator: ${args.workers} process(es), raw-TCP WebSocket clients (bench/ws_client.ts); each target is a fresh process per N`,
+      `Fan-out: flood with at most ${args.floodWindow} broadcasts in flight (warm-up ${args.warmupMs} ms, measured ${args.measureMs} ms); latency at ${args.rateHz} broadcasts/s over ${args.latencyMs} ms, every delivery timed`,
+      `Round trips: every connection calls Echo in a closed loop with one call in flight (measured ${args.measureMs} ms)`,
+      "Memory: target VmRSS after GC with N idle clients minus VmRSS before any client, divided by N",
+    ],
+  };
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(Deno.args);
+  const started = performance.now();
+  const tmp = await Deno.makeTempDir({ prefix: "switchboard_bench_" });
+  const results: ScenarioResult[] = [];
+  try {
+    const socketioBundle = await bundleSocketIo(tmp);
+    for (const n of args.ns) {
+      for (const target of args.targets) {
+        const elapsed = (performance.now() - started) / 1000;
+        if (elapsed > args.budgetSeconds) {
+          results.push(
+            failed(
+              target,
+              n,
+              `skipped: time budget of ${args.budgetSeconds} s spent`,
+            ),
+          );
+          continue;
+        }
+        console.error(
+          `[bench] ${target} N=${n} (${elapsed.toFixed(0)} s elapsed)`,
+        );
+        try {
+          results.push(
+            await runScenario(target, n, { ...args, socketioBundle }),
+          );
+        } catch (error) {
+          results.push(failed(target, n, (error as Error).message));
+        }
+      }
+    }
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
+  }
+  await writeReports(results, args);
+}
+
+function failed(target: TargetName, n: number, error: string): ScenarioResult {
+  const empty = { perSecond: NaN, p50Ms: NaN, p99Ms: NaN, samples: 0, cpu: [] };
+  return {
+    target,
+    n,
+    connected: 0,
+    connectsPerSecond: NaN,
+    rssIdleBytesPerConn: NaN,
+    latency: { ...empty, expected: 0 },
+    roundTrips: empty,
+    flood: empty,
+    closedDuringRun: 0,
+    error,
+  };
+}
+
+async function writeReports(
+  results: ScenarioResult[],
+  args: RunArgs,
+): Promise<void> {
+  const info = await environment(args);
+  const markdown = renderMarkdown(results, info);
+  await Deno.mkdir(args.outDir, { recursive: true });
+  const day = new Date().toISOString().slice(0, 10);
+  await Deno.writeTextFile(`${args.outDir}/${day}.md`, markdown);
+  await Deno.writeTextFile(`${args.outDir}/latest.md`, markdown);
+  await Deno.writeTextFile(
+    `${args.outDir}/latest.json`,
+    JSON.stringify(results, null, 1) + "\n",
+  );
+  await Deno.writeTextFile(
+    `${args.outDir}/latency.svg`,
+    renderLatencySvg(results, args.rateHz),
+  );
+  console.log(markdown);
+}
+
+if (import.meta.main) await main();
