@@ -16,17 +16,27 @@ import {
   type Payload,
   payloadSize,
 } from "./protocol/hub_protocol.ts";
-import type { HubMessage, InvocationMessage } from "./protocol/messages.ts";
+import {
+  type HubMessage,
+  type InvocationMessage,
+  isTrackable,
+} from "./protocol/messages.ts";
 import type { HandshakeReader } from "./protocol/handshake.ts";
 import type { HubContext } from "./hub_definition.ts";
+import type { StreamInvocationMessage } from "./protocol/messages.ts";
 import { CloseCode, type Transport } from "./transports/transport.ts";
 import { type Flushable, scheduleFlush } from "./flush_queue.ts";
+import type { ReplayBuffer } from "./replay_buffer.ts";
+import type { MessageRate } from "./rate_limit.ts";
 
 /** Where a connection is in its life. */
 export type ConnectionState =
   | "negotiated"
   | "handshaking"
   | "connected"
+  // Stateful reconnect: the socket dropped (or a new one has not spoken
+  // yet); sends go to the replay buffer only, until the window expires.
+  | "disconnected"
   | "closing"
   | "closed";
 
@@ -42,6 +52,8 @@ export type CloseReason =
   | "slow-consumer"
   | "message-too-large"
   | "aborted"
+  | "rate-limited"
+  | "reconnect-timeout"
   | "shutdown";
 
 /** What a connection reports upward (the hub counts and cleans up). */
@@ -70,11 +82,21 @@ export class HubConnection implements Flushable {
   lastSent = 0;
   /** Invocations running now, and those waiting (bounded by the hub). */
   running = 0;
-  readonly pending: InvocationMessage[] = [];
+  readonly pending: (InvocationMessage | StreamInvocationMessage)[] = [];
   /** The context hub methods get; made once at handshake, reused. */
   context: HubContext | null = null;
   /** Free-form per-connection data for the app (`ctx.items`). */
   readonly items: Map<string, unknown> = new Map();
+  /** Negotiate offered stateful reconnect (the client asked). */
+  statefulOffered = false;
+  /** Set at a version-2 handshake after an offer; null otherwise. */
+  replay: ReplayBuffer | null = null;
+  /** When the socket of a stateful connection dropped. */
+  disconnectedAt = 0;
+  /** The client address counted against the per-address cap, if any. */
+  remoteAddress: string | null = null;
+  /** Messages-per-second bucket, set at handshake when a limit is on. */
+  rate: MessageRate | null = null;
 
   readonly #owner: ConnectionOwner;
   readonly #maxQueuedBytes: number;
@@ -110,8 +132,17 @@ export class HubConnection implements Flushable {
    * connection) when the queue would pass its byte bound; a broadcast
    * never waits on one slow socket.
    */
-  send(payload: Payload): boolean {
-    if (this.state !== "connected") return false;
+  send(payload: Payload, trackable = true): boolean {
+    const live = this.state === "connected";
+    if (!live && this.state !== "disconnected") return false;
+    if (trackable && this.replay !== null) {
+      if (!this.replay.push(payload, Date.now())) {
+        this.#owner.slowConsumer(this);
+        return false;
+      }
+      // Disconnected: kept for the replay when the client comes back.
+      if (!live) return true;
+    } else if (!live) return false;
     const size = payloadSize(payload);
     if (this.#outboxBytes + size > this.#maxQueuedBytes) {
       this.#owner.slowConsumer(this);
@@ -128,7 +159,8 @@ export class HubConnection implements Flushable {
 
   /** Encodes with this connection's protocol and queues. */
   sendMessage(message: HubMessage): boolean {
-    return this.protocol !== null && this.send(this.protocol.encode(message));
+    return this.protocol !== null &&
+      this.send(this.protocol.encode(message), isTrackable(message));
   }
 
   /** Writes everything queued as one frame (see flush_queue.ts). */
@@ -146,6 +178,23 @@ export class HubConnection implements Flushable {
     transport.write(joinPayloads(parts));
     this.lastSent = Date.now();
     this.#owner.sent(parts.length);
+  }
+
+  /**
+   * A stateful client is back on a new socket and spoke first (so the
+   * socket is open): send our Sequence, then every unacked message in
+   * order, as one frame, before anything newer.
+   */
+  resume(now: number): void {
+    const replay = this.replay!.replay();
+    const sequence = this.protocol!.encode({
+      type: 9,
+      sequenceId: replay.sequenceId,
+    });
+    this.discardQueue();
+    this.state = "connected";
+    this.lastReceived = this.lastSent = now;
+    this.transport!.write(joinPayloads([sequence, ...replay.payloads]));
   }
 
   /** Drops whatever is queued (the connection is being torn down). */

@@ -27,7 +27,13 @@ import {
   HandshakeReader,
   selectProtocol,
 } from "./protocol/handshake.ts";
-import type { Transport, TransportEvents } from "./transports/transport.ts";
+import {
+  CloseCode,
+  type Transport,
+  type TransportEvents,
+} from "./transports/transport.ts";
+import { type AddressCounter, MessageRate } from "./rate_limit.ts";
+import { screenIncoming, startStateful } from "./stateful_reconnect.ts";
 
 /** Everything the handler works with, owned by the hub server. */
 export interface HandlerParts {
@@ -39,6 +45,8 @@ export interface HandlerParts {
   readonly groups: HubGroups;
   readonly counters: HubCounters;
   readonly logger: Logger;
+  /** Per-address connection counts; a slot is released at cleanup. */
+  readonly addresses?: AddressCounter;
 }
 
 /** Drives connections from transport open to cleanup. */
@@ -57,9 +65,46 @@ export class ConnectionHandler implements ConnectionOwner {
     connection.transportAt = Date.now();
     connection.state = "handshaking";
     connection.handshake = new HandshakeReader(this.#p.options.maxMessageSize);
+    return this.#events(connection, transport);
+  }
+
+  /** True when a second socket may take over `connection` (stateful). */
+  canReattach(connection: HubConnection): boolean {
+    return connection.replay !== null &&
+      (connection.state === "connected" ||
+        connection.state === "disconnected");
+  }
+
+  /**
+   * Stateful reconnect: a new socket with the same token takes over. The
+   * old one, if the server has not noticed it died, is dropped. No
+   * handshake: the client speaks first with its Sequence, and only then
+   * (the socket is surely open) do we send ours and replay.
+   */
+  reattach(connection: HubConnection, transport: Transport): TransportEvents {
+    const old = connection.transport;
+    if (connection.state === "connected") this.#suspend(connection);
+    old?.close(CloseCode.Normal);
+    connection.transport = transport;
+    connection.transportAt = Date.now();
+    // A partial record from the dead socket must not prefix the new one.
+    connection.decoder = connection.protocol!.createDecoder(
+      this.#p.options.maxMessageSize,
+    );
+    this.#p.logger.log("info", "connection.reattached", {
+      connectionId: connection.id,
+      unacked: connection.replay!.count,
+    });
+    return this.#events(connection, transport);
+  }
+
+  #events(connection: HubConnection, transport: Transport): TransportEvents {
+    // Events of a socket that was replaced by a reconnect are ignored.
     return {
-      received: (data) => this.received(connection, data),
-      closed: () => this.closed(connection),
+      received: (data) => {
+        if (connection.transport === transport) this.received(connection, data);
+      },
+      closed: () => this.#transportClosed(connection, transport),
     };
   }
 
@@ -67,6 +112,29 @@ export class ConnectionHandler implements ConnectionOwner {
   received(connection: HubConnection, data: Payload): void {
     if (connection.state === "handshaking") this.#handshake(connection, data);
     else if (connection.state === "connected") this.#messages(connection, data);
+    else if (connection.state === "disconnected" && connection.transport) {
+      connection.resume(Date.now());
+      this.#p.dispatcher.drain(connection);
+      this.#messages(connection, data);
+    }
+  }
+
+  #transportClosed(connection: HubConnection, transport: Transport): void {
+    if (connection.transport !== transport) return;
+    if (this.canReattach(connection)) this.#suspend(connection);
+    else this.closed(connection);
+  }
+
+  /** The socket of a stateful connection dropped: wait for the client. */
+  #suspend(connection: HubConnection): void {
+    connection.state = "disconnected";
+    connection.transport = null;
+    connection.disconnectedAt = Date.now();
+    connection.discardQueue(); // still in the replay buffer
+    connection.replay!.disconnected();
+    this.#p.logger.log("info", "connection.suspended", {
+      connectionId: connection.id,
+    });
   }
 
   #handshake(connection: HubConnection, data: Payload): void {
@@ -92,6 +160,13 @@ export class ConnectionHandler implements ConnectionOwner {
     }
     connection.handshake = null;
     connection.protocol = protocol;
+    startStateful(connection, result.request.version, this.#p.options);
+    if (this.#p.options.messagesPerSecond > 0) {
+      connection.rate = new MessageRate(
+        this.#p.options.messagesPerSecond,
+        Date.now(),
+      );
+    }
     connection.decoder = protocol.createDecoder(this.#p.options.maxMessageSize);
     connection.transport!.write(HANDSHAKE_OK);
     this.#connected(connection);
@@ -163,9 +238,31 @@ export class ConnectionHandler implements ConnectionOwner {
         `Connection closed with an error. InvalidDataException: ${text}`,
       );
     }
+    if (connection.rate && !connection.rate.take(messages.length, Date.now())) {
+      this.#p.counters.messagesDropped += messages.length;
+      this.#p.logger.log("warn", "connection.rate_limited", {
+        connectionId: connection.id,
+      });
+      return this.close(
+        connection,
+        "rate-limited",
+        `Connection closed: more than ${this.#p.options.messagesPerSecond} messages per second.`,
+      );
+    }
     for (const message of messages) {
       if (connection.state !== "connected") return;
       this.#p.counters.messagesReceived++;
+      if (connection.replay) {
+        const verdict = screenIncoming(connection.replay, message);
+        if (verdict === "bad-sequence") {
+          return this.close(
+            connection,
+            "protocol-error",
+            "Sequence ID greater than amount of messages we've received.",
+          );
+        }
+        if (verdict !== "dispatch") continue;
+      }
       this.#dispatch(connection, message);
     }
   }
@@ -198,6 +295,12 @@ export class ConnectionHandler implements ConnectionOwner {
     error?: string,
     allowReconnect?: boolean,
   ): void {
+    if (connection.state === "disconnected") {
+      // No socket to send a Close on: end now; a returning client gets 404.
+      connection.closeReason = reason;
+      connection.transport?.close(CloseCode.Normal);
+      return this.closed(connection);
+    }
     if (connection.state !== "connected") {
       if (connection.state === "handshaking") {
         return this.failHandshake(connection, error ?? "Connection closed.");
@@ -228,6 +331,10 @@ export class ConnectionHandler implements ConnectionOwner {
     connection.state = "closed";
     connection.closeReason ??= "transport-lost";
     this.#p.store.delete(connection);
+    if (connection.remoteAddress !== null) {
+      this.#p.addresses?.release(connection.remoteAddress);
+      connection.remoteAddress = null;
+    }
     if (!wasConnected) return;
     const { manager, counters, hub, logger } = this.#p;
     manager.unregister(connection);
@@ -249,12 +356,16 @@ export class ConnectionHandler implements ConnectionOwner {
 
   /** ConnectionOwner: the queue overflowed, so close with a reconnect hint. */
   slowConsumer(connection: HubConnection): void {
-    if (connection.state !== "connected") return;
+    const state = connection.state;
+    if (state !== "connected" && state !== "disconnected") return;
     this.#p.counters.slowConsumerCloses++;
     this.#p.counters.messagesDropped += connection.discardQueue() + 1;
     this.#p.logger.log("warn", "connection.slow_consumer", {
       connectionId: connection.id,
+      stateful: connection.replay !== null,
     });
+    // A stateful client cannot resume past a gap: it must start over.
+    connection.replay = null;
     this.close(
       connection,
       "slow-consumer",

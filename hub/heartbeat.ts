@@ -10,6 +10,7 @@ import type { ResolvedHubOptions } from "./options.ts";
 import type { HubConnection } from "./connection.ts";
 import type { ConnectionHandler } from "./connection_handler.ts";
 import type { ConnectionStore } from "./connection_store.ts";
+import { reconnectWindowOver, sweepStateful } from "./stateful_reconnect.ts";
 
 /** How long a closing transport may take before cleanup is forced. */
 const CLOSING_GRACE_MS = 5_000;
@@ -49,6 +50,11 @@ export function sweepConnection(
       return;
     case "connected":
       return sweepConnected(c, now, options, handler);
+    case "disconnected":
+      if (reconnectWindowOver(c, now, options)) {
+        handler.close(c, "reconnect-timeout");
+      }
+      return;
   }
 }
 
@@ -64,6 +70,10 @@ function sweepConnected(
     handler.close(c, "token-expired", "The access token expired.", true);
     return;
   }
+  if (c.replay && sweepStateful(c, now, options) === "stuck") {
+    handler.slowConsumer(c);
+    return;
+  }
   if (c.transport?.inherentKeepAlive) return;
   if (now - c.lastReceived > options.clientTimeoutMs) {
     handler.close(
@@ -72,7 +82,7 @@ function sweepConnected(
       "Server timeout elapsed without receiving a message from the client.",
     );
   } else if (now - c.lastSent >= options.keepAliveIntervalMs) {
-    c.send(handler.ping(c.protocol!));
+    c.send(handler.ping(c.protocol!), false);
   }
 }
 

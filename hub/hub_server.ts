@@ -40,6 +40,7 @@ import {
 } from "./negotiate.ts";
 import { checkOrigin, preflight, withCors } from "./origin_policy.ts";
 import { acceptWebSocket } from "./transports/websocket.ts";
+import { AddressCounter } from "./rate_limit.ts";
 
 /** Options of a mounted hub. */
 export interface HubServerOptions extends HubOptions {
@@ -72,6 +73,7 @@ export class HubServer {
   readonly #manager: LifetimeManager;
   readonly #handler: ConnectionHandler;
   readonly #drainMs: number;
+  readonly #addresses: AddressCounter;
   #stopHeartbeat: (() => void) | null = null;
   #accepting = false;
 
@@ -104,6 +106,7 @@ export class HubServer {
     this.localClients = new HubClients(this.#manager, true);
     this.groups = groups;
     const observers = { counters: this.counters, logger: this.logger };
+    this.#addresses = new AddressCounter(this.options.maxConnectionsPerAddress);
     this.#handler = new ConnectionHandler({
       hub,
       options: this.options,
@@ -112,6 +115,7 @@ export class HubServer {
       dispatcher: new Dispatcher(hub, this.options, observers),
       groups,
       ...observers,
+      addresses: this.#addresses,
     });
   }
 
@@ -135,7 +139,7 @@ export class HubServer {
   /** Answers a request under the hub's path. */
   async handle(
     request: Request,
-    _info?: Deno.ServeHandlerInfo,
+    info?: Deno.ServeHandlerInfo,
   ): Promise<Response> {
     const url = new URL(request.url);
     const verdict = checkOrigin(request, url, this.options.allowedOrigins);
@@ -143,11 +147,15 @@ export class HubServer {
       return this.#refuse(403, "Origin not allowed", "origin");
     }
     if (request.method === "OPTIONS") return preflight(request, verdict.cors);
-    const response = await this.#route(request, url);
+    const response = await this.#route(request, url, clientAddress(info));
     return withCors(response, verdict.cors);
   }
 
-  #route(request: Request, url: URL): Promise<Response> | Response {
+  #route(
+    request: Request,
+    url: URL,
+    address: string | null,
+  ): Promise<Response> | Response {
     if (!this.#accepting) {
       return this.#refuse(
         503,
@@ -156,10 +164,10 @@ export class HubServer {
       );
     }
     const rest = url.pathname.slice(this.path.length);
-    if (rest === "/negotiate") return this.#negotiate(request, url);
+    if (rest === "/negotiate") return this.#negotiate(request, url, address);
     if (rest !== "" && rest !== "/") return text(404, "Not found");
     if (request.headers.get("upgrade")?.toLowerCase() === "websocket") {
-      return this.#websocket(request, url);
+      return this.#websocket(request, url, address);
     }
     return this.#httpTransport(request, url);
   }
@@ -193,7 +201,39 @@ export class HubServer {
     return [{ transport: "WebSockets", transferFormats: formats }];
   }
 
-  async #negotiate(request: Request, url: URL): Promise<Response> {
+  /**
+   * A new connection counted against the node cap (503) and the per-
+   * address cap (429); the address slot is released at cleanup.
+   */
+  #newConnection(
+    ids: { id: string; token: string; principal: Principal | null },
+    address: string | null,
+  ): HubConnection | Response {
+    if (this.#store.full) return this.#refuse(503, "Server is full", "capacity");
+    if (address !== null && !this.#addresses.acquire(address)) {
+      return this.#refuse(
+        429,
+        "Too many connections from this address",
+        "address-cap",
+      );
+    }
+    const connection = new HubConnection(
+      ids,
+      this.#handler,
+      this.options.maxQueuedBytes,
+    );
+    this.#store.add(connection);
+    if (this.options.maxConnectionsPerAddress > 0) {
+      connection.remoteAddress = address;
+    }
+    return connection;
+  }
+
+  async #negotiate(
+    request: Request,
+    url: URL,
+    address: string | null,
+  ): Promise<Response> {
     if (request.method !== "POST") return text(405, "Use POST to negotiate");
     const principal = await this.#authenticate(request);
     if (principal === false) return this.#refuse(401, "Unauthorized", "auth");
@@ -203,21 +243,28 @@ export class HubServer {
     const version = negotiatedVersion(url, this.options.negotiateVersion);
     const id = randomId();
     const ids = { id, token: version >= 1 ? randomId() : id, principal };
-    const connection = new HubConnection(
-      ids,
-      this.#handler,
-      this.options.maxQueuedBytes,
-    );
-    if (!this.#store.add(connection)) {
-      return this.#refuse(503, "Server is full", "capacity");
-    }
-    return Response.json(negotiateBody(version, ids, this.#transports()));
+    const connection = this.#newConnection(ids, address);
+    if (connection instanceof Response) return connection;
+    const body = negotiateBody(version, ids, this.#transports());
+    // Offered only when asked: the client fails if offered unasked.
+    connection.statefulOffered = this.options.statefulReconnect &&
+      queryValue(url, "useStatefulReconnect") === "true";
+    if (!connection.statefulOffered) return Response.json(body);
+    return Response.json({ ...body, useStatefulReconnect: true });
   }
 
-  async #websocket(request: Request, url: URL): Promise<Response> {
+  async #websocket(
+    request: Request,
+    url: URL,
+    address: string | null,
+  ): Promise<Response> {
     const token = queryValue(url, "id");
     const principal = await this.#authenticate(request);
     if (principal === false) return this.#refuse(401, "Unauthorized", "auth");
+    const existing = token === null ? undefined : this.#store.byToken(token);
+    if (existing && this.#handler.canReattach(existing)) {
+      return this.#reattach(request, existing, principal);
+    }
     if (this.#userFull(principal)) {
       return this.#refuse(429, "Too many connections for this user", "user-cap");
     }
@@ -225,14 +272,12 @@ export class HubServer {
     if (token === null) {
       // skipNegotiation: the socket itself creates the connection.
       const id = randomId();
-      connection = new HubConnection(
+      const created = this.#newConnection(
         { id, token: randomId(), principal },
-        this.#handler,
-        this.options.maxQueuedBytes,
+        address,
       );
-      if (!this.#store.add(connection)) {
-        return this.#refuse(503, "Server is full", "capacity");
-      }
+      if (created instanceof Response) return created;
+      connection = created;
     } else {
       connection = this.#store.byToken(token);
       if (!connection) return text(404, "No connection with that id");
@@ -248,6 +293,25 @@ export class HubServer {
     return acceptWebSocket(
       request,
       (transport) => this.#handler.attach(target, transport),
+    );
+  }
+
+  /**
+   * Stateful reconnect: the same token on a new socket resumes the live
+   * connection (same id, groups, unacked messages) instead of 409/404.
+   */
+  #reattach(
+    request: Request,
+    connection: HubConnection,
+    principal: Principal | null,
+  ): Response {
+    if (connection.userId !== (principal ? principal.userId : null)) {
+      return this.#refuse(403, "Not the user that negotiated", "auth");
+    }
+    if (principal) connection.principal = principal;
+    return acceptWebSocket(
+      request,
+      (transport) => this.#handler.reattach(connection, transport),
     );
   }
 
@@ -335,6 +399,12 @@ function text(status: number, body: string): Response {
     status,
     headers: { "content-type": "text/plain; charset=utf-8" },
   });
+}
+
+/** The client's IP for per-address limits; null when unknown (no TCP). */
+function clientAddress(info: Deno.ServeHandlerInfo | undefined): string | null {
+  const addr = info?.remoteAddr as Deno.Addr | undefined;
+  return addr && "hostname" in addr ? addr.hostname : null;
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {

@@ -89,6 +89,51 @@ export interface HubOptions {
    * token cannot take the node's whole capacity.
    */
   maxConnectionsPerUser?: number;
+  /**
+   * Open connections one client address may hold on this node. Default
+   * 1,000: far above any household or office NAT, yet one host cannot take
+   * the node. Beyond it negotiate and upgrade answer 429. Behind a reverse
+   * proxy every client shares the proxy's address: raise it or set 0 (off).
+   */
+  maxConnectionsPerAddress?: number;
+  /**
+   * Hub messages (pings and acks included) one connection may send per
+   * second, as a bucket holding one second's worth. Default 1,000: a chart
+   * client sends about one a second, so honest clients and benchmarks never
+   * meet it, while one socket cannot eat a core. Beyond it the connection is
+   * closed with an error and no reconnect hint (a flood would come back). 0
+   * means no limit.
+   */
+  messagesPerSecond?: number;
+  /**
+   * Offer stateful reconnect to clients that ask (`withStatefulReconnect()`).
+   * Default true: the client opts in, so offering costs nothing to others,
+   * and it is what keeps the connection id, groups and every message across
+   * a transport drop.
+   */
+  statefulReconnect?: boolean;
+  /**
+   * Unacked bytes kept per stateful connection for replay. Default 100,000,
+   * as ASP.NET and the JS client. A broadcast cannot wait for one client, so
+   * when the buffer is full the connection is closed as a slow consumer
+   * (reconnect allowed; the client comes back as a new connection). The
+   * client Acks about once a second, so a stateful connection sustains
+   * about this many bytes per second; raise it for heavier hubs.
+   */
+  statefulReconnectBufferBytes?: number;
+  /**
+   * How long a stateful connection whose socket dropped waits for the client
+   * to come back with the same token. Default 15 s: the JS client retries
+   * at once, and a phone switching networks comes back within seconds.
+   * Then the connection ends for good (groups left, onDisconnected runs).
+   */
+  statefulReconnectWindowMs?: number;
+  /**
+   * The oldest unacked message may be this old before the client counts as
+   * stuck and is closed as a slow consumer. Default 30 s (the client
+   * timeout): a live client Acks within about a second.
+   */
+  statefulReconnectAckTimeoutMs?: number;
   /** Put exception text in errors sent to clients. Default false. */
   detailedErrors?: boolean;
 }
@@ -115,5 +160,11 @@ export const defaultHubOptions = {
   maxGroupNameLength: 256,
   maxConnections: 20_000,
   maxConnectionsPerUser: 100,
+  maxConnectionsPerAddress: 1_000,
+  messagesPerSecond: 1_000,
+  statefulReconnect: true,
+  statefulReconnectBufferBytes: 100_000,
+  statefulReconnectWindowMs: 15_000,
+  statefulReconnectAckTimeoutMs: 30_000,
   detailedErrors: false,
 } as const;

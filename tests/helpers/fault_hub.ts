@@ -1,0 +1,116 @@
+/**
+ * A small hub for fault, limit and stress tests, served by the real
+ * `HubServer` on 127.0.0.1:0 with whatever options a test needs (tiny
+ * queues, short windows), plus `/metrics` as the app serves it.
+ *
+ * @module
+ */
+
+import {
+  defineHub,
+  type HubContext,
+  HubServer,
+  type HubServerOptions,
+  silentLogger,
+} from "../../hub/mod.ts";
+
+/** A running fault hub; `close()` it in `finally`. */
+export interface FaultHub {
+  readonly url: string;
+  readonly hub: HubServer;
+  /** Numbers each connection sent with `Record`, in arrival order. */
+  readonly recorded: Map<string, number[]>;
+  /** Bursts still running (stopped by `close`). */
+  readonly bursts: Set<{ stop: boolean }>;
+  /** Prometheus text from `/metrics`. */
+  metrics(): Promise<string>;
+  close(): Promise<void>;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function makeHub(
+  recorded: Map<string, number[]>,
+  bursts: Set<{ stop: boolean }>,
+) {
+  return defineHub({
+    methods: {
+      GetConnectionId: (ctx: HubContext) => ctx.connectionId,
+      Echo: (_ctx: HubContext, value: unknown) => value,
+      Join: (ctx: HubContext, group: string) =>
+        ctx.groups.add(ctx.connectionId, group),
+      ToGroup: (ctx: HubContext, group: string, value: unknown) =>
+        ctx.clients.group(group).send("group", value),
+      /** Sends `seq` 1..count to the caller, `gapMs` apart, in background. */
+      Burst(ctx: HubContext, count: number, gapMs: number) {
+        const burst = { stop: false };
+        bursts.add(burst);
+        (async () => {
+          for (let i = 1; i <= count && !burst.stop; i++) {
+            await ctx.clients.caller.send("seq", i);
+            if (gapMs > 0) await sleep(gapMs);
+          }
+          bursts.delete(burst);
+        })();
+      },
+      Record(ctx: HubContext, n: number) {
+        let list = recorded.get(ctx.connectionId);
+        if (!list) recorded.set(ctx.connectionId, list = []);
+        list.push(n);
+      },
+      Recorded: (ctx: HubContext) => recorded.get(ctx.connectionId) ?? [],
+      Slow: async (_ctx: HubContext, ms: number) => {
+        await sleep(ms);
+        return ms;
+      },
+    },
+  });
+}
+
+/** Starts the fault hub at `/hub` with `options` over quiet defaults. */
+export async function startFaultHub(
+  options: Partial<HubServerOptions> = {},
+): Promise<FaultHub> {
+  const recorded = new Map<string, number[]>();
+  const bursts = new Set<{ stop: boolean }>();
+  const hub = new HubServer(makeHub(recorded, bursts), {
+    path: "/hub",
+    logger: Deno.env.get("TEST_LOG") ? undefined : silentLogger,
+    ...options,
+  });
+  await hub.start();
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+    (req, info) => {
+      const url = new URL(req.url);
+      if (hub.matches(url)) return hub.handle(req, info);
+      if (url.pathname === "/metrics") return new Response(hub.metricsText());
+      return new Response("Not found", { status: 404 });
+    },
+  );
+  const url = `http://127.0.0.1:${(server.addr as Deno.NetAddr).port}`;
+  return {
+    url,
+    hub,
+    recorded,
+    bursts,
+    async metrics() {
+      const response = await fetch(`${url}/metrics`);
+      return await response.text();
+    },
+    async close() {
+      for (const burst of bursts) burst.stop = true;
+      await hub.shutdown();
+      await server.shutdown();
+      // Let stopped bursts leave their sleep before sanitizers look.
+      while (bursts.size > 0) await sleep(5);
+    },
+  };
+}
+
+/** The value of a Prometheus line `name <value>` in `text`. */
+export function metricValue(text: string, name: string): number {
+  const line = text.split("\n").find((l) => l.startsWith(name + " "));
+  if (!line) throw new Error(`No metric ${name}`);
+  return Number(line.slice(name.length + 1));
+}
