@@ -10,6 +10,9 @@ import { startFaultHub } from "./helpers/fault_hub.ts";
 import { TcpProxy } from "./helpers/tcp_proxy.ts";
 import { signalR, waitFor } from "./helpers/signalr_client.ts";
 import { waitUntil } from "./helpers/wait_until.ts";
+import { jsonProtocol } from "../hub/mod.ts";
+import { messagePackProtocol } from "../hub/protocol/messagepack.ts";
+import { MessagePackHubProtocol } from "@microsoft/signalr-protocol-msgpack";
 
 async function statefulClient(
   url: string,
@@ -54,9 +57,10 @@ Deno.test("negotiate offers stateful reconnect only to a client that asks", asyn
   }
 });
 
-Deno.test("a cut mid-burst loses nothing and repeats nothing (JSON)", async () => {
+async function cutMidBurst(protocol?: signalR.IHubProtocol): Promise<void> {
   const reattached: unknown[] = [];
   const app = await startFaultHub({
+    protocols: [jsonProtocol, messagePackProtocol],
     logger: {
       log: (_level, event, fields) => {
         if (event === "connection.reattached") reattached.push(fields);
@@ -64,7 +68,7 @@ Deno.test("a cut mid-burst loses nothing and repeats nothing (JSON)", async () =
     },
   });
   const proxy = TcpProxy.start(app.url);
-  const client = await statefulClient(proxy.url);
+  const client = await statefulClient(proxy.url, protocol);
   try {
     const id = await client.invoke<string>("GetConnectionId");
     await client.invoke("Join", "room");
@@ -122,7 +126,13 @@ Deno.test("a cut mid-burst loses nothing and repeats nothing (JSON)", async () =
     await proxy.close();
     await app.close();
   }
-});
+}
+
+Deno.test("a cut mid-burst loses nothing and repeats nothing (JSON)", () =>
+  cutMidBurst());
+
+Deno.test("a cut mid-burst loses nothing and repeats nothing (MessagePack)", () =>
+  cutMidBurst(new MessagePackHubProtocol()));
 
 Deno.test("a dropped stateful connection keeps its maps until the window ends", async () => {
   const events: string[] = [];
