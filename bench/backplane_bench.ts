@@ -6,10 +6,10 @@
  * the processes), has one more client invoke `SendAll` `messages` times
  * (pipelined in windows), and times until every client has every message.
  * Deliveries per second = clients × messages / elapsed. Small and bounded:
- * defaults give 40,000 deliveries per run; every run has a deadline.
+ * defaults give 200,000 deliveries per run; every run has a deadline.
  *
- * Run: `deno task bench:backplane [--clients 200] [--messages 200]
- * [--rounds 3]`; each setup reports its best round. Clients stay under the
+ * Run: `deno task bench:backplane [--clients 200] [--messages 1000]
+ * [--rounds 3]`; rounds are interleaved and each setup reports its best. Clients stay under the
  * hub's 1,000 connections per address (they all come from 127.0.0.1).
  *
  * @module
@@ -106,83 +106,75 @@ async function withDeadline<T>(work: Promise<T>, ms: number, what: string) {
   }
 }
 
-/** Best of `rounds` runs: the first pays for JIT warm-up on both sides. */
-async function best(
-  rounds: number,
-  once: () => Promise<Result>,
-): Promise<Result> {
-  let top: Result | undefined;
-  for (let i = 0; i < rounds; i++) {
-    const r = await once();
-    if (!top || r.deliveriesPerSecond > top.deliveriesPerSecond) top = r;
-  }
-  return top!;
+interface Setup {
+  readonly name: string;
+  readonly procs: AppProcess[];
 }
 
-async function withProcesses<T>(
-  count: number,
-  env: Record<string, string>,
-  fn: (procs: AppProcess[]) => Promise<T>,
-): Promise<T> {
-  const procs = await Promise.all(
+/**
+ * Starts every setup's processes first, then interleaves the rounds
+ * (A B C A B C ...) and keeps each setup's best, so neither warm-up nor
+ * drift favours whichever setup runs first.
+ */
+async function measure(
+  setups: Setup[],
+  rounds: number,
+  clients: number,
+  messages: number,
+): Promise<Result[]> {
+  await run("warm-up", setups[0].procs, clients, messages);
+  const best = new Map<string, Result>();
+  for (let round = 0; round < rounds; round++) {
+    for (const { name, procs } of setups) {
+      const r = await run(name, procs, clients, messages);
+      const top = best.get(name);
+      if (!top || r.deliveriesPerSecond > top.deliveriesPerSecond) {
+        best.set(name, r);
+      }
+    }
+  }
+  return setups.map((s) => best.get(s.name)!);
+}
+
+function start(count: number, env: Record<string, string>) {
+  return Promise.all(
     Array.from({ length: count }, () => AppProcess.start(NODE, env)),
   );
-  try {
-    return await fn(procs);
-  } finally {
-    await Promise.all(procs.map((p) => p.stop()));
-  }
 }
 
 async function main(): Promise<void> {
   const clients = flag("clients", 200);
-  const messages = flag("messages", 200);
-  const rounds = flag("rounds", 3);
-  const quiet = { LOG_LEVEL: "warn" };
-  const results: Result[] = [];
-  results.push(
-    await withProcesses(
-      1,
-      { ...quiet, REDIS_URL: "" },
-      (procs) =>
-        best(
-          rounds,
-          () => run("1 process, in-memory", procs, clients, messages),
-        ),
-    ),
-  );
+  const messages = flag("messages", 1_000, 10_000);
+  const rounds = flag("rounds", 3, 20);
   const redis = await RedisServer.start();
+  const all: AppProcess[] = [];
   try {
-    const env = {
+    const quiet = { LOG_LEVEL: "warn" };
+    const shared = {
       ...quiet,
       REDIS_URL: redis.url,
       HUB_PREFIX: `switchboard:bench-${crypto.randomUUID()}`,
     };
-    results.push(
-      await withProcesses(
-        1,
-        env,
-        (procs) =>
-          best(
-            rounds,
-            () => run("1 process + Redis", procs, clients, messages),
-          ),
-      ),
-    );
-    results.push(
-      await withProcesses(
-        2,
-        env,
-        (procs) =>
-          best(
-            rounds,
-            () => run("2 processes + Redis", procs, clients, messages),
-          ),
-      ),
-    );
+    // The one-process Redis setup gets a prefix of its own, so the
+    // two-process setup's broadcasts never reach it.
+    const alone = { ...shared, HUB_PREFIX: `${shared.HUB_PREFIX}-alone` };
+    const setups: Setup[] = [
+      {
+        name: "1 process, in-memory",
+        procs: await start(1, { ...quiet, REDIS_URL: "" }),
+      },
+      { name: "1 process + Redis", procs: await start(1, alone) },
+      { name: "2 processes + Redis", procs: await start(2, shared) },
+    ];
+    all.push(...setups.flatMap((s) => s.procs));
+    print(await measure(setups, rounds, clients, messages));
   } finally {
+    await Promise.all(all.map((p) => p.stop()));
     await redis.stop();
   }
+}
+
+function print(results: Result[]): void {
   console.log("| setup | clients | broadcasts | time (ms) | deliveries/s |");
   console.log("| --- | ---: | ---: | ---: | ---: |");
   for (const r of results) {
