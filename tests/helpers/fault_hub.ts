@@ -22,6 +22,10 @@ export interface FaultHub {
   readonly recorded: Map<string, number[]>;
   /** Bursts still running (stopped by `close`). */
   readonly bursts: Set<{ stop: boolean }>;
+  /** Calls of `Hold` wait until this is released (then it is re-armed). */
+  release(): void;
+  /** `Hold` calls waiting right now. */
+  readonly holding: () => number;
   /** Prometheus text from `/metrics`. */
   metrics(): Promise<string>;
   close(): Promise<void>;
@@ -29,9 +33,25 @@ export interface FaultHub {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** A latch hub methods can wait on, so tests order events without timers. */
+class Gate {
+  waiting = 0;
+  #open = Promise.withResolvers<void>();
+  async wait(): Promise<void> {
+    this.waiting++;
+    await this.#open.promise;
+    this.waiting--;
+  }
+  release(): void {
+    this.#open.resolve();
+    this.#open = Promise.withResolvers<void>();
+  }
+}
+
 function makeHub(
   recorded: Map<string, number[]>,
   bursts: Set<{ stop: boolean }>,
+  gate: Gate,
 ) {
   return defineHub({
     methods: {
@@ -59,6 +79,15 @@ function makeHub(
         list.push(n);
       },
       Recorded: (ctx: HubContext) => recorded.get(ctx.connectionId) ?? [],
+      Hold: async (_ctx: HubContext) => {
+        await gate.wait();
+        return "released";
+      },
+      /** Sends `count` strings of `size` characters to everyone at once. */
+      Flood(ctx: HubContext, count: number, size: number) {
+        const text = "x".repeat(size);
+        for (let i = 1; i <= count; i++) ctx.clients.all.send("flood", i, text);
+      },
       Slow: async (_ctx: HubContext, ms: number) => {
         await sleep(ms);
         return ms;
@@ -73,7 +102,8 @@ export async function startFaultHub(
 ): Promise<FaultHub> {
   const recorded = new Map<string, number[]>();
   const bursts = new Set<{ stop: boolean }>();
-  const hub = new HubServer(makeHub(recorded, bursts), {
+  const gate = new Gate();
+  const hub = new HubServer(makeHub(recorded, bursts, gate), {
     path: "/hub",
     logger: Deno.env.get("TEST_LOG") ? undefined : silentLogger,
     ...options,
@@ -94,12 +124,15 @@ export async function startFaultHub(
     hub,
     recorded,
     bursts,
+    release: () => gate.release(),
+    holding: () => gate.waiting,
     async metrics() {
       const response = await fetch(`${url}/metrics`);
       return await response.text();
     },
     async close() {
       for (const burst of bursts) burst.stop = true;
+      gate.release();
       await hub.shutdown();
       await server.shutdown();
       // Let stopped bursts leave their sleep before sanitizers look.

@@ -1,0 +1,142 @@
+/**
+ * Limits against abuse, each with its default and what happens past it:
+ * messages per second, invocations in flight, connections per node and
+ * per address, and the handshake deadline.
+ */
+
+import { assertEquals, assertOk } from "./helpers/assert.ts";
+import { metricValue, startFaultHub } from "./helpers/fault_hub.ts";
+import { RawClient } from "./helpers/raw_socket.ts";
+import { signalR } from "./helpers/signalr_client.ts";
+import { waitUntil } from "./helpers/wait_until.ts";
+import { defaultHubOptions } from "../hub/mod.ts";
+
+const RS = "\x1e";
+
+function client(url: string): signalR.HubConnection {
+  return new signalR.HubConnectionBuilder()
+    .withUrl(url + "/hub", { transport: signalR.HttpTransportType.WebSockets })
+    .configureLogging(signalR.LogLevel.None)
+    .build();
+}
+
+async function negotiate(url: string): Promise<Response> {
+  const response = await fetch(`${url}/hub/negotiate?negotiateVersion=1`, {
+    method: "POST",
+  });
+  await response.body?.cancel();
+  return response;
+}
+
+Deno.test("the defaults are the documented ones", () => {
+  assertEquals(defaultHubOptions.messagesPerSecond, 1_000);
+  assertEquals(defaultHubOptions.maxPendingInvocations, 64);
+  assertEquals(defaultHubOptions.maxConnections, 20_000);
+  assertEquals(defaultHubOptions.maxConnectionsPerAddress, 1_000);
+  assertEquals(defaultHubOptions.handshakeTimeoutMs, 15_000);
+  assertEquals(defaultHubOptions.statefulReconnectBufferBytes, 100_000);
+  assertEquals(defaultHubOptions.statefulReconnectWindowMs, 15_000);
+});
+
+Deno.test("a connection sending more messages per second than allowed is closed", async () => {
+  const app = await startFaultHub({ messagesPerSecond: 10 });
+  const raw = await RawClient.connected(`${app.url}/hub`);
+  try {
+    // One frame of 50 pings: five seconds' worth at once.
+    raw.send(`{"type":6}${RS}`.repeat(50));
+    const close = await raw.next((r) => r.type === 7);
+    assertEquals(
+      close.error,
+      "Connection closed: more than 10 messages per second.",
+    );
+    assertEquals(close.allowReconnect, undefined);
+    await raw.closed;
+    const dropped = metricValue(
+      await app.metrics(),
+      "switchboard_messages_dropped_total",
+    );
+    assertOk(dropped >= 50, `dropped ${dropped}`);
+  } finally {
+    await raw.close();
+    await app.close();
+  }
+});
+
+Deno.test("calls past the pending-invocation bound are refused, the rest complete", async () => {
+  const app = await startFaultHub({
+    maxParallelInvocations: 1,
+    maxPendingInvocations: 2,
+  });
+  const c = client(app.url);
+  await c.start();
+  try {
+    const running = c.invoke("Hold");
+    await waitUntil(() => app.holding() === 1, "the first call to run");
+    const queued = [c.invoke("Echo", 1), c.invoke("Echo", 2)];
+    const refused = c.invoke("Echo", 3).then(
+      () => "completed",
+      (e: Error) => e.message,
+    );
+    assertEquals(
+      await refused,
+      "Failed to invoke 'Echo': too many pending invocations.",
+    );
+    app.release();
+    assertEquals(await running, "released");
+    assertEquals(await Promise.all(queued), [1, 2]);
+  } finally {
+    await c.stop();
+    await app.close();
+  }
+});
+
+Deno.test("a full node answers 503 to negotiate and to a direct WebSocket", async () => {
+  const app = await startFaultHub({ maxConnections: 2 });
+  try {
+    assertEquals((await negotiate(app.url)).status, 200);
+    assertEquals((await negotiate(app.url)).status, 200);
+    assertEquals((await negotiate(app.url)).status, 503);
+    const refused = await RawClient.open(`${app.url}/hub`).then(
+      () => "opened",
+      () => "refused",
+    );
+    assertEquals(refused, "refused");
+    assertOk(
+      (await app.metrics()).includes("switchboard_connections_refused_total 2"),
+    );
+  } finally {
+    await app.close();
+  }
+});
+
+Deno.test("one address may hold only so many connections; slots come back", async () => {
+  const app = await startFaultHub({ maxConnectionsPerAddress: 2 });
+  const a = client(app.url);
+  const b = client(app.url);
+  await a.start();
+  await b.start();
+  try {
+    assertEquals((await negotiate(app.url)).status, 429);
+    await a.stop();
+    await waitUntil(() => app.hub.sizes().store === 1, "a's cleanup");
+    assertEquals((await negotiate(app.url)).status, 200);
+  } finally {
+    await a.stop();
+    await b.stop();
+    await app.close();
+  }
+});
+
+Deno.test("a socket that never sends its handshake is closed at the deadline", async () => {
+  const app = await startFaultHub({ handshakeTimeoutMs: 200 });
+  const raw = await RawClient.open(`${app.url}/hub`);
+  try {
+    const answer = await raw.next(() => true);
+    assertEquals(answer, { error: "Handshake was not completed in time." });
+    await raw.closed;
+    await waitUntil(() => app.hub.sizes().store === 0, "cleanup");
+  } finally {
+    await raw.close();
+    await app.close();
+  }
+});
