@@ -9,7 +9,9 @@
 import {
   consoleLogger,
   HubServer,
+  jsonProtocol,
   type Logger,
+  messagePackProtocol,
   parseAllowedOrigins,
 } from "./hub/mod.ts";
 import { chartHub } from "./chart/chart_hub.ts";
@@ -72,6 +74,9 @@ export async function startServer(
       logger,
     }),
     allowedOrigins: parseAllowedOrigins(env.ALLOWED_ORIGINS),
+    // Every protocol the official client speaks; negotiate lists each
+    // transport with the formats these need (SSE: text only).
+    protocols: [jsonProtocol, messagePackProtocol],
   });
   await hub.start();
   const state: AppState = { hub, users };

@@ -11,6 +11,7 @@ import type { HubConnection } from "./connection.ts";
 import type { ConnectionHandler } from "./connection_handler.ts";
 import type { ConnectionStore } from "./connection_store.ts";
 import { reconnectWindowOver, sweepStateful } from "./stateful_reconnect.ts";
+import { LongPollingTransport } from "./transports/long_polling.ts";
 
 /** How long a closing transport may take before cleanup is forced. */
 const CLOSING_GRACE_MS = 5_000;
@@ -22,6 +23,7 @@ export function heartbeatInterval(options: ResolvedHubOptions): number {
     options.clientTimeoutMs,
     options.handshakeTimeoutMs,
     options.negotiateTimeoutMs,
+    options.longPollInactivityMs,
   );
   return Math.max(50, Math.min(1000, Math.floor(shortest / 4)));
 }
@@ -33,6 +35,15 @@ export function sweepConnection(
   options: ResolvedHubOptions,
   handler: ConnectionHandler,
 ): void {
+  const transport = c.transport;
+  if (transport instanceof LongPollingTransport && transport.expired(now)) {
+    // No poll for the inactivity time: the client is gone; nobody will
+    // read what waits, so drop it with the connection.
+    transport.discard();
+    transport.close();
+    handler.closed(c);
+    return;
+  }
   switch (c.state) {
     case "negotiated":
       if (now - c.createdAt > options.negotiateTimeoutMs) {

@@ -40,6 +40,7 @@ import {
 } from "./negotiate.ts";
 import { checkOrigin, preflight, withCors } from "./origin_policy.ts";
 import { acceptWebSocket } from "./transports/websocket.ts";
+import { serveHttpTransport } from "./transports/http_requests.ts";
 import { AddressCounter } from "./rate_limit.ts";
 
 /** Options of a mounted hub. */
@@ -156,7 +157,11 @@ export class HubServer {
     url: URL,
     address: string | null,
   ): Promise<Response> | Response {
-    if (!this.#accepting) {
+    // While draining, polls and sends of live connections still pass, so
+    // a long-polling client between two polls gets its Close.
+    const live = request.headers.get("upgrade") === null &&
+      queryValue(url, "id") !== null;
+    if (!this.#accepting && !live) {
       return this.#refuse(
         503,
         "Server is not accepting connections",
@@ -194,11 +199,19 @@ export class HubServer {
   }
 
   #transports(): AvailableTransport[] {
-    const formats =
-      this.options.protocols.some((p) => p.transferFormat === "Binary")
-        ? ["Text", "Binary"] as const
-        : ["Text"] as const;
-    return [{ transport: "WebSockets", transferFormats: formats }];
+    const protocols = this.options.protocols;
+    const text = protocols.some((p) => p.transferFormat === "Text");
+    const formats = protocols.some((p) => p.transferFormat === "Binary")
+      ? (text ? ["Text", "Binary"] as const : ["Binary"] as const)
+      : ["Text"] as const;
+    return this.options.transports.flatMap((transport): AvailableTransport[] =>
+      // SSE carries text only: useless when no text protocol is offered.
+      transport !== "ServerSentEvents"
+        ? [{ transport, transferFormats: formats }]
+        : text
+        ? [{ transport, transferFormats: ["Text"] as const }]
+        : []
+    );
   }
 
   /**
@@ -316,18 +329,18 @@ export class HubServer {
   }
 
   /** Non-WebSocket requests on the hub path (SSE, long polling, POST sends). */
-  #httpTransport(request: Request, url: URL): Response {
-    const token = queryValue(url, "id");
-    if (token === null) return text(400, "Connection ID required");
-    const connection = this.#store.byToken(token);
-    if (!connection) return text(404, "No connection with that id");
-    if (request.method === "POST") {
-      return text(
-        405,
-        "POST requests are not allowed for WebSocket connections",
-      );
-    }
-    return text(400, "Use a WebSocket for this connection");
+  #httpTransport(request: Request, url: URL): Promise<Response> {
+    return serveHttpTransport(
+      {
+        options: this.options,
+        handler: this.#handler,
+        byToken: (token) => this.#store.byToken(token),
+        authenticate: (r) => this.#authenticate(r),
+        refuse: (status, message, why) => this.#refuse(status, message, why),
+      },
+      request,
+      url,
+    );
   }
 
   #refuse(status: number, message: string, why: string): Response {

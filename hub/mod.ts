@@ -33,7 +33,9 @@ export type {
 export { defaultHubOptions } from "./options.ts";
 export type { Authenticate, HubOptions, Principal } from "./options.ts";
 export { jsonProtocol } from "./protocol/json.ts";
+export { messagePackProtocol } from "./protocol/messagepack.ts";
 export type { HubProtocol } from "./protocol/hub_protocol.ts";
+export type { TransportName } from "./transports/transport.ts";
 export { MemoryBackplane, MemoryBus } from "./backplane/memory.ts";
 export type { Backplane, BackplaneStatus } from "./backplane/backplane.ts";
 export { consoleLogger, silentLogger } from "./logger.ts";

@@ -8,6 +8,7 @@
 import type { Backplane } from "./backplane/backplane.ts";
 import type { HubProtocol } from "./protocol/hub_protocol.ts";
 import type { Logger } from "./logger.ts";
+import type { TransportName } from "./transports/transport.ts";
 
 /** Who is calling: the user id (a token's `sub`) and the token's claims. */
 export interface Principal {
@@ -32,6 +33,24 @@ export type Authenticate = (
 export interface HubOptions {
   /** Wire protocols offered. Default: JSON only (MessagePack is opt-in). */
   protocols?: HubProtocol[];
+  /**
+   * Transports offered at negotiate, in the client's order of preference.
+   * Default all three: WebSockets, then Server-Sent Events (text only) and
+   * long polling for networks that block WebSockets.
+   */
+  transports?: readonly TransportName[];
+  /**
+   * How long a long poll waits for data before answering 200 empty.
+   * Default 90 s, as ASP.NET; the client's poll request times out at
+   * 100 s, so larger values are lowered to 95 s.
+   */
+  pollTimeoutMs?: number;
+  /**
+   * A long-polling connection with no poll for this long is dropped.
+   * Default 5 s, as ASP.NET: the client re-polls at once, so a gap this
+   * long means it is gone.
+   */
+  longPollInactivityMs?: number;
   /** Cross-process delivery. Default: a private in-memory backplane. */
   backplane?: Backplane;
   /** See `Authenticate`. Default: everyone is anonymous. */
@@ -152,6 +171,9 @@ export const defaultHubOptions = {
   clientTimeoutMs: 30_000,
   handshakeTimeoutMs: 15_000,
   negotiateTimeoutMs: 15_000,
+  transports: ["WebSockets", "ServerSentEvents", "LongPolling"],
+  pollTimeoutMs: 90_000,
+  longPollInactivityMs: 5_000,
   maxMessageSize: 64 * 1024,
   maxQueuedBytes: 1024 * 1024,
   maxParallelInvocations: 1,

@@ -1,0 +1,174 @@
+/**
+ * The non-WebSocket requests on a hub's path: the SSE stream, long polls,
+ * client→server POSTs and the long-polling DELETE, with the exact status
+ * rules of the protocol notes §1. Transports only move frames; everything
+ * else stays on the shared connection model.
+ *
+ * @module
+ */
+
+import type { HubConnection } from "../connection.ts";
+import type { ConnectionHandler } from "../connection_handler.ts";
+import type { Principal, ResolvedHubOptions } from "../options.ts";
+import { queryValue } from "../negotiate.ts";
+import { ServerSentEventsTransport } from "./server_sent_events.ts";
+import { firstPollResponse, LongPollingTransport } from "./long_polling.ts";
+import type { TransportName } from "./transport.ts";
+
+/** What the hub server lends the HTTP transports. */
+export interface HttpTransportHost {
+  readonly options: ResolvedHubOptions;
+  readonly handler: ConnectionHandler;
+  /** The live connection for a secret token. */
+  byToken(token: string): HubConnection | undefined;
+  /** The caller, null (anonymous) or false (refused with 401). */
+  authenticate(request: Request): Promise<Principal | null | false>;
+  /** A counted, logged refusal. */
+  refuse(status: number, message: string, why: string): Response;
+}
+
+function text(status: number, body: string): Response {
+  return new Response(body, {
+    status,
+    headers: { "content-type": "text/plain; charset=utf-8" },
+  });
+}
+
+/** Answers GET (SSE or long poll), POST (send) and DELETE on the hub path. */
+export async function serveHttpTransport(
+  host: HttpTransportHost,
+  request: Request,
+  url: URL,
+): Promise<Response> {
+  const method = request.method;
+  if (method !== "GET" && method !== "POST" && method !== "DELETE") {
+    return text(405, "Method not allowed");
+  }
+  const token = queryValue(url, "id");
+  if (token === null) return text(400, "Connection ID required");
+  const principal = await host.authenticate(request);
+  if (principal === false) return host.refuse(401, "Unauthorized", "auth");
+  const connection = host.byToken(token);
+  if (!connection) return text(404, "No Connection with that ID");
+  if (connection.userId !== (principal ? principal.userId : null)) {
+    return host.refuse(403, "Not the user that negotiated", "auth");
+  }
+  // Each request carries a current token; a refreshed one moves expiry.
+  if (principal) connection.principal = principal;
+  if (method === "POST") return await send(host, request, connection);
+  if (method === "DELETE") return remove(connection);
+  const sse = request.headers.get("accept")?.includes("text/event-stream");
+  return sse ? serverSentEvents(host, connection) : longPoll(host, connection);
+}
+
+function offered(host: HttpTransportHost, name: TransportName): boolean {
+  return host.options.transports.includes(name);
+}
+
+/** An active connection's transport may not change (400), nor double (409). */
+function busy(connection: HubConnection, name: TransportName): Response {
+  return connection.transport?.name === name
+    ? text(409, "Connection already has an active request")
+    : text(400, "Cannot change transports mid-connection");
+}
+
+function serverSentEvents(
+  host: HttpTransportHost,
+  connection: HubConnection,
+): Response {
+  if (!offered(host, "ServerSentEvents")) {
+    return text(404, "ServerSentEvents is not offered by this hub");
+  }
+  if (connection.state !== "negotiated") {
+    return busy(connection, "ServerSentEvents");
+  }
+  const transport = new ServerSentEventsTransport();
+  transport.bind(host.handler.attach(connection, transport));
+  return transport.response;
+}
+
+function longPoll(
+  host: HttpTransportHost,
+  connection: HubConnection,
+): Response | Promise<Response> {
+  const current = connection.transport;
+  if (current instanceof LongPollingTransport) return current.poll();
+  if (!offered(host, "LongPolling")) {
+    return text(404, "LongPolling is not offered by this hub");
+  }
+  if (connection.state !== "negotiated") return busy(connection, "LongPolling");
+  const { options } = host;
+  const transport = new LongPollingTransport({
+    pollTimeoutMs: options.pollTimeoutMs,
+    inactivityMs: options.longPollInactivityMs,
+    // Twice the connection's own bound: that one closes a slow consumer
+    // first; this one only catches a final message past it.
+    maxBufferedBytes: 2 * options.maxQueuedBytes,
+  });
+  transport.bind(host.handler.attach(connection, transport));
+  // The first poll starts the connection and answers at once.
+  return firstPollResponse();
+}
+
+/**
+ * Client→server data. A body may hold several records or part of one, so
+ * it streams into the connection's decoder chunk by chunk; text protocols
+ * get text (decoded across chunk edges), binary ones bytes.
+ */
+async function send(
+  host: HttpTransportHost,
+  request: Request,
+  connection: HubConnection,
+): Promise<Response> {
+  const transport = connection.transport;
+  if (transport?.name === "WebSockets") {
+    return text(405, "POST requests are not allowed for WebSocket connections");
+  }
+  if (transport === null) return text(400, "No transport is active yet");
+  if (!live(connection)) return text(404, "No Connection with that ID");
+  const body = request.body;
+  if (body === null) return new Response(null, { status: 200 });
+  // The handshake (JSON text even for MessagePack) goes as bytes: the
+  // reader handles both, and what follows it keeps its binary form.
+  const asText = connection.protocol?.transferFormat === "Text";
+  const decoder = asText ? new TextDecoder() : null;
+  const reader = body.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (!live(connection)) break;
+      host.handler.received(
+        connection,
+        decoder ? decoder.decode(value, { stream: true }) : value,
+      );
+    }
+    const tail = decoder?.decode();
+    if (tail && live(connection)) host.handler.received(connection, tail);
+  } catch {
+    // The client went away mid-body; the connection's own checks decide.
+  } finally {
+    reader.releaseLock();
+  }
+  return new Response(null, { status: 200 });
+}
+
+function live(connection: HubConnection): boolean {
+  return connection.state === "handshaking" ||
+    connection.state === "connected";
+}
+
+/** DELETE: the long-polling client is leaving; its parked poll gets 204. */
+function remove(connection: HubConnection): Response {
+  const transport = connection.transport;
+  if (!(transport instanceof LongPollingTransport)) {
+    return text(
+      400,
+      "Cannot terminate this connection using the DELETE endpoint",
+    );
+  }
+  transport.discard();
+  connection.end(null, "client-closed");
+  transport.close();
+  return new Response(null, { status: 202 });
+}
