@@ -10,13 +10,22 @@ import type { Target } from "./backplane/backplane.ts";
 import type { LifetimeManager } from "./lifetime_manager.ts";
 import { HubError } from "./hub_error.ts";
 import { EncodedMessage } from "./encoded_message.ts";
+import type { ClientResults } from "./client_results.ts";
 
 /** Any client event signature; typed hubs narrow it (see hub_definition). */
 // deno-lint-ignore no-explicit-any
 export type AnyEvents = Record<string, (...args: any[]) => unknown>;
 
+/**
+ * What a contract of events (or methods) must be: every member a function.
+ * Written over `T` itself so an `interface` qualifies too (an interface has
+ * no index signature, so it is not assignable to `AnyEvents`).
+ */
+// deno-lint-ignore no-explicit-any
+export type EventsOf<T> = { [K in keyof T]: (...args: any[]) => unknown };
+
 /** Sends an event to whatever connections this proxy targets. */
-export interface ClientProxy<C extends AnyEvents = AnyEvents> {
+export interface ClientProxy<C extends EventsOf<C> = AnyEvents> {
   /** Like SignalR's SendAsync: resolves once queued, not once received. */
   send<K extends keyof C & string>(
     method: K,
@@ -24,11 +33,33 @@ export interface ClientProxy<C extends AnyEvents = AnyEvents> {
   ): Promise<void>;
 }
 
+/**
+ * A proxy for exactly one connection, which can also ask it for a result
+ * (SignalR's `InvokeAsync`). Groups, users and "all" cannot: which answer
+ * would count?
+ */
+export interface SingleClientProxy<C extends EventsOf<C> = AnyEvents>
+  extends ClientProxy<C> {
+  /**
+   * Calls the client's `method` handler and resolves with what it returns.
+   * Rejects with a `HubError` holding the client's text when its handler
+   * threw or is missing, and with a `ClientResultError` on timeout
+   * (`clientResultTimeoutMs`, or `withTimeout`), on disconnect, or when
+   * the connection is on another server process (not supported yet).
+   */
+  invoke<K extends keyof C & string>(
+    method: K,
+    ...args: Parameters<C[K]>
+  ): Promise<Awaited<ReturnType<C[K]>>>;
+  /** The same target, with `invoke()` waiting at most `timeoutMs`. */
+  withTimeout(timeoutMs: number): SingleClientProxy<C>;
+}
+
 /** Targets for sending, SignalR's `IHubClients`. */
-export interface Clients<C extends AnyEvents = AnyEvents> {
+export interface Clients<C extends EventsOf<C> = AnyEvents> {
   readonly all: ClientProxy<C>;
   allExcept(connectionIds: readonly string[]): ClientProxy<C>;
-  client(connectionId: string): ClientProxy<C>;
+  client(connectionId: string): SingleClientProxy<C>;
   clients(connectionIds: readonly string[]): ClientProxy<C>;
   user(userId: string): ClientProxy<C>;
   users(userIds: readonly string[]): ClientProxy<C>;
@@ -38,9 +69,9 @@ export interface Clients<C extends AnyEvents = AnyEvents> {
 }
 
 /** Clients as a hub method sees them: relative to the caller too. */
-export interface CallerClients<C extends AnyEvents = AnyEvents>
+export interface CallerClients<C extends EventsOf<C> = AnyEvents>
   extends Clients<C> {
-  readonly caller: ClientProxy<C>;
+  readonly caller: SingleClientProxy<C>;
   readonly others: ClientProxy<C>;
   othersInGroup(name: string): ClientProxy<C>;
 }
@@ -77,20 +108,65 @@ class TargetProxy implements ClientProxy {
   }
 }
 
+class SingleTargetProxy extends TargetProxy implements SingleClientProxy {
+  readonly #base: { manager: LifetimeManager; localOnly: boolean };
+  readonly #id: string;
+  readonly #results: ClientResults | undefined;
+  readonly #timeoutMs: number | undefined;
+
+  constructor(
+    base: { manager: LifetimeManager; localOnly: boolean },
+    id: string,
+    results: ClientResults | undefined,
+    timeoutMs?: number,
+  ) {
+    super(base.manager, { kind: "connections", ids: [id] }, base.localOnly);
+    this.#base = base;
+    this.#id = id;
+    this.#results = results;
+    this.#timeoutMs = timeoutMs;
+  }
+
+  invoke(method: string, ...args: unknown[]): Promise<unknown> {
+    if (!this.#results) {
+      return Promise.reject(
+        new TypeError("These clients were made without client results"),
+      );
+    }
+    return this.#results.invoke(this.#id, method, args, this.#timeoutMs);
+  }
+
+  withTimeout(timeoutMs: number): SingleClientProxy {
+    if (!(timeoutMs > 0)) throw new RangeError("A timeout must be positive");
+    return new SingleTargetProxy(
+      this.#base,
+      this.#id,
+      this.#results,
+      timeoutMs,
+    );
+  }
+}
+
 /** `Clients` over a lifetime manager. */
 export class HubClients implements Clients {
   readonly manager: LifetimeManager;
   readonly all: ClientProxy;
   readonly #localOnly: boolean;
+  readonly #results: ClientResults | undefined;
 
   /**
    * Targets on `manager`. `localOnly` skips the backplane: each process
    * feeds its own connections (a per-process timer must not reach the
-   * others' clients a second time).
+   * others' clients a second time). `results` lets `client(id)` invoke.
    */
-  constructor(manager: LifetimeManager, localOnly = false) {
+  constructor(
+    manager: LifetimeManager,
+    localOnly = false,
+    results?: ClientResults,
+  ) {
     this.manager = manager;
     this.#localOnly = localOnly;
+    this.#results = results;
     this.all = this.to({ kind: "all" });
   }
 
@@ -101,8 +177,9 @@ export class HubClients implements Clients {
   allExcept(ids: readonly string[]): ClientProxy {
     return this.to({ kind: "all", except: [...ids] });
   }
-  client(id: string): ClientProxy {
-    return this.to({ kind: "connections", ids: [id] });
+  client(id: string): SingleClientProxy {
+    const base = { manager: this.manager, localOnly: this.#localOnly };
+    return new SingleTargetProxy(base, id, this.#results);
   }
   clients(ids: readonly string[]): ClientProxy {
     return this.to({ kind: "connections", ids: [...ids] });
@@ -127,16 +204,20 @@ export class HubClients implements Clients {
 /** `Clients` relative to one calling connection. */
 export class HubCallerClients extends HubClients implements CallerClients {
   readonly #id: string;
-  #caller: ClientProxy | undefined;
+  #caller: SingleClientProxy | undefined;
   #others: ClientProxy | undefined;
 
   /** Clients for hub methods of connection `connectionId`. */
-  constructor(manager: LifetimeManager, connectionId: string) {
-    super(manager);
+  constructor(
+    manager: LifetimeManager,
+    connectionId: string,
+    results?: ClientResults,
+  ) {
+    super(manager, false, results);
     this.#id = connectionId;
   }
 
-  get caller(): ClientProxy {
+  get caller(): SingleClientProxy {
     return this.#caller ??= this.client(this.#id);
   }
   get others(): ClientProxy {

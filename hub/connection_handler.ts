@@ -18,6 +18,7 @@ import type { HubContext, HubDefinition } from "./hub_definition.ts";
 import type { LifetimeManager } from "./lifetime_manager.ts";
 import type { HubCounters } from "./metrics.ts";
 import type { Logger } from "./logger.ts";
+import type { ClientResults } from "./client_results.ts";
 import { HubCallerClients, type HubGroups } from "./clients.ts";
 import type { HubProtocol, Payload } from "./protocol/hub_protocol.ts";
 import type { HubMessage } from "./protocol/messages.ts";
@@ -45,6 +46,8 @@ export interface HandlerParts {
   readonly groups: HubGroups;
   readonly counters: HubCounters;
   readonly logger: Logger;
+  /** Pending client-result calls; the clients' answers go here. */
+  readonly results: ClientResults;
   /** Per-address connection counts; a slot is released at cleanup. */
   readonly addresses?: AddressCounter;
 }
@@ -210,10 +213,11 @@ export class ConnectionHandler implements ConnectionOwner {
       connectionId: connection.id,
       userId: connection.userId,
       user: connection.principal?.claims ?? null,
-      clients: new HubCallerClients(manager, connection.id),
+      clients: new HubCallerClients(manager, connection.id, this.#p.results),
       groups,
       items: connection.items,
       abort: () => this.close(connection, "aborted"),
+      signal: this.#p.dispatcher.connectionSignal(connection),
     };
   }
 
@@ -276,14 +280,20 @@ export class ConnectionHandler implements ConnectionOwner {
         connection.end(null, "client-closed");
         return;
       case 4:
-        connection.sendMessage({
-          type: 3,
-          invocationId: message.invocationId,
-          error: `Streaming is not supported by '${message.target}'.`,
-        });
+        return this.#p.dispatcher.invoke(connection, message);
+      case 2:
+        return this.#p.dispatcher.streamItem(connection, message);
+      case 3:
+        // Not queued behind running invocations: a method awaiting a
+        // client result on its own caller would deadlock (pitfall 14).
+        if (!this.#p.dispatcher.completeUpload(connection, message)) {
+          this.#p.results.complete(connection, message);
+        }
         return;
+      case 5:
+        return this.#p.dispatcher.cancel(connection, message);
       default:
-        // Ping only refreshes lastReceived; 2, 3, 5, 8, 9 are not used yet.
+        // Ping only refreshes lastReceived; 8, 9 are not used here.
         return;
     }
   }
@@ -338,6 +348,8 @@ export class ConnectionHandler implements ConnectionOwner {
     if (!wasConnected) return;
     const { manager, counters, hub, logger } = this.#p;
     manager.unregister(connection);
+    this.#p.dispatcher.connectionClosed(connection);
+    this.#p.results.connectionClosed(connection.id);
     counters.messagesDropped += connection.discardQueue() +
       connection.pending.length;
     connection.pending.length = 0;

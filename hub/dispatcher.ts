@@ -12,7 +12,26 @@ import type { HubDefinition } from "./hub_definition.ts";
 import { HubError } from "./hub_error.ts";
 import type { HubCounters } from "./metrics.ts";
 import type { Logger } from "./logger.ts";
-import type { InvocationMessage } from "./protocol/messages.ts";
+import type {
+  CancelInvocationMessage,
+  CompletionMessage,
+  InvocationMessage,
+  StreamInvocationMessage,
+  StreamItemMessage,
+} from "./protocol/messages.ts";
+import { OutgoingStreams } from "./stream_sender.ts";
+import { type UploadStream, UploadStreams } from "./upload_streams.ts";
+
+/** A client call: a plain invocation or one answered by a stream. */
+export type CallMessage = InvocationMessage | StreamInvocationMessage;
+
+/** The streams of one connection, kept beside it (see `#streamsOf`). */
+interface ConnectionStreams {
+  /** Aborted at disconnect: `ctx.signal` of plain invocations. */
+  readonly closed: AbortController;
+  readonly outgoing: OutgoingStreams;
+  readonly uploads: UploadStreams;
+}
 
 /** A hub method as the dispatcher holds it. */
 interface MethodEntry {
@@ -27,6 +46,10 @@ export interface DispatcherOptions {
   readonly detailedErrors: boolean;
   readonly maxParallelInvocations: number;
   readonly maxPendingInvocations: number;
+  readonly maxStreamsPerConnection: number;
+  readonly maxBufferedUploadItems: number;
+  /** Server streams pause above half of this much unsent data. */
+  readonly maxQueuedBytes: number;
 }
 
 /** Runs invocations for connections of one hub. */
@@ -35,6 +58,10 @@ export class Dispatcher {
   readonly #options: DispatcherOptions;
   readonly #counters: HubCounters;
   readonly #logger: Logger;
+  /** Weak, so a connection's streams go with it even if cleanup is missed. */
+  readonly #streams = new WeakMap<HubConnection, ConnectionStreams>();
+  /** Uploads opened when a call arrived, until the call runs. */
+  readonly #uploadsFor = new WeakMap<CallMessage, UploadStream[]>();
 
   /** Indexes `hub`'s methods by lower-cased name. */
   constructor(
@@ -59,8 +86,14 @@ export class Dispatcher {
     return this.#methods.has(target.toLowerCase());
   }
 
-  /** Runs or queues an invocation; refuses past the queue bound. */
-  invoke(connection: HubConnection, message: InvocationMessage): void {
+  /**
+   * Runs or queues an invocation; refuses past the queue bound. Upload
+   * streams open now, not when the call runs: their items may come first.
+   */
+  invoke(connection: HubConnection, message: CallMessage): void {
+    if (message.streamIds?.length && !this.#openUploads(connection, message)) {
+      return;
+    }
     if (connection.running < this.#options.maxParallelInvocations) {
       connection.running++;
       this.#run(connection, message);
@@ -71,6 +104,7 @@ export class Dispatcher {
       return;
     }
     this.#counters.messagesDropped++;
+    this.#releaseUploads(connection, message);
     this.#complete(connection, message.invocationId, {
       error:
         `Failed to invoke '${message.target}': too many pending invocations.`,
@@ -89,8 +123,8 @@ export class Dispatcher {
     }
   }
 
-  async #run(connection: HubConnection, first: InvocationMessage) {
-    let message: InvocationMessage | undefined = first;
+  async #run(connection: HubConnection, first: CallMessage) {
+    let message: CallMessage | undefined = first;
     while (message) {
       await this.#call(connection, message);
       message = connection.state === "connected"
@@ -100,33 +134,195 @@ export class Dispatcher {
     connection.running--;
   }
 
-  async #call(connection: HubConnection, message: InvocationMessage) {
+  async #call(connection: HubConnection, message: CallMessage) {
     const id = message.invocationId;
+    const uploads = this.#uploadsFor.get(message) ?? [];
+    this.#uploadsFor.delete(message);
     const entry = this.#methods.get(message.target.toLowerCase());
-    if (!entry) {
+    const refusal = entry
+      ? this.#checkArguments(entry, message, uploads.length)
+      : `Unknown hub method '${message.target}'`;
+    if (refusal !== null) {
       this.#counters.errors++;
-      this.#complete(connection, id, {
-        error: `Unknown hub method '${message.target}'`,
-      });
+      this.#streamsOf(connection).uploads.release(uploads);
+      this.#complete(connection, id, { error: refusal });
       return;
     }
-    const args = message.arguments;
-    if (args.length !== entry.argCount || message.streamIds?.length) {
-      this.#counters.errors++;
-      this.#complete(connection, id, {
-        error: `Failed to invoke '${message.target}' due to an error on the ` +
-          `server. InvalidDataException: Invocation provides ${args.length} ` +
-          `argument(s) but target expects ${entry.argCount}.`,
-      });
-      return;
+    if (message.type === 4) {
+      return this.#callStream(connection, message, entry!, uploads);
     }
     try {
-      let result = entry.fn(connection.context, ...args);
+      // Uploads are passed after the plain arguments, in streamIds order.
+      let result = entry!.fn(
+        connection.context,
+        ...message.arguments,
+        ...uploads,
+      );
       if (result instanceof Promise) result = await result;
-      this.#complete(connection, id, { result });
+      if (isAsyncIterable(result)) {
+        void closeQuietly(result);
+        this.#counters.errors++;
+        this.#complete(connection, id, {
+          error: `The client attempted to invoke the streaming ` +
+            `'${entry!.name}' method with a non-streaming invocation.`,
+        });
+      } else {
+        this.#complete(connection, id, { result });
+      }
     } catch (error) {
-      this.#complete(connection, id, { error: this.#describe(entry, error) });
+      this.#complete(connection, id, { error: this.#describe(entry!, error) });
+    } finally {
+      this.#streamsOf(connection).uploads.release(uploads);
     }
+  }
+
+  #checkArguments(
+    entry: MethodEntry,
+    message: CallMessage,
+    uploads: number,
+  ): string | null {
+    const given = message.arguments.length + uploads;
+    if (given === entry.argCount) return null;
+    return `Failed to invoke '${message.target}' due to an error on the ` +
+      `server. InvalidDataException: Invocation provides ${given} ` +
+      `argument(s) but target expects ${entry.argCount}.`;
+  }
+
+  /**
+   * A StreamInvocation: the method runs in the invocation queue like any
+   * call, but the stream it returns is sent outside it, so a long stream
+   * does not hold up the connection's other calls.
+   */
+  async #callStream(
+    connection: HubConnection,
+    message: StreamInvocationMessage,
+    entry: MethodEntry,
+    uploads: UploadStream[],
+  ) {
+    const id = message.invocationId;
+    const streams = this.#streamsOf(connection);
+    const fail = (error: string) => {
+      streams.outgoing.unreserve(id);
+      streams.uploads.release(uploads);
+      this.#complete(connection, id, { error });
+    };
+    const max = this.#options.maxStreamsPerConnection;
+    // This call's uploads are open already and count too.
+    if (streams.outgoing.size + streams.uploads.size >= max) {
+      this.#counters.errors++;
+      return fail(this.#tooManyStreams(entry.name));
+    }
+    const controller = streams.outgoing.reserve(id);
+    if (!controller) {
+      this.#counters.errors++;
+      return this.#complete(connection, id, {
+        error: `Invocation ID '${id}' is already in use.`,
+      });
+    }
+    const ctx = { ...connection.context!, signal: controller.signal };
+    let result: unknown;
+    try {
+      result = entry.fn(ctx, ...message.arguments, ...uploads);
+      if (result instanceof Promise) result = await result;
+    } catch (error) {
+      return fail(this.#describe(entry, error));
+    }
+    if (!isAsyncIterable(result)) {
+      this.#counters.errors++;
+      return fail(
+        `The client attempted to invoke the non-streaming '${entry.name}' ` +
+          `method with a streaming invocation.`,
+      );
+    }
+    streams.outgoing.start(
+      id,
+      result,
+      (error) => this.#describe(entry, error),
+      () => streams.uploads.release(uploads),
+    );
+  }
+
+  #tooManyStreams(target: string): string {
+    return `Failed to invoke '${target}': a connection may have at most ` +
+      `${this.#options.maxStreamsPerConnection} open streams.`;
+  }
+
+  /** Opens a call's uploads, or refuses the call (false). */
+  #openUploads(connection: HubConnection, message: CallMessage): boolean {
+    const streams = this.#streamsOf(connection);
+    const ids = message.streamIds!;
+    const open = streams.outgoing.size + streams.uploads.size;
+    const opened = open + ids.length > this.#options.maxStreamsPerConnection
+      ? this.#tooManyStreams(message.target)
+      : streams.uploads.open(ids);
+    if (typeof opened !== "string") {
+      this.#uploadsFor.set(message, opened);
+      return true;
+    }
+    this.#counters.errors++;
+    this.#complete(connection, message.invocationId, { error: opened });
+    return false;
+  }
+
+  #releaseUploads(connection: HubConnection, message: CallMessage): void {
+    const uploads = this.#uploadsFor.get(message);
+    if (!uploads) return;
+    this.#uploadsFor.delete(message);
+    this.#streamsOf(connection).uploads.release(uploads);
+  }
+
+  #streamsOf(connection: HubConnection): ConnectionStreams {
+    let streams = this.#streams.get(connection);
+    if (!streams) {
+      streams = {
+        closed: new AbortController(),
+        outgoing: new OutgoingStreams(
+          connection,
+          this.#options.maxQueuedBytes / 2,
+        ),
+        uploads: new UploadStreams(this.#options.maxBufferedUploadItems),
+      };
+      this.#streams.set(connection, streams);
+    }
+    return streams;
+  }
+
+  /** `ctx.signal` for plain invocations: aborted at disconnect. */
+  connectionSignal(connection: HubConnection): AbortSignal {
+    return this.#streamsOf(connection).closed.signal;
+  }
+
+  /** A StreamItem from the client: one item of an upload. */
+  streamItem(connection: HubConnection, message: StreamItemMessage): void {
+    const uploads = this.#streams.get(connection)?.uploads;
+    if (!uploads?.item(message.invocationId, message.item)) {
+      // Unknown, ended or overflowed: the upload has already failed.
+      this.#counters.messagesDropped++;
+    }
+  }
+
+  /** A Completion that ends an upload; false if it is not one. */
+  completeUpload(
+    connection: HubConnection,
+    message: CompletionMessage,
+  ): boolean {
+    const uploads = this.#streams.get(connection)?.uploads;
+    return uploads?.complete(message.invocationId, message.error) ?? false;
+  }
+
+  /** A CancelInvocation: stops that server stream, if it still runs. */
+  cancel(connection: HubConnection, message: CancelInvocationMessage): void {
+    this.#streams.get(connection)?.outgoing.cancel(message.invocationId);
+  }
+
+  /** The connection ended: stop its streams, fail its uploads. */
+  connectionClosed(connection: HubConnection): void {
+    const streams = this.#streams.get(connection);
+    if (!streams) return;
+    this.#streams.delete(connection);
+    streams.closed.abort();
+    streams.outgoing.stopAll();
+    streams.uploads.failAll("The connection closed");
   }
 
   #describe(entry: MethodEntry, error: unknown): string {
@@ -164,5 +360,20 @@ export class Dispatcher {
         hasResult: true,
       });
     }
+  }
+}
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
+  return typeof value === "object" && value !== null &&
+    typeof (value as AsyncIterable<unknown>)[Symbol.asyncIterator] ===
+      "function";
+}
+
+/** Releases a stream nobody will read (a generator's `finally` runs). */
+async function closeQuietly(source: AsyncIterable<unknown>): Promise<void> {
+  try {
+    await source[Symbol.asyncIterator]().return?.();
+  } catch {
+    // Nothing to report to: the caller already gets an error completion.
   }
 }

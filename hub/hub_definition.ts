@@ -17,10 +17,10 @@
  * @module
  */
 
-import type { AnyEvents, CallerClients, Groups } from "./clients.ts";
+import type { AnyEvents, CallerClients, EventsOf, Groups } from "./clients.ts";
 
 /** What a hub method knows about its call. */
-export interface HubContext<C extends AnyEvents = AnyEvents> {
+export interface HubContext<C extends EventsOf<C> = AnyEvents> {
   /** The caller's public connection id. */
   readonly connectionId: string;
   /** The caller's user id (the token's `sub`), or null when anonymous. */
@@ -35,14 +35,25 @@ export interface HubContext<C extends AnyEvents = AnyEvents> {
   readonly items: Map<string, unknown>;
   /** Ends the caller's connection. */
   abort(): void;
+  /**
+   * Aborted when the caller disconnects; in a streaming method also when
+   * the client cancels that stream. Pass it to whatever the method awaits.
+   */
+  readonly signal: AbortSignal;
 }
 
 /** Server methods a client may call: name → signature (without context). */
 // deno-lint-ignore no-explicit-any
 export type ServerMethods = Record<string, (...args: any[]) => unknown>;
 
-/** Implementations of `S`, each taking the context first. */
-export type HubMethods<S extends ServerMethods, C extends AnyEvents> = {
+/**
+ * Implementations of `S`, each taking the context first. A method whose
+ * contract returns `AsyncIterable<T>` is a stream (`connection.stream()`);
+ * a parameter of type `AsyncIterable<T>` is a client upload and must come
+ * after the plain parameters: uploads are passed last, in the order the
+ * client sent them.
+ */
+export type HubMethods<S extends EventsOf<S>, C extends EventsOf<C>> = {
   [K in keyof S]: (
     ctx: HubContext<C>,
     ...args: Parameters<S[K]>
@@ -51,8 +62,8 @@ export type HubMethods<S extends ServerMethods, C extends AnyEvents> = {
 
 /** A hub: methods plus optional lifetime hooks. */
 export interface HubDefinition<
-  S extends ServerMethods = ServerMethods,
-  C extends AnyEvents = AnyEvents,
+  S extends EventsOf<S> = ServerMethods,
+  C extends EventsOf<C> = AnyEvents,
 > {
   /** Methods matched case-insensitively, as ASP.NET does. */
   readonly methods: HubMethods<S, C>;
@@ -65,11 +76,28 @@ export interface HubDefinition<
 /**
  * Declares a hub. With type arguments (`defineHub<Server, Client>(…)`) the
  * compiler checks method names and arguments against one description
- * shared with the client.
+ * shared with the client (see `typedConnection`): a misspelt, missing or
+ * extra method, a wrong parameter type, and every `ctx.clients` send of an
+ * unknown event or wrong argument is a compile error. Interfaces work as
+ * contracts. Without type arguments every name and argument is allowed.
+ *
+ * @example
+ * ```ts
+ * interface Server { Add(a: number, b: number): number }
+ * interface Client { added(sum: number): void }
+ * const hub = defineHub<Server, Client>({
+ *   methods: {
+ *     Add(ctx, a, b) {
+ *       ctx.clients.others.send("added", a + b);
+ *       return a + b;
+ *     },
+ *   },
+ * });
+ * ```
  */
 export function defineHub<
-  S extends ServerMethods = ServerMethods,
-  C extends AnyEvents = AnyEvents,
+  S extends EventsOf<S> = ServerMethods,
+  C extends EventsOf<C> = AnyEvents,
 >(definition: HubDefinition<S, C>): HubDefinition<S, C> {
   return definition;
 }

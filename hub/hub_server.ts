@@ -25,6 +25,7 @@ import { HubConnection } from "./connection.ts";
 import { ConnectionStore } from "./connection_store.ts";
 import { ConnectionHandler } from "./connection_handler.ts";
 import { Dispatcher } from "./dispatcher.ts";
+import { ClientResults } from "./client_results.ts";
 import { LifetimeManager } from "./lifetime_manager.ts";
 import { type Clients, type Groups, HubClients, HubGroups } from "./clients.ts";
 import { HubCounters, renderMetrics } from "./metrics.ts";
@@ -103,8 +104,13 @@ export class HubServer {
       this.#manager,
       this.options.maxGroupNameLength,
     );
-    this.clients = new HubClients(this.#manager);
-    this.localClients = new HubClients(this.#manager, true);
+    const manager = this.#manager;
+    const results = new ClientResults(
+      (id) => manager.connections.get(id),
+      this.options,
+    );
+    this.clients = new HubClients(this.#manager, false, results);
+    this.localClients = new HubClients(this.#manager, true, results);
     this.groups = groups;
     const observers = { counters: this.counters, logger: this.logger };
     this.#addresses = new AddressCounter(this.options.maxConnectionsPerAddress);
@@ -115,6 +121,7 @@ export class HubServer {
       manager: this.#manager,
       dispatcher: new Dispatcher(hub, this.options, observers),
       groups,
+      results,
       ...observers,
       addresses: this.#addresses,
     });

@@ -155,6 +155,30 @@ export interface HubOptions {
   statefulReconnectAckTimeoutMs?: number;
   /** Put exception text in errors sent to clients. Default false. */
   detailedErrors?: boolean;
+  /**
+   * Streams open at once per connection, server-to-client streams and
+   * client uploads counted together. Default 10: each holds an iterator
+   * and a buffer; a call that would open more gets an error completion.
+   */
+  maxStreamsPerConnection?: number;
+  /**
+   * Upload items buffered per stream before the hub method reads them.
+   * Default 100 (at most 6.4 MiB at the 64 KiB message limit). A
+   * WebSocket cannot push back on the sender, so past it the upload fails:
+   * the method's loop throws and later items are dropped.
+   */
+  maxBufferedUploadItems?: number;
+  /**
+   * How long `invoke()` on a client waits for its answer. Default 30 s:
+   * long enough for a person to answer a prompt, short enough that a
+   * method waiting on a stuck client frees its connection's queue.
+   */
+  clientResultTimeoutMs?: number;
+  /**
+   * Client-result calls awaiting an answer on this node. Default 10,000;
+   * beyond it `invoke()` rejects at once rather than grow the table.
+   */
+  maxPendingClientResults?: number;
 }
 
 /** Options with every default filled in. */
@@ -189,4 +213,8 @@ export const defaultHubOptions = {
   statefulReconnectWindowMs: 15_000,
   statefulReconnectAckTimeoutMs: 30_000,
   detailedErrors: false,
+  maxStreamsPerConnection: 10,
+  maxBufferedUploadItems: 100,
+  clientResultTimeoutMs: 30_000,
+  maxPendingClientResults: 10_000,
 } as const;

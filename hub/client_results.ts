@@ -1,0 +1,188 @@
+/**
+ * Client results: the server invokes a handler on one client with an
+ * invocation id and awaits the Completion the client answers with
+ * (SignalR's `Clients.Client(id).InvokeAsync`).
+ *
+ * The client's Completion is routed here by the connection handler as soon
+ * as it is decoded, outside the per-connection invocation queue, so a hub
+ * method may await its own caller without deadlocking (protocol pitfall 14).
+ *
+ * Ids are `r1`, `r2`, ... so they never look like the client's numeric
+ * upload stream ids, which share the Completion message type. Only the
+ * connection asked may answer. The table is bounded; every entry has a
+ * timer and leaves on answer, timeout or disconnect.
+ *
+ * @module
+ */
+
+import type { HubConnection } from "./connection.ts";
+import { HubError } from "./hub_error.ts";
+import type { CompletionMessage } from "./protocol/messages.ts";
+
+/** Why a client result failed without an answer from the client. */
+export type ClientResultFailure =
+  | "timeout"
+  | "disconnected"
+  | "not-connected"
+  | "too-many-pending";
+
+/**
+ * A client result failed without an answer: `reason` says why. (A client
+ * whose handler threw, or that has no handler, answers with an error; that
+ * rejects with a `HubError` holding the client's text instead.)
+ */
+export class ClientResultError extends Error {
+  /** Why no answer came. */
+  readonly reason: ClientResultFailure;
+
+  /** An error for `reason` with a sentence-case message. */
+  constructor(reason: ClientResultFailure, message: string) {
+    super(message);
+    this.name = "ClientResultError";
+    this.reason = reason;
+  }
+}
+
+/** Limits of the pending table, from `HubOptions`. */
+export interface ClientResultLimits {
+  readonly clientResultTimeoutMs: number;
+  readonly maxPendingClientResults: number;
+}
+
+interface Pending {
+  readonly connectionId: string;
+  readonly method: string;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: Error) => void;
+  readonly timer: ReturnType<typeof setTimeout>;
+}
+
+/** The pending client-result calls of one hub on this node. */
+export class ClientResults {
+  readonly #find: (connectionId: string) => HubConnection | undefined;
+  readonly #limits: ClientResultLimits;
+  readonly #pending = new Map<string, Pending>();
+  readonly #byConnection = new Map<string, Set<string>>();
+  #lastId = 0;
+
+  /** A table finding local connections with `find`. */
+  constructor(
+    find: (connectionId: string) => HubConnection | undefined,
+    limits: ClientResultLimits,
+  ) {
+    this.#find = find;
+    this.#limits = limits;
+  }
+
+  /** Calls awaiting an answer. */
+  get size(): number {
+    return this.#pending.size;
+  }
+
+  /** The default wait for an answer (`clientResultTimeoutMs`). */
+  get defaultTimeoutMs(): number {
+    return this.#limits.clientResultTimeoutMs;
+  }
+
+  /**
+   * Invokes `method(...args)` on connection `connectionId` and resolves
+   * with its handler's return value. The connection must be on this node.
+   */
+  invoke(
+    connectionId: string,
+    method: string,
+    args: readonly unknown[],
+    timeoutMs: number = this.#limits.clientResultTimeoutMs,
+  ): Promise<unknown> {
+    const connection = this.#find(connectionId);
+    // A suspended stateful connection ("disconnected") still counts: the
+    // call waits in its replay buffer until the client is back.
+    const state: string | undefined = connection?.state;
+    if (!connection || (state !== "connected" && state !== "disconnected")) {
+      return Promise.reject(
+        new ClientResultError(
+          "not-connected",
+          `Connection '${connectionId}' is not connected to this server ` +
+            `process; client results do not cross the backplane yet`,
+        ),
+      );
+    }
+    if (this.#pending.size >= this.#limits.maxPendingClientResults) {
+      return Promise.reject(
+        new ClientResultError(
+          "too-many-pending",
+          `Too many client results pending (${this.#limits.maxPendingClientResults})`,
+        ),
+      );
+    }
+    const id = `r${++this.#lastId}`;
+    const { promise, resolve, reject } = Promise.withResolvers<unknown>();
+    const timer = setTimeout(() => {
+      this.#settle(id)?.reject(
+        new ClientResultError(
+          "timeout",
+          `Connection '${connectionId}' did not answer '${method}' within ${timeoutMs} ms`,
+        ),
+      );
+    }, timeoutMs);
+    this.#pending.set(id, { connectionId, method, resolve, reject, timer });
+    let ids = this.#byConnection.get(connectionId);
+    if (!ids) this.#byConnection.set(connectionId, ids = new Set());
+    ids.add(id);
+    const sent = connection.sendMessage({
+      type: 1,
+      invocationId: id,
+      target: method,
+      arguments: [...args],
+    });
+    if (!sent) this.#disconnected(id);
+    return promise;
+  }
+
+  /**
+   * A Completion from `connection`. Returns false when it answers nothing
+   * pending for that connection (it may be an upload's end, or late).
+   */
+  complete(connection: HubConnection, message: CompletionMessage): boolean {
+    const entry = this.#pending.get(message.invocationId);
+    if (!entry || entry.connectionId !== connection.id) return false;
+    this.#settle(message.invocationId);
+    if (message.error !== undefined) entry.reject(new HubError(message.error));
+    else entry.resolve(message.result);
+    return true;
+  }
+
+  /** Rejects everything pending for a connection that closed. */
+  connectionClosed(connectionId: string): void {
+    const ids = this.#byConnection.get(connectionId);
+    if (!ids) return;
+    for (const id of [...ids]) this.#disconnected(id);
+  }
+
+  /** Rejects everything pending (the hub is shutting down). */
+  rejectAll(): void {
+    for (const id of [...this.#pending.keys()]) this.#disconnected(id);
+  }
+
+  #disconnected(id: string): void {
+    const entry = this.#settle(id);
+    entry?.reject(
+      new ClientResultError(
+        "disconnected",
+        `Connection '${entry.connectionId}' closed before it answered '${entry.method}'`,
+      ),
+    );
+  }
+
+  /** Removes `id` from the table and clears its timer. */
+  #settle(id: string): Pending | undefined {
+    const entry = this.#pending.get(id);
+    if (!entry) return undefined;
+    clearTimeout(entry.timer);
+    this.#pending.delete(id);
+    const ids = this.#byConnection.get(entry.connectionId);
+    ids?.delete(id);
+    if (ids?.size === 0) this.#byConnection.delete(entry.connectionId);
+    return entry;
+  }
+}
