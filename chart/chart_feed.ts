@@ -8,14 +8,21 @@
 
 import type { Clients } from "../hub/mod.ts";
 import { randomChartData } from "./chart_data.ts";
+import { type ChartHistory, feedHistory } from "./chart_history.ts";
 
-/** Starts the feed; returns a function that stops it. */
+/**
+ * Starts the feed; returns a function that stops it. Each update is also
+ * kept in `history` for `StreamChartHistory`.
+ */
 export function startChartFeed(
   localClients: Clients,
   intervalMs = 1_000,
+  history: ChartHistory = feedHistory,
 ): () => void {
   const timer = setInterval(() => {
-    localClients.all.send("transferchartdata", randomChartData());
+    const data = randomChartData();
+    history.push(data);
+    localClients.all.send("transferchartdata", data);
   }, intervalMs);
   return () => clearInterval(timer);
 }

@@ -8,14 +8,42 @@
 
 import { defineHub, HubError } from "../hub/mod.ts";
 import { parseChartData } from "./chart_data.ts";
+import {
+  type ChartClient,
+  type ChartPoint,
+  type ChartServer,
+  MAX_HISTORY_REQUEST,
+} from "./chart_contract.ts";
+import { feedHistory } from "./chart_history.ts";
 
 function requireString(value: unknown, what: string): string {
   if (typeof value !== "string") throw new HubError(`${what} must be a string`);
   return value;
 }
 
-/** The hub mounted at `/chart`. */
-export const chartHub = defineHub({
+function requireCount(value: unknown): number {
+  if (
+    typeof value !== "number" || !Number.isInteger(value) || value < 1 ||
+    value > MAX_HISTORY_REQUEST
+  ) {
+    throw new HubError(
+      `The count must be a whole number from 1 to ${MAX_HISTORY_REQUEST}`,
+    );
+  }
+  return value;
+}
+
+/** Yields a snapshot taken at call time, so the live feed cannot mix in. */
+async function* replay(points: readonly ChartPoint[]) {
+  for (const point of points) yield point;
+}
+
+/**
+ * The hub mounted at `/chart`, checked against `chart_contract.ts`. The
+ * parameters stay `unknown` on purpose: the contract types what a well-
+ * behaved client sends, and the checks here handle every other client.
+ */
+export const chartHub = defineHub<ChartServer, ChartClient>({
   methods: {
     GetConnectionId(ctx) {
       return ctx.connectionId;
@@ -52,6 +80,21 @@ export const chartHub = defineHub({
         "broadcasttogroup",
         `${ctx.connectionId} has joined the group ${group}.`,
       );
+    },
+    StreamChartHistory(_ctx, count: unknown) {
+      return replay(feedHistory.last(requireCount(count)));
+    },
+    async BroadcastToGroupConfirmed(ctx, groupName: unknown) {
+      const group = requireString(groupName, "The group name");
+      // A client result from the caller itself: answered outside the
+      // invocation queue, so this does not deadlock (see client_results).
+      const answer = await ctx.clients.caller.invoke("confirmbroadcast", group);
+      if (answer !== true) return false;
+      await ctx.clients.group(group).send(
+        "broadcasttogroup",
+        `${ctx.connectionId} has joined the group ${group}.`,
+      );
+      return true;
     },
   },
 });

@@ -28,8 +28,19 @@ export type {
   CallerClients,
   ClientProxy,
   Clients,
+  EventsOf,
   Groups,
+  SingleClientProxy,
 } from "./clients.ts";
+export { ClientResultError } from "./client_results.ts";
+export type { ClientResultFailure } from "./client_results.ts";
+export { typedConnection } from "./typed_connection.ts";
+export type {
+  CallMethodName,
+  ClientArgs,
+  StreamMethodName,
+  TypedHubConnection,
+} from "./typed_connection.ts";
 export { defaultHubOptions } from "./options.ts";
 export type { Authenticate, HubOptions, Principal } from "./options.ts";
 export { jsonProtocol } from "./protocol/json.ts";
