@@ -94,6 +94,42 @@ Deno.test({
 });
 
 Deno.test({
+  name: "redis backplane: a hung Redis is noticed by missed pings",
+  ignore: skipRedis,
+  async fn() {
+    const redis = await RedisServer.start();
+    const prefix = uniquePrefix();
+    const bp = new RedisBackplane({
+      url: redis.url,
+      prefix,
+      logger: silentLogger,
+      minReconnectDelayMs: 20,
+      maxReconnectDelayMs: 200,
+      pingIntervalMs: 50,
+      socketTimeoutMs: 300,
+    });
+    const node = new Recorder("a");
+    await bp.start(node);
+    const peer = await started(redis.url, prefix, "b");
+    try {
+      redis.pause(); // no RST, no FIN: only silence
+      await waitUntil(() => !bp.status().healthy, "a hung Redis is noticed");
+      assert.match(bp.status().detail, /timeout/i);
+      redis.resume();
+      await waitUntil(() => bp.status().healthy, "reconnected");
+      await waitUntil(() => peer.bp.status().healthy, "peer reconnected");
+      await peer.bp.publish(toAll("after-hang"));
+      await node.invoked("after-hang");
+    } finally {
+      redis.resume();
+      await bp.close();
+      await peer.bp.close();
+      await redis.stop();
+    }
+  },
+});
+
+Deno.test({
   name: "redis backplane: starts while Redis is down and joins when it is up",
   ignore: skipRedis,
   async fn() {

@@ -27,7 +27,6 @@
  * @module
  */
 
-import { createClient } from "@redis/client";
 import {
   type Backplane,
   type BackplaneMessage,
@@ -44,6 +43,7 @@ import {
   redactUrlsInText,
 } from "./redis_channels.ts";
 import { consoleLogger, type Logger } from "../logger.ts";
+import { type Client, closeClient, newClient } from "./redis_client.ts";
 
 /** Options of the Redis backplane; every field but `url` has a default. */
 export interface RedisBackplaneOptions {
@@ -79,9 +79,19 @@ export interface RedisBackplaneOptions {
   maxInFlight?: number;
   /** Channels per SUBSCRIBE when reconciling. Default 1,000. */
   subscribeBatch?: number;
+  /**
+   * PING on each connection this often. Default 5 s: hosted Redis and NAT
+   * gateways drop idle TCP silently, and a hung Redis sends no RST; the
+   * ping's missing answer is what notices both. 0 turns it off.
+   */
+  pingIntervalMs?: number;
+  /**
+   * Close a connection that received nothing for this long, then
+   * reconnect. Default 15 s: three missed pings. 0 turns it off.
+   */
+  socketTimeoutMs?: number;
 }
 
-type Client = ReturnType<typeof newClient>;
 type Role = "publisher" | "subscriber";
 
 const defaults = {
@@ -91,6 +101,8 @@ const defaults = {
   startTimeoutMs: 5_000,
   maxInFlight: 10_000,
   subscribeBatch: 1_000,
+  pingIntervalMs: 5_000,
+  socketTimeoutMs: 15_000,
 } as const;
 
 /** A backplane over Redis pub/sub; see the module doc. */
@@ -241,10 +253,10 @@ export class RedisBackplane implements Backplane {
   }
 
   #createClient(role: Role): Client {
-    const client = newClient(
-      this.#options.url,
-      (retries) => this.#backoff(retries),
-    );
+    const client = newClient({
+      ...this.#options,
+      backoff: (retries) => this.#backoff(retries),
+    });
     client.on("error", (error: unknown) => this.#onError(role, error));
     client.on("ready", () => this.#onReady(role));
     client.on("reconnecting", () => this.#attempts++);
@@ -362,31 +374,6 @@ export class RedisBackplane implements Backplane {
     const text = error instanceof Error ? error.message : String(error);
     return redactUrlsInText(text);
   }
-}
-
-function newClient(url: string, backoff: (retries: number) => number | false) {
-  return createClient({
-    url,
-    // Queuing while offline would buffer without bound; we drop instead.
-    disableOfflineQueue: true,
-    socket: { reconnectStrategy: backoff },
-  });
-}
-
-async function closeClient(
-  client: Client | undefined,
-  graceful: boolean,
-): Promise<void> {
-  if (!client) return;
-  if (graceful && client.isReady) {
-    try {
-      await client.close();
-      return;
-    } catch {
-      // Fall through: a close that fails still must not leave a socket.
-    }
-  }
-  if (client.isOpen) client.destroy();
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {

@@ -115,6 +115,16 @@ export class RedisServer {
     exited.catch(() => {});
   }
 
+  /** Freezes the process (SIGSTOP): a hung Redis that sends no RST. */
+  pause(): void {
+    this.#child?.kill("SIGSTOP");
+  }
+
+  /** Thaws a paused process (SIGCONT). */
+  resume(): void {
+    this.#child?.kill("SIGCONT");
+  }
+
   /** Kills the process by PID (SIGKILL: an abrupt outage) and waits. */
   kill(): Promise<void> {
     return this.#end("SIGKILL");
@@ -131,6 +141,7 @@ export class RedisServer {
     this.#child = undefined;
     try {
       child.kill(signal);
+      child.kill("SIGCONT"); // a paused process acts on the signal only awake
     } catch {
       // Already exited.
     }

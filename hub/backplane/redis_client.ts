@@ -1,0 +1,58 @@
+/**
+ * How the Redis backplane makes and ends its two node-redis connections.
+ *
+ * @module
+ */
+
+import { createClient } from "@redis/client";
+
+/** What a connection needs; see `RedisBackplaneOptions` for each. */
+export interface ClientSettings {
+  readonly url: string;
+  readonly pingIntervalMs: number;
+  readonly socketTimeoutMs: number;
+  /** Delay before reconnect attempt `retries`, or false to stop. */
+  readonly backoff: (retries: number) => number | false;
+}
+
+/** One node-redis connection. */
+export type Client = ReturnType<typeof newClient>;
+
+/** Creates a client that drops rather than queues while offline. */
+export function newClient(options: ClientSettings) {
+  return createClient({
+    url: options.url,
+    // Queuing while offline would buffer without bound; we drop instead.
+    disableOfflineQueue: true,
+    pingInterval: options.pingIntervalMs || undefined,
+    socket: {
+      reconnectStrategy: options.backoff,
+      socketTimeout: options.socketTimeoutMs || undefined,
+    },
+  });
+}
+
+/** A graceful close waits this long for pending replies, then destroys. */
+const CLOSE_GRACE_MS = 1_000;
+
+/**
+ * Closes gracefully when up (pending replies arrive), else destroys; a
+ * hung Redis cannot stall shutdown past `CLOSE_GRACE_MS`. Never throws.
+ */
+export async function closeClient(
+  client: Client | undefined,
+  graceful: boolean,
+): Promise<void> {
+  if (!client) return;
+  if (graceful && client.isReady) {
+    const timer = setTimeout(() => client.destroy(), CLOSE_GRACE_MS);
+    try {
+      await client.close();
+    } catch {
+      // Destroyed by the timer, or the socket died: either way it is shut.
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+  if (client.isOpen) client.destroy();
+}
