@@ -55,7 +55,9 @@ export function preflight(request: Request, cors: Headers | null): Response {
 
 /** Copies CORS headers onto a response (every status, 204 and 404 too). */
 export function withCors(response: Response, cors: Headers | null): Response {
-  if (cors === null) return response;
+  // A WebSocket upgrade needs no CORS, and Deno 2.5 (Deploy) makes its
+  // headers immutable: setting them would throw and break the upgrade.
+  if (cors === null || response.status === 101) return response;
   for (const [k, v] of cors) response.headers.set(k, v);
   return response;
 }
