@@ -298,3 +298,28 @@ Deno.test("HTTP surface: 400 without id, 404 unknown id, 405 other methods and W
     await hub.close();
   }
 });
+
+Deno.test("long polling: frames waiting for a poll count toward the slow-consumer bound", async () => {
+  const hub = await startRawHub({ maxQueuedBytes: 4_000 });
+  try {
+    const c = await connected(hub);
+    // Nobody polls while ten bursts are sent, each flushed on its own:
+    // what waits in the transport counts, so the third one trips it.
+    for (let i = 0; i < 10; i++) await c.post(invoke(String(i), "Burst", 30));
+    const text = await c.pollUntil((t) => t.includes('"type":7'));
+    const got = records(text);
+    assertOk(text.length < 2 * 4_000, `buffer stayed bounded: ${text.length}`);
+    // The bursts that fitted were kept for the poll, then came the Close.
+    assertOk(got.length > 31, `kept ${got.length} records`);
+    assertEquals(got.at(-1), {
+      type: 7,
+      error:
+        "Connection closed because it could not keep up with its messages.",
+      allowReconnect: true,
+    });
+    assertEquals(hub.hub.counters.slowConsumerCloses, 1);
+    await waitUntil(() => hub.hub.sizes().store === 0, "connection removed");
+  } finally {
+    await hub.close();
+  }
+});
