@@ -19,6 +19,7 @@ import { LiveLineChart } from "./chart_hub/line_chart.ts";
 import { ConnectionStatus } from "./chart_hub/ConnectionStatus.tsx";
 import { LatestTable } from "./chart_hub/LatestTable.tsx";
 import { PrivateReply, type Reply } from "./chart_hub/PrivateReply.tsx";
+import { streamHistory } from "./chart_hub/chart_history.ts";
 
 /** Props set by the page (serialized to the browser). */
 export interface LiveChartProps {
@@ -37,9 +38,13 @@ export default function LiveChart({ hubPath, windowSize }: LiveChartProps) {
   const sending = useSignal(false);
   // Counts updates drawn; exposed as data-updates so tests can wait on it.
   const updates = useSignal(0);
+  const chartRef = useRef<LiveLineChart | null>(null);
+  const loadingHistory = useSignal(false);
+  const historyShown = useSignal<number | null>(null);
 
   useEffect(() => {
     const chart = new LiveLineChart(canvas.current!, windowSize);
+    chartRef.current = chart;
     const hub = chartConnection(hubPath);
     const onData = (value: unknown) => {
       const series = asChartSeries(value);
@@ -57,9 +62,25 @@ export default function LiveChart({ hubPath, windowSize }: LiveChartProps) {
     return () => {
       hub.off("transferchartdata", onData);
       hub.off("broadcastchartdata", onReply);
+      chartRef.current = null;
       chart.destroy();
     };
   }, [hubPath, windowSize]);
+
+  // Fills the chart with the server's last points (a server stream).
+  const showHistory = async () => {
+    loadingHistory.value = true;
+    problem.value = null;
+    try {
+      const points = await streamHistory(chartConnection(hubPath), windowSize);
+      chartRef.current?.replace(points);
+      historyShown.value = points.length;
+    } catch (error) {
+      problem.value = error instanceof Error ? error.message : String(error);
+    } finally {
+      loadingHistory.value = false;
+    }
+  };
 
   const askPrivately = async () => {
     const data = latest.peek();
@@ -107,6 +128,19 @@ export default function LiveChart({ hubPath, windowSize }: LiveChartProps) {
         <span class="hint">
           or click the chart. Only this tab gets the answer.
         </span>
+        <button
+          type="button"
+          data-testid="history-request"
+          onClick={showHistory}
+          disabled={loadingHistory.value}
+        >
+          Show the last {windowSize} points
+        </button>
+        {historyShown.value !== null && (
+          <span class="hint" role="status" data-testid="history-status">
+            Drew {historyShown.value} past points from the server
+          </span>
+        )}
       </div>
       {problem.value && <p class="problem" role="alert">{problem.value}</p>}
       <LatestTable series={latest.value} />

@@ -85,6 +85,22 @@ export class LiveLineChart {
     this.#chart.update();
   }
 
+  /**
+   * Redraws with `points` only, oldest first (the server's history); live
+   * updates then continue after them.
+   */
+  replace(
+    points: readonly { series: readonly ChartSeries[]; time: Date }[],
+  ): void {
+    const { data } = this.#chart;
+    data.labels!.length = 0;
+    data.datasets.length = 0;
+    for (const p of points.slice(-this.#windowSize)) {
+      this.push(p.series, p.time);
+    }
+    if (points.length === 0) this.#chart.update();
+  }
+
   /** Frees the canvas. */
   destroy(): void {
     this.#chart.destroy();
