@@ -58,3 +58,22 @@ export class CpuMeter {
     );
   }
 }
+
+/**
+ * Waits until the machine's busy CPU, sampled every 500 ms, is below
+ * `maxPercent` of one core, for at most `maxWaitMs`. Other work on the same
+ * cores (tests, builds) skews a benchmark; returns the last sample so the
+ * report can say how quiet the machine was.
+ */
+export async function waitForQuiet(
+  maxPercent: number,
+  maxWaitMs: number,
+): Promise<number> {
+  const deadline = performance.now() + maxWaitMs;
+  for (;;) {
+    const before = machineBusySeconds();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const percent = Math.round(((machineBusySeconds() - before) / 0.5) * 100);
+    if (percent <= maxPercent || performance.now() >= deadline) return percent;
+  }
+}

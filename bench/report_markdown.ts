@@ -35,9 +35,12 @@ export function renderMarkdown(
     ...info.settings.map((line) => `- ${line}`),
     "",
     "Ratios in parentheses are to raw Deno at the same N (higher is better for",
-    "rates, lower is better for latency and memory). CPU is % of one core",
-    "during the flood: target / load generator / everything else on the",
-    "machine (kernel network work and other processes; 200 = both cores).",
+    "rates, lower is better for CPU per operation, latency and memory). CPU µs",
+    "per operation is the target's user+system CPU time divided by the work",
+    "done, which other load on the machine disturbs far less than the rates.",
+    "The last column is % of one core during the flood: target / load",
+    "generator / everything else on the machine (kernel network work and other",
+    "processes; 200 = both cores busy).",
     "",
   ];
   for (const n of ns) {
@@ -52,30 +55,36 @@ function tableFor(rows: ScenarioResult[], n: number): string[] {
   const lines = [
     `## N = ${n.toLocaleString("en-US")}`,
     "",
-    "| target | fan-out deliveries/s | fan-out p50 / p99 at 2/s (ms) | flood p99 (ms) | round trips/s | round trip p50 / p99 (ms) | KB per idle conn | connects/s | CPU % |",
-    "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    "| target | fan-out deliveries/s | CPU µs per delivery | fan-out p50 / p99 at 2/s (ms) | flood p99 (ms) | round trips/s | CPU µs per round trip | round trip p50 / p99 (ms) | KB per idle conn: RSS (heap) | connects/s | CPU % in flood |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
   ];
   for (const r of rows) {
     if (r.error) {
       lines.push(
-        `| ${LABEL[r.target]} | failed: ${oneLine(r.error)} | | | | | | | |`,
+        `| ${LABEL[r.target]} | failed: ${oneLine(r.error)} |${
+          " |".repeat(10)
+        }`,
       );
       continue;
     }
     const cells = [
       LABEL[r.target],
       withRatio(r.flood.perSecond, raw?.flood.perSecond, 0),
+      withRatio(cpuMicros(r.flood), raw && cpuMicros(raw.flood), 1),
       `${ms(r.latency.p50Ms)} / ${
         withRatio(r.latency.p99Ms, raw?.latency.p99Ms, 1)
       }`,
       ms(r.flood.p99Ms),
       withRatio(r.roundTrips.perSecond, raw?.roundTrips.perSecond, 0),
+      withRatio(cpuMicros(r.roundTrips), raw && cpuMicros(raw.roundTrips), 1),
       `${ms(r.roundTrips.p50Ms)} / ${ms(r.roundTrips.p99Ms)}`,
-      withRatio(
-        r.rssIdleBytesPerConn / 1024,
-        raw && raw.rssIdleBytesPerConn / 1024,
-        1,
-      ),
+      `${
+        withRatio(
+          r.rssIdleBytesPerConn / 1024,
+          raw && raw.rssIdleBytesPerConn / 1024,
+          1,
+        )
+      } (${(r.heapIdleBytesPerConn / 1024).toFixed(1)})`,
       withRatio(r.connectsPerSecond, raw?.connectsPerSecond, 0),
       r.flood.cpu.join(" / "),
     ];
@@ -90,6 +99,15 @@ function tableFor(rows: ScenarioResult[], n: number): string[] {
       `${
         LABEL[r.target]
       } delivered ${r.latency.samples} of ${r.latency.expected} fixed-rate messages.`,
+    );
+  }
+  const busy = rows.filter((r) => !r.error && r.busyBeforePercent > 25);
+  for (const r of busy) {
+    lines.push(
+      "",
+      `The machine was ${r.busyBeforePercent}% busy (of one core) with other work when ${
+        LABEL[r.target]
+      } started: its figures are pessimistic.`,
     );
   }
   const closed = rows.filter((r) => !r.error && r.closedDuringRun > 0);
@@ -168,6 +186,11 @@ function targetsSection(results: ScenarioResult[], ns: number[]): string[] {
   }
   lines.push("");
   return lines;
+}
+
+/** Target CPU time per operation: robust to other load, unlike the rate. */
+function cpuMicros(phase: { perSecond: number; cpu: number[] }): number {
+  return phase.cpu.length > 0 ? (phase.cpu[0] * 1e4) / phase.perSecond : NaN;
 }
 
 function withRatio(

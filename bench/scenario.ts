@@ -8,7 +8,7 @@
  */
 
 import { Histogram } from "./histogram.ts";
-import { CpuMeter, rssBytes } from "./proc_stats.ts";
+import { CpuMeter, rssBytes, waitForQuiet } from "./proc_stats.ts";
 import { type TargetName, TargetProcess } from "./target_process.ts";
 import type { DialectName } from "./wire_dialect.ts";
 import { type WorkerEvent, WorkerPool } from "./worker_pool.ts";
@@ -24,6 +24,10 @@ export interface ScenarioOptions {
   rateHz: number;
   floodWindow: number;
   socketioBundle: string;
+  /** Workloads to run (all three by default; fewer when profiling one). */
+  phases: Phase[];
+  /** Longest wait for a quiet machine before each target starts. */
+  quietWaitMs: number;
 }
 
 /** Figures of one workload. */
@@ -43,10 +47,14 @@ export interface ScenarioResult {
   connected: number;
   connectsPerSecond: number;
   rssIdleBytesPerConn: number;
+  /** JS heap growth per idle connection (after GC): the runtime's share of RSS aside. */
+  heapIdleBytesPerConn: number;
   latency: PhaseResult & { expected: number };
   roundTrips: PhaseResult;
   flood: PhaseResult;
   closedDuringRun: number;
+  /** Busy CPU of the machine just before the target started (% of one core). */
+  busyBeforePercent: number;
   error?: string;
 }
 
@@ -55,53 +63,77 @@ const DIALECT: Record<TargetName, DialectName> = {
   socketio: "socketio",
   switchboard: "signalr",
 };
+/** Busy CPU (% of one core) under which the machine counts as quiet. */
+const QUIET_PERCENT = 25;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Runs every workload against a fresh `target` process with `n` clients. */
+/** Runs the chosen workloads against a fresh `target` process with `n` clients. */
 export async function runScenario(
   target: TargetName,
   n: number,
   options: ScenarioOptions,
 ): Promise<ScenarioResult> {
+  const busyBeforePercent = await waitForQuiet(
+    QUIET_PERCENT,
+    options.quietWaitMs,
+  );
   const server = await TargetProcess.start(target, options.socketioBundle);
   let pool: WorkerPool | null = null;
   try {
-    await server.gc();
+    const heapBefore = await server.gc();
     await sleep(300);
     const rssBefore = rssBytes(server.pid);
     pool = await WorkerPool.spawn(options.workers);
     const connect = await connectAll(pool, server, n, options);
     await sleep(1000);
-    await server.gc();
+    const heapAfter = await server.gc();
     await sleep(300);
-    const perConn = (rssBytes(server.pid) - rssBefore) /
-      Math.max(1, connect.ok);
-    const phase = (name: Phase, warmupMs: number, ms: number) =>
-      runPhase(pool!, server, name, connect.ok, {
-        ...options,
-        warmupMs,
-        measureMs: ms,
-      });
-    const latency = await phase("latency", options.warmupMs, options.latencyMs);
-    const roundTrips = await phase("rr", options.warmupMs, options.measureMs);
+    const perConn = (bytes: number) => bytes / Math.max(1, connect.ok);
+    const phase = async (name: Phase, ms: number) =>
+      options.phases.includes(name)
+        ? await runPhase(pool!, server, name, connect.ok, {
+          ...options,
+          measureMs: ms,
+        })
+        : skipped();
+    const rssIdle = perConn(rssBytes(server.pid) - rssBefore);
+    const latency = await phase("latency", options.latencyMs);
+    const roundTrips = await phase("rr", options.measureMs);
     await sleep(300);
-    const flood = await phase("flood", options.warmupMs, options.measureMs);
+    const flood = await phase("flood", options.measureMs);
     const broadcasts = Math.floor((options.latencyMs / 1000) * options.rateHz);
     return {
       target,
       n,
       connected: connect.ok,
       connectsPerSecond: connect.ok / (connect.ms / 1000),
-      rssIdleBytesPerConn: perConn,
+      rssIdleBytesPerConn: rssIdle,
+      heapIdleBytesPerConn: perConn(heapAfter - heapBefore),
       latency: { ...latency, expected: broadcasts * connect.ok },
       roundTrips,
       flood,
-      closedDuringRun: flood.closed,
+      closedDuringRun: Math.max(
+        latency.closed,
+        roundTrips.closed,
+        flood.closed,
+      ),
+      busyBeforePercent,
     };
   } finally {
     await pool?.stop();
     await server.stop();
   }
+}
+
+function skipped(): PhaseResult & { closed: number } {
+  return {
+    perSecond: NaN,
+    p50Ms: NaN,
+    p99Ms: NaN,
+    samples: 0,
+    cpu: [],
+    closed: 0,
+  };
 }
 
 async function connectAll(

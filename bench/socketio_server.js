@@ -20,7 +20,8 @@ const http = createServer((req, res) => {
   // Lets the runner collect garbage before reading RSS, as for every target.
   if (req.url === "/gc") {
     globalThis.gc?.();
-    res.end("ok");
+    res.setHeader("content-type", "application/json");
+    res.end(JSON.stringify({ heapUsed: process.memoryUsage().heapUsed }));
     return;
   }
   res.statusCode = 404;

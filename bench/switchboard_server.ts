@@ -42,7 +42,7 @@ const http = Deno.serve({
   if (url.pathname === "/gc") {
     // Lets the runner collect garbage before reading RSS, as for every target.
     (globalThis as { gc?: () => void }).gc?.();
-    return new Response("ok");
+    return Response.json({ heapUsed: Deno.memoryUsage().heapUsed });
   }
   return new Response("not found", { status: 404 });
 });

@@ -1,8 +1,9 @@
 /**
  * Starts one benchmark target as a child process on an ephemeral loopback
  * port and stops it by PID. Each target prints `LISTENING <port>` when
- * ready and serves `GET /gc` so the runner can collect garbage before it
- * reads RSS (Deno targets run with `--expose-gc`, Node with `--expose-gc`).
+ * ready and serves `GET /gc`, which collects garbage and answers
+ * `{"heapUsed": bytes}`, so the runner reads RSS and heap after a GC
+ * (every target runs with `--expose-gc`).
  *
  * @module
  */
@@ -61,10 +62,11 @@ export class TargetProcess {
     return this.#tail.slice(-TAIL_LINES).join("\n");
   }
 
-  /** Asks the target to collect garbage; resolves once it did. */
-  async gc(): Promise<void> {
+  /** Asks the target to collect garbage; resolves to its JS heap bytes in use after it. */
+  async gc(): Promise<number> {
     const response = await fetch(`http://127.0.0.1:${this.port}/gc`);
-    await response.body?.cancel();
+    const body = await response.json() as { heapUsed: number };
+    return body.heapUsed;
   }
 
   /** SIGTERM by PID, then SIGKILL after a grace period. */
@@ -86,10 +88,24 @@ export class TargetProcess {
   }
 }
 
+/**
+ * Extra runtime flags from BENCH_PROFILE_DIR: V8 CPU profiles of every
+ * target, written when it exits (that is how the hot spots are found).
+ */
+export function profileFlags(): string[] {
+  const dir = Deno.env.get("BENCH_PROFILE_DIR");
+  return dir ? ["--cpu-prof", `--cpu-prof-dir=${dir}`] : [];
+}
+
 function commandFor(name: TargetName, socketioBundle: string): string[] {
   const deno = Deno.execPath();
   const file = (f: string) => new URL(f, import.meta.url).pathname;
-  const denoFlags = ["run", "--allow-net=127.0.0.1", "--v8-flags=--expose-gc"];
+  const denoFlags = [
+    "run",
+    "--allow-net=127.0.0.1",
+    "--v8-flags=--expose-gc",
+    ...profileFlags(),
+  ];
   switch (name) {
     case "raw":
       return [deno, ...denoFlags, file("./raw_server.ts")];
@@ -102,7 +118,7 @@ function commandFor(name: TargetName, socketioBundle: string): string[] {
         file("./switchboard_server.ts"),
       ];
     case "socketio":
-      return ["node", "--expose-gc", socketioBundle];
+      return ["node", "--expose-gc", ...profileFlags(), socketioBundle];
   }
 }
 

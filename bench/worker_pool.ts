@@ -8,6 +8,7 @@
 
 import { readLines } from "./line_channel.ts";
 import type { Command } from "./load_worker.ts";
+import { profileFlags } from "./target_process.ts";
 
 /** One JSON event a worker printed. */
 export type WorkerEvent = { ev: string } & Record<string, unknown>;
@@ -113,7 +114,7 @@ export class WorkerPool {
     };
     for (let i = 0; i < count; i++) {
       const child = new Deno.Command(Deno.execPath(), {
-        args: ["run", "--allow-net=127.0.0.1", file],
+        args: ["run", "--allow-net=127.0.0.1", ...profileFlags(), file],
         stdin: "piped",
         stdout: "piped",
         stderr: "inherit",
