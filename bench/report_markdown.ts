@@ -18,6 +18,7 @@ export interface RunInfo {
 
 const LABEL: Record<TargetName, string> = {
   raw: "raw Deno WS",
+  minimal: "minimal SignalR (reference)",
   socketio: "Socket.IO 4.8 (Node)",
   switchboard: "Switchboard",
 };

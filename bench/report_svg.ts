@@ -14,11 +14,13 @@ const HEIGHT = 360;
 const PAD = { left: 64, right: 170, top: 40, bottom: 48 };
 const COLOR: Record<TargetName, string> = {
   raw: "#6b7280",
+  minimal: "#10b981",
   socketio: "#d97706",
   switchboard: "#2563eb",
 };
 const LABEL: Record<TargetName, string> = {
   raw: "raw Deno WS",
+  minimal: "minimal SignalR (reference)",
   socketio: "Socket.IO 4.8",
   switchboard: "Switchboard",
 };

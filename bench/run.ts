@@ -28,7 +28,9 @@ import type { TargetName } from "./target_process.ts";
 import type { Phase } from "./load_worker.ts";
 import { bestOf } from "./best_of.ts";
 
-const ALL_TARGETS: TargetName[] = ["raw", "socketio", "switchboard"];
+/** Targets of the default run; `minimal` is a reference only run on request. */
+const DEFAULT_TARGETS: TargetName[] = ["raw", "socketio", "switchboard"];
+const ALL_TARGETS: TargetName[] = ["raw", "minimal", "socketio", "switchboard"];
 const ALL_PHASES: Phase[] = ["latency", "rr", "flood"];
 const repoRoot = new URL("../", import.meta.url).pathname;
 
@@ -59,7 +61,7 @@ export function parseArgs(args: string[]): RunArgs {
   const quick = flags.delete("quick");
   const ns = (flags.get("n") ?? (quick ? "1000" : "1000,5000,10000")).split(",")
     .map(Number);
-  const targets = (flags.get("targets") ?? ALL_TARGETS.join(",")).split(
+  const targets = (flags.get("targets") ?? DEFAULT_TARGETS.join(",")).split(
     ",",
   ) as TargetName[];
   const outDir = flags.get("out") ?? `${repoRoot}bench/results`;

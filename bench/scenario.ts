@@ -60,6 +60,7 @@ export interface ScenarioResult {
 
 const DIALECT: Record<TargetName, DialectName> = {
   raw: "raw",
+  minimal: "signalr",
   socketio: "socketio",
   switchboard: "signalr",
 };

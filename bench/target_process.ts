@@ -11,7 +11,7 @@
 import { readLines } from "./line_channel.ts";
 
 /** The targets of the comparison, in table order. */
-export type TargetName = "raw" | "socketio" | "switchboard";
+export type TargetName = "raw" | "minimal" | "socketio" | "switchboard";
 
 /** Lines of target output kept for error reports (overflow: oldest dropped). */
 const TAIL_LINES = 20;
@@ -109,6 +109,8 @@ function commandFor(name: TargetName, socketioBundle: string): string[] {
   switch (name) {
     case "raw":
       return [deno, ...denoFlags, file("./raw_server.ts")];
+    case "minimal":
+      return [deno, ...denoFlags, file("./minimal_signalr_server.ts")];
     case "switchboard":
       return [
         deno,
