@@ -47,8 +47,23 @@ export async function startAppProcess(port: number): Promise<AppProcess> {
   let exited = false;
   const status = child.status.finally(() => exited = true);
   const stop = async (signal: Deno.Signal = "SIGTERM") => {
-    if (!exited) child.kill(signal);
-    await status;
+    if (exited) return;
+    child.kill(signal);
+    // A graceful stop that never ends would hang the suite: bound it, then
+    // kill and fail loudly (Deno Deploy likewise kills 5 s after SIGINT).
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<"late">((resolve) => {
+      timer = setTimeout(() => resolve("late"), STOP_GRACE_MS);
+    });
+    const outcome = await Promise.race([status, late]);
+    clearTimeout(timer);
+    if (outcome === "late") {
+      child.kill("SIGKILL");
+      await status;
+      throw new Error(
+        `The app did not exit within ${STOP_GRACE_MS} ms of ${signal}`,
+      );
+    }
   };
   try {
     await waitForHealth(url, () => exited);
@@ -58,6 +73,9 @@ export async function startAppProcess(port: number): Promise<AppProcess> {
   }
   return { url, stop };
 }
+
+/** How long a stopped app may take to exit before it is killed. */
+const STOP_GRACE_MS = 15_000;
 
 /** Most /healthz polls before giving up (about 60 s at 100 ms apart). */
 const MAX_POLLS = 600;
