@@ -1,0 +1,105 @@
+/**
+ * Slow consumers: a client that stops reading (its proxy leg paused, so
+ * real socket buffers fill) is closed with a reconnect-allowed Close and
+ * counted, while a well-behaved client receives every broadcast.
+ */
+
+import { assertEquals, assertOk } from "./helpers/assert.ts";
+import { metricValue, startFaultHub } from "./helpers/fault_hub.ts";
+import { RawClient } from "./helpers/raw_socket.ts";
+import { TcpProxy } from "./helpers/tcp_proxy.ts";
+import { signalR, waitFor } from "./helpers/signalr_client.ts";
+import { waitUntil } from "./helpers/wait_until.ts";
+
+const ROUND = 4;
+const SIZE = 32 * 1024;
+/** Far more than socket buffers on loopback plus the queue bound hold. */
+const MAX_ROUNDS = 400;
+
+function client(url: string, stateful = false): signalR.HubConnection {
+  const builder = new signalR.HubConnectionBuilder()
+    .withUrl(url + "/hub", { transport: signalR.HttpTransportType.WebSockets })
+    .configureLogging(signalR.LogLevel.None);
+  return (stateful ? builder.withStatefulReconnect() : builder).build();
+}
+
+Deno.test("a reader that stopped is closed and counted; a good reader gets everything", async () => {
+  const app = await startFaultHub({ maxQueuedBytes: 256 * 1024 });
+  const proxy = TcpProxy.start(app.url);
+  const slow = await RawClient.connected(`${proxy.url}/hub`);
+  const good = client(app.url);
+  const seen: number[] = [];
+  good.on("flood", (n: number) => {
+    seen.push(n);
+  });
+  await good.start();
+  try {
+    proxy.pause("down");
+    const slowCloses = async () =>
+      metricValue(
+        await app.metrics(),
+        "switchboard_slow_consumer_closes_total",
+      );
+    let rounds = 0;
+    // Each round waits for the good client, so only the slow one lags.
+    while ((await slowCloses()) === 0 && rounds < MAX_ROUNDS) {
+      await good.invoke("Flood", ROUND, SIZE);
+      rounds++;
+      await waitFor(() => seen.length === rounds * ROUND, "the good client");
+    }
+    assertEquals(await slowCloses(), 1);
+    // The good client missed nothing and saw everything once, in order.
+    for (let i = 0; i < seen.length; i++) {
+      assertEquals(seen[i], (i % ROUND) + 1);
+    }
+    assertEquals(seen.length, rounds * ROUND);
+    // Once the slow reader reads again, it finds a Close that lets it retry.
+    proxy.resume("down");
+    const close = await slow.next((r) => r.type === 7, 30_000);
+    assertEquals(close.allowReconnect, true);
+    await slow.closed;
+  } finally {
+    await good.stop();
+    await proxy.close(); // first: a paused leg would hold the close up
+    await slow.close();
+    await app.close();
+  }
+});
+
+Deno.test("a stateful client that stops acking overflows its replay buffer and is closed", async () => {
+  const app = await startFaultHub({ statefulReconnectBufferBytes: 10_000 });
+  const proxy = TcpProxy.start(app.url);
+  const stuck = client(proxy.url, true);
+  await stuck.start();
+  const closed = new Promise<Error | undefined>((r) => stuck.onclose(r));
+  const good = client(app.url);
+  let got = 0;
+  good.on("flood", () => {
+    got++;
+  });
+  await good.start();
+  try {
+    proxy.pause("down");
+    // 20 KB unacked: past the 10,000-byte bound, never past the queue.
+    await good.invoke("Flood", 20, 1_000);
+    await waitUntil(
+      async () =>
+        metricValue(
+          await app.metrics(),
+          "switchboard_slow_consumer_closes_total",
+        ) === 1,
+      "the stuck client to be closed",
+    );
+    await waitFor(() => got === 20, "the good client's messages");
+    proxy.resume("down");
+    // It cannot resume past a gap: its retry with the old token fails.
+    const error = await closed;
+    assertOk(error !== undefined);
+    await waitUntil(() => app.hub.sizes().store === 1, "cleanup");
+  } finally {
+    await stuck.stop();
+    await good.stop();
+    await proxy.close();
+    await app.close();
+  }
+});
