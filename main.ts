@@ -136,6 +136,9 @@ function health(hub: HubServer): Response {
 if (import.meta.main) {
   const running = await startServer({ dev: Deno.args.includes("--dev") });
   const stop = () => {
+    // The hub drains under its own deadline (5 s); this one bounds the
+    // rest (HTTP requests still in flight) so a deploy never hangs.
+    setTimeout(() => Deno.exit(1), 15_000);
     running.close().then(() => Deno.exit(0));
   };
   for (const signal of ["SIGTERM", "SIGINT"] as const) {

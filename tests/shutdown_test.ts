@@ -1,0 +1,161 @@
+/**
+ * Graceful shutdown of the real app process: on SIGTERM (and SIGINT) it
+ * stops accepting, tells every client to reconnect (Close with
+ * `allowReconnect`), drains, and exits 0. Official clients with automatic
+ * reconnect come back on their own once a new process holds the port.
+ */
+
+import { assertEquals, assertOk } from "./helpers/assert.ts";
+import { signalR, waitFor } from "./helpers/signalr_client.ts";
+import { freePort } from "./helpers/redis_server.ts";
+
+const root = new URL("../", import.meta.url);
+
+/** The app in a child process, on a port the test chose. */
+class AppChild {
+  readonly #child: Deno.ChildProcess;
+  readonly log: string[] = [];
+  readonly listening: Promise<void>;
+  readonly #drained: Promise<void>;
+
+  constructor(port: number) {
+    this.#child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", "main.ts"],
+      cwd: root,
+      env: {
+        HOSTNAME: "127.0.0.1",
+        PORT: String(port),
+        KV_PATH: ":memory:",
+        NO_COLOR: "1",
+      },
+      stdin: "null",
+      stdout: "null",
+      stderr: "piped",
+    }).spawn();
+    const ready = Promise.withResolvers<void>();
+    this.listening = ready.promise;
+    this.#drained = (async () => {
+      const decoder = new TextDecoder();
+      let text = "";
+      for await (const chunk of this.#child.stderr) {
+        text += decoder.decode(chunk, { stream: true });
+        const lines = text.split("\n");
+        text = lines.pop()!;
+        for (const line of lines) {
+          if (this.log.length < 500) this.log.push(line);
+          if (line.includes("server.listening")) ready.resolve();
+        }
+      }
+      ready.reject(
+        new Error("exited before listening:\n" + this.log.join("\n")),
+      );
+    })();
+  }
+
+  /** Sends `signal` and resolves with the exit status. */
+  async stop(signal: Deno.Signal): Promise<Deno.CommandStatus> {
+    try {
+      this.#child.kill(signal);
+    } catch {
+      // Already gone.
+    }
+    // The bound only keeps a hung process from hanging the suite.
+    const kill = setTimeout(() => this.kill(), 30_000);
+    const status = await this.#child.status;
+    clearTimeout(kill);
+    await this.#drained;
+    return status;
+  }
+
+  kill(): void {
+    try {
+      this.#child.kill("SIGKILL");
+    } catch {
+      // Already gone.
+    }
+  }
+}
+
+interface Watched {
+  connection: signalR.HubConnection;
+  reconnecting: (Error | undefined)[];
+  reconnected: (string | undefined)[];
+  feed: number;
+  closed: boolean;
+}
+
+async function watchedClient(url: string): Promise<Watched> {
+  const connection = new signalR.HubConnectionBuilder()
+    .withUrl(url + "/chart", {
+      transport: signalR.HttpTransportType.WebSockets,
+    })
+    // Retry every 200 ms for up to 60 s: long enough for a new process.
+    .withAutomaticReconnect({
+      nextRetryDelayInMilliseconds: (ctx) =>
+        ctx.elapsedMilliseconds < 60_000 ? 200 : null,
+    })
+    .configureLogging(signalR.LogLevel.None)
+    .build();
+  const w: Watched = {
+    connection,
+    reconnecting: [],
+    reconnected: [],
+    feed: 0,
+    closed: false,
+  };
+  connection.on("transferchartdata", () => {
+    w.feed++;
+  });
+  connection.onreconnecting((e) => w.reconnecting.push(e));
+  connection.onreconnected((id) => w.reconnected.push(id));
+  connection.onclose(() => w.closed = true);
+  await connection.start();
+  return w;
+}
+
+Deno.test("SIGTERM drains and exits; clients reconnect to the next process on the port", async () => {
+  const port = freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const first = new AppChild(port);
+  let second: AppChild | undefined;
+  const clients: Watched[] = [];
+  try {
+    await first.listening;
+    for (let i = 0; i < 3; i++) clients.push(await watchedClient(url));
+    const ids = clients.map((c) => c.connection.connectionId);
+
+    const status = await first.stop("SIGTERM");
+    assertEquals(status.code, 0, first.log.join("\n"));
+    assertOk(first.log.some((l) => l.includes("server.listening")));
+    // Told to come back, not dropped: the Close carried allowReconnect.
+    for (const c of clients) {
+      await waitFor(() => c.reconnecting.length > 0, "onreconnecting");
+      assertEquals(
+        c.reconnecting[0]?.message,
+        "Server returned an error on close: Server is shutting down.",
+      );
+    }
+
+    second = new AppChild(port);
+    await second.listening;
+    for (const c of clients) {
+      await waitFor(() => c.reconnected.length > 0, "onreconnected", 30_000);
+      const before = c.feed;
+      await waitFor(() => c.feed > before, "the new process's feed", 10_000);
+      assertEquals(c.closed, false);
+    }
+    // A reconnect without stateful reconnect is a new connection.
+    const now = clients.map((c) => c.connection.connectionId);
+    for (let i = 0; i < ids.length; i++) assertOk(now[i] !== ids[i]);
+
+    for (const c of clients) await c.connection.stop();
+    const again = await second.stop("SIGINT");
+    assertEquals(again.code, 0, second.log.join("\n"));
+  } finally {
+    for (const c of clients) await c.connection.stop();
+    first.kill();
+    second?.kill();
+    await first.stop("SIGKILL").catch(() => {});
+    await second?.stop("SIGKILL").catch(() => {});
+  }
+});
