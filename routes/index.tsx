@@ -20,6 +20,12 @@ export default function Home() {
           tab to see the difference.
         </p>
       </div>
+      <noscript>
+        <p class="card">
+          The live chart needs JavaScript; everything else on this page is plain
+          HTML.
+        </p>
+      </noscript>
       <div class="card chart-card">
         <LiveChart hubPath="/chart" windowSize={30} />
       </div>

@@ -146,3 +146,59 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "a group hears what is sent to it; a direct message reaches one connection",
+  ignore: await chromiumMissing(),
+  async fn() {
+    const app = await startServer({
+      hostname: "127.0.0.1",
+      port: 0,
+      env: {},
+      logger: silentLogger,
+    });
+    const browser = await launchBrowser();
+    try {
+      const a = await browser.newPage();
+      const b = await browser.newPage();
+      await screenshotOnFailure([a, b], "groups", async () => {
+        await Promise.all([a.goto(app.url), b.goto(app.url)]);
+        const [idA, idB] = await Promise.all([connectedId(a), connectedId(b)]);
+        for (const page of [a, b]) {
+          await page.fill('[data-testid="group-name"]', "watchers");
+          await page.click('[data-testid="group-join"]');
+          await page.waitForSelector('.chips li:has-text("watchers")', WAIT);
+        }
+        await a.click('[data-testid="group-send"]');
+        const line = `${idA} has joined the group watchers.`;
+        for (const page of [a, b]) {
+          await page.waitForSelector(
+            `[data-kind="group"]:has-text("${line}")`,
+            WAIT,
+          );
+        }
+
+        await a.fill('[data-testid="direct-target"]', idB);
+        await a.fill('[data-testid="direct-text"]', "hello B");
+        await a.click('[data-testid="direct-send"]');
+        await b.waitForSelector(
+          '[data-kind="direct"]:has-text("hello B")',
+          WAIT,
+        );
+        // Order, not time: A announces to the group after its direct message;
+        // once A hears that, a misrouted direct message would have arrived.
+        await a.click('[data-testid="group-send"]');
+        await a.waitForFunction(
+          () => document.querySelectorAll('[data-kind="group"]').length >= 2,
+          null,
+          WAIT,
+        );
+        assert.equal(await a.locator('[data-kind="direct"]').count(), 0);
+      });
+    } finally {
+      await browser.close();
+      await app.close();
+    }
+  },
+});

@@ -134,6 +134,9 @@ Deno.test("web handler serves routes, islands, static files and error pages", as
           plain,
           "fetch un-gzips to the same code",
         );
+        const manifest = await fetch(`${base}/build/manifest.json`);
+        assert.equal(manifest.status, 404);
+        await manifest.body?.cancel();
         const traversal = await fetch(`${base}/%2e%2e/routes/index.tsx`);
         assert.equal(traversal.status, 404);
         await traversal.body?.cancel();

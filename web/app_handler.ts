@@ -143,6 +143,7 @@ function respondWithPage<State>(
   });
   const headers = new Headers(result.headers);
   headers.set("content-type", "text/html; charset=utf-8");
+  headers.set("x-content-type-options", "nosniff");
   if (!headers.has("cache-control")) headers.set("cache-control", "no-cache");
   return new Response(req.method === "HEAD" ? null : html, {
     status: result.status ?? 200,

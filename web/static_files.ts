@@ -48,6 +48,8 @@ export async function serveStatic(
   if (req.method !== "GET" && req.method !== "HEAD") return null;
   const relative = safeRelativePath(url.pathname);
   if (!relative) return null;
+  // Only hashed bundles live under /build/; the manifest is not public.
+  if (relative.startsWith("build/") && !relative.endsWith(".js")) return null;
   const file = new URL(relative, staticDir);
   let info: Deno.FileInfo;
   try {
