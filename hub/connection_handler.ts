@@ -180,7 +180,7 @@ export class ConnectionHandler implements ConnectionOwner {
     const { manager, counters, hub, dispatcher } = this.#p;
     connection.state = "connected";
     connection.lastReceived = connection.lastSent = Date.now();
-    manager.register(connection);
+    const subscribed = manager.register(connection);
     counters.connectionsOpened++;
     const context = this.#context(connection);
     connection.context = context;
@@ -190,11 +190,12 @@ export class ConnectionHandler implements ConnectionOwner {
       transport: connection.transport!.name,
       protocol: connection.protocol!.name,
     });
-    if (!hub.onConnected) return;
-    // Hold invocations until onConnected settles, as ASP.NET does.
+    // Hold invocations until the connection's backplane channels are live
+    // and onConnected settled, as ASP.NET does: once a client learns its id
+    // from any call, other processes can already reach it.
     connection.running++;
-    Promise.resolve()
-      .then(() => hub.onConnected!(context))
+    subscribed
+      .then(() => hub.onConnected?.(context))
       .then(
         () => {
           connection.running--;

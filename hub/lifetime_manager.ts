@@ -66,13 +66,21 @@ export class LifetimeManager implements BackplaneNode {
   }
 
   /** Makes a connected connection reachable. */
-  register(connection: HubConnection): void {
+  register(connection: HubConnection): Promise<void> {
     this.connections.set(connection.id, connection);
-    this.#backplane.subscribe(`connection:${connection.id}`);
+    const subscribed = this.#backplane.subscribe(
+      `connection:${connection.id}`,
+    );
     const user = connection.userId;
     if (user !== null && this.users.add(user, connection)) {
-      this.#backplane.subscribe(`user:${user}`);
+      // Resolves once both channels are live (see `Backplane.subscribe`).
+      return Promise.all([
+        subscribed,
+        this.#backplane.subscribe(`user:${user}`),
+      ])
+        .then(() => {});
     }
+    return subscribed;
   }
 
   /** Removes a connection from every map; idempotent. */
