@@ -8,13 +8,10 @@
  */
 
 import { useSignal, useSignalEffect } from "@preact/signals";
-import { useEffect } from "preact/hooks";
-import {
-  chartConnection,
-  connectionId,
-  invoke,
-} from "./chart_hub/chart_connection.ts";
-import { type Message, MessageList } from "./chart_hub/MessageList.tsx";
+import { connectionId, invoke } from "./chart_hub/chart_connection.ts";
+import { MessageList } from "./chart_hub/MessageList.tsx";
+import { DirectMessageForm } from "./chart_hub/DirectMessageForm.tsx";
+import { useHubMessages } from "./chart_hub/use_hub_messages.ts";
 
 /** Props set by the page. */
 export interface GroupsPanelProps {
@@ -23,8 +20,6 @@ export interface GroupsPanelProps {
   readonly defaultGroup: string;
 }
 
-/** Messages kept per list; older ones are dropped. */
-const MAX_MESSAGES = 50;
 /** Groups one tab may be in at once. */
 const MAX_GROUPS = 10;
 
@@ -34,72 +29,45 @@ export default function GroupsPanel(
 ) {
   const groupName = useSignal(defaultGroup);
   const joined = useSignal<readonly string[]>([]);
-  const received = useSignal<readonly Message[]>([]);
-  const target = useSignal("");
-  const text = useSignal("");
   const problem = useSignal<string | null>(null);
+  const received = useHubMessages(hubPath);
 
-  useEffect(() => {
-    const hub = chartConnection(hubPath);
-    const add = (kind: Message["kind"]) => (value: unknown) => {
-      const message = { kind, text: String(value), at: new Date() };
-      received.value = [message, ...received.value].slice(0, MAX_MESSAGES);
-    };
-    const onGroup = add("group");
-    const onDirect = add("direct");
-    hub.on("broadcasttogroup", onGroup);
-    hub.on("broadcasttoclient", onDirect);
-    return () => {
-      hub.off("broadcasttogroup", onGroup);
-      hub.off("broadcasttoclient", onDirect);
-    };
-  }, [hubPath]);
-
-  // A reconnect is a new connection with no groups: join them again.
-  useSignalEffect(() => {
-    if (!connectionId.value) return;
-    for (const group of joined.peek()) {
-      void run(() => invoke("AddToGroup", group));
-    }
-  });
-
-  async function run(action: () => Promise<unknown>): Promise<boolean> {
+  // Runs a hub call, showing its error; resolves true on success.
+  const run = async (method: string, ...args: unknown[]) => {
     problem.value = null;
     try {
-      await action();
+      await invoke(method, ...args);
       return true;
     } catch (error) {
       problem.value = error instanceof Error ? error.message : String(error);
       return false;
     }
-  }
+  };
 
-  const group = () => groupName.value.trim();
-  const join = async () => {
-    const name = group();
+  // A reconnect is a new connection with no groups: join them again.
+  useSignalEffect(() => {
+    if (!connectionId.value) return;
+    for (const group of joined.peek()) void run("AddToGroup", group);
+  });
+
+  const join = async (event: Event) => {
+    event.preventDefault();
+    const name = groupName.value.trim();
     if (!name || joined.value.includes(name)) return;
     if (joined.value.length >= MAX_GROUPS) {
       problem.value = `At most ${MAX_GROUPS} groups at once.`;
-      return;
-    }
-    if (await run(() => invoke("AddToGroup", name))) {
+    } else if (await run("AddToGroup", name)) {
       joined.value = [...joined.value, name];
     }
   };
   const leave = async (name: string) => {
-    if (await run(() => invoke("RemoveFromGroup", name))) {
+    if (await run("RemoveFromGroup", name)) {
       joined.value = joined.value.filter((g) => g !== name);
     }
   };
-  const announce = () =>
-    group() && run(() => invoke("BroadcastToGroup", group()));
-  const sendDirect = async (event: Event) => {
-    event.preventDefault();
-    const to = target.value.trim();
-    if (!to || !text.value) return;
-    if (await run(() => invoke("BroadcastToConnection", text.value, to))) {
-      text.value = "";
-    }
+  const announce = () => {
+    const name = groupName.value.trim();
+    if (name) void run("BroadcastToGroup", name);
   };
 
   return (
@@ -109,7 +77,7 @@ export default function GroupsPanel(
       data-testid="groups-panel"
     >
       <h2 id="groups-title">Groups and direct messages</h2>
-      <form class="row" onSubmit={(e) => (e.preventDefault(), join())}>
+      <form class="row" onSubmit={join}>
         <label class="grow">
           Group
           <input
@@ -138,27 +106,9 @@ export default function GroupsPanel(
           </li>
         ))}
       </ul>
-      <form class="row" onSubmit={sendDirect}>
-        <label class="grow">
-          To connection id
-          <input
-            value={target.value}
-            maxLength={128}
-            data-testid="direct-target"
-            onInput={(e) => target.value = e.currentTarget.value}
-          />
-        </label>
-        <label class="grow">
-          Message
-          <input
-            value={text.value}
-            maxLength={500}
-            data-testid="direct-text"
-            onInput={(e) => text.value = e.currentTarget.value}
-          />
-        </label>
-        <button type="submit" data-testid="direct-send">Send</button>
-      </form>
+      <DirectMessageForm
+        send={(text, to) => run("BroadcastToConnection", text, to)}
+      />
       {problem.value && <p class="problem" role="alert">{problem.value}</p>}
       <MessageList messages={received.value} />
     </section>
