@@ -210,7 +210,7 @@ export class Dispatcher {
     // This call's uploads are open already and count too.
     if (streams.outgoing.size + streams.uploads.size >= max) {
       this.#counters.errors++;
-      return fail(this.#tooManyStreams(entry.name));
+      return fail(this.#tooManyStreams(connection, entry.name));
     }
     const controller = streams.outgoing.reserve(id);
     if (!controller) {
@@ -242,7 +242,11 @@ export class Dispatcher {
     );
   }
 
-  #tooManyStreams(target: string): string {
+  #tooManyStreams(connection: HubConnection, target: string): string {
+    this.#logger.log("warn", "stream.limit", {
+      connectionId: connection.id,
+      method: target,
+    });
     return `Failed to invoke '${target}': a connection may have at most ` +
       `${this.#options.maxStreamsPerConnection} open streams.`;
   }
@@ -253,7 +257,7 @@ export class Dispatcher {
     const ids = message.streamIds!;
     const open = streams.outgoing.size + streams.uploads.size;
     const opened = open + ids.length > this.#options.maxStreamsPerConnection
-      ? this.#tooManyStreams(message.target)
+      ? this.#tooManyStreams(connection, message.target)
       : streams.uploads.open(ids);
     if (typeof opened !== "string") {
       this.#uploadsFor.set(message, opened);

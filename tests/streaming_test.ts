@@ -7,7 +7,14 @@
  */
 
 import assert from "node:assert/strict";
-import { defineHub, type HubContext, HubError } from "../hub/mod.ts";
+import { MessagePackHubProtocol } from "@microsoft/signalr-protocol-msgpack";
+import {
+  defineHub,
+  type HubContext,
+  HubError,
+  jsonProtocol,
+  messagePackProtocol,
+} from "../hub/mod.ts";
 import { serveHub } from "./helpers/hub_fixture.ts";
 import { connect, signalR, waitFor } from "./helpers/signalr_client.ts";
 
@@ -22,6 +29,9 @@ function streamingHub(probe: Probe) {
     methods: {
       async *Count(_ctx: HubContext, n: number) {
         for (let i = 0; i < n; i++) yield i;
+      },
+      async *Blocks(_ctx: HubContext, n: number, size: number) {
+        for (let i = 0; i < n; i++) yield `${i}:`.padEnd(size, "x");
       },
       async *Forever(ctx: HubContext, tag: string) {
         try {
@@ -100,6 +110,26 @@ Deno.test("a server stream of 1,000 items arrives complete and in order", async 
     assert.deepEqual(items, Array.from({ length: 1_000 }, (_, i) => i));
     // The connection is still usable afterwards.
     assert.equal(await client.invoke("Plain"), 1);
+  } finally {
+    await client.stop();
+    await app.close();
+  }
+});
+
+Deno.test("a stream larger than the send queue waits instead of tripping the slow-consumer close", async () => {
+  const app = await serveHub(streamingHub(newProbe()), {
+    maxQueuedBytes: 64 * 1024,
+  });
+  const client = await connect(app.url, "/hub");
+  try {
+    // 4 MiB through a 64 KiB queue: without backpressure the server would
+    // close this client as a slow consumer.
+    const blocks = await drain(client.stream<string>("Blocks", 2_000, 2_048))
+      .done;
+    assert.equal(blocks.length, 2_000);
+    assert.ok(blocks.every((b, i) => b.startsWith(`${i}:`)));
+    assert.equal(app.hub.counters.slowConsumerCloses, 0);
+    assert.equal(client.state, "Connected");
   } finally {
     await client.stop();
     await app.close();
@@ -279,6 +309,40 @@ Deno.test("a stream can take an upload and answer item by item", async () => {
     subject.next("b");
     subject.complete();
     assert.deepEqual(await out.done, ["A", "B"]);
+  } finally {
+    await client.stop();
+    await app.close();
+  }
+});
+
+Deno.test("streams, uploads and client results work over MessagePack too", async () => {
+  const probe = newProbe();
+  const definition = streamingHub(probe);
+  const hub = defineHub({
+    methods: {
+      ...definition.methods,
+      Ask(ctx: HubContext, question: string) {
+        return ctx.clients.caller.invoke("answer", question);
+      },
+    },
+  });
+  const app = await serveHub(hub, {
+    protocols: [jsonProtocol, messagePackProtocol],
+  });
+  const client = await connect(app.url, "/hub", {
+    protocol: new MessagePackHubProtocol(),
+  });
+  try {
+    const items = await drain(client.stream<number>("Count", 1_000)).done;
+    assert.deepEqual(items, Array.from({ length: 1_000 }, (_, i) => i));
+    const subject = new signalR.Subject<number>();
+    const sum = client.invoke("Sum", "bin", subject);
+    for (let i = 0; i < 1_000; i++) subject.next(i);
+    subject.complete();
+    assert.deepEqual((await sum as { seen: number[] }).seen.length, 1_000);
+    client.on("answer", (q: string) => ({ q, bytes: new Uint8Array([1, 2]) }));
+    const answer = await client.invoke("Ask", "raw?");
+    assert.deepEqual(answer, { q: "raw?", bytes: new Uint8Array([1, 2]) });
   } finally {
     await client.stop();
     await app.close();
