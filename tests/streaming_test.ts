@@ -348,3 +348,39 @@ Deno.test("streams, uploads and client results work over MessagePack too", async
     await app.close();
   }
 });
+
+for (
+  const transport of [
+    signalR.HttpTransportType.ServerSentEvents,
+    signalR.HttpTransportType.LongPolling,
+  ]
+) {
+  const name = signalR.HttpTransportType[transport];
+  Deno.test(`streams, uploads and client results work over ${name}`, async () => {
+    const definition = streamingHub(newProbe());
+    const hub = defineHub({
+      methods: {
+        ...definition.methods,
+        Ask(ctx: HubContext, question: string) {
+          return ctx.clients.caller.invoke("answer", question);
+        },
+      },
+    });
+    const app = await serveHub(hub);
+    const client = await connect(app.url, "/hub", { transport });
+    try {
+      const items = await drain(client.stream<number>("Count", 500)).done;
+      assert.deepEqual(items, Array.from({ length: 500 }, (_, i) => i));
+      const subject = new signalR.Subject<number>();
+      const sum = client.invoke("Sum", name, subject);
+      for (let i = 0; i < 200; i++) subject.next(i);
+      subject.complete();
+      assert.equal((await sum as { seen: number[] }).seen.length, 200);
+      client.on("answer", (q: string) => `${q}!`);
+      assert.equal(await client.invoke("Ask", name), `${name}!`);
+    } finally {
+      await client.stop();
+      await app.close();
+    }
+  });
+}
