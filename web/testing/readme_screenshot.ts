@@ -44,6 +44,9 @@ if (import.meta.main) {
     await page.waitForSelector(".chips li", WAIT);
     await page.click('[data-testid="group-send"]');
     await page.waitForSelector('[data-testid="received-messages"] li', WAIT);
+    // Move off the chart so no tooltip is caught mid-fade.
+    await page.mouse.move(0, 0);
+    await page.waitForTimeout(800);
     await page.screenshot({ path: OUT.pathname, fullPage: true });
     console.log(`Wrote ${OUT.pathname}`);
   } finally {
