@@ -6,7 +6,7 @@
  */
 
 import { assertEquals, assertOk } from "./helpers/assert.ts";
-import { startFaultHub } from "./helpers/fault_hub.ts";
+import { metricValue, startFaultHub } from "./helpers/fault_hub.ts";
 import { TcpProxy } from "./helpers/tcp_proxy.ts";
 import { signalR, waitFor } from "./helpers/signalr_client.ts";
 import { waitUntil } from "./helpers/wait_until.ts";
@@ -183,6 +183,47 @@ Deno.test("a stopped stateful client is cleaned up at once", async () => {
     await waitUntil(() => app.hub.sizes().store === 0, "cleanup after stop");
     assertEquals(app.hub.sizes().groups, 0);
   } finally {
+    await app.close();
+  }
+});
+
+Deno.test("the server acks what it received, so a client may send past its own buffer", async () => {
+  // The client blocks its sends at 100,000 unacked bytes; 5,000 records
+  // of ~48 bytes (240 KB) need the server's Acks to get through.
+  const app = await startFaultHub({
+    messagesPerSecond: 0,
+    maxPendingInvocations: 6_000,
+  });
+  const client = await statefulClient(app.url);
+  try {
+    const sends: Promise<void>[] = [];
+    for (let n = 1; n <= 5_000; n++) sends.push(client.send("Record", n));
+    await Promise.all(sends);
+    assertEquals(await client.invoke<number[]>("Recorded"), range(5_000));
+  } finally {
+    await client.stop();
+    await app.close();
+  }
+});
+
+Deno.test("a stateful client that stops acking is closed at the ack deadline", async () => {
+  const app = await startFaultHub({ statefulReconnectAckTimeoutMs: 300 });
+  const proxy = TcpProxy.start(app.url);
+  const client = await statefulClient(proxy.url);
+  try {
+    proxy.pause("down"); // it receives nothing, so it acks nothing
+    await app.hub.clients.all.send("seq", 1);
+    await waitUntil(
+      async () =>
+        metricValue(
+          await app.metrics(),
+          "switchboard_slow_consumer_closes_total",
+        ) === 1,
+      "the ack deadline to close it",
+    );
+  } finally {
+    await client.stop();
+    await proxy.close();
     await app.close();
   }
 });
