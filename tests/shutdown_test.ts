@@ -19,7 +19,7 @@ class AppChild {
   readonly #drained: Promise<void>;
 
   constructor(port: number) {
-    this.#child = new Deno.Command(Deno.execPath(), {
+    const child = this.#child = new Deno.Command(Deno.execPath(), {
       args: ["run", "-A", "main.ts"],
       cwd: root,
       env: {
@@ -37,7 +37,7 @@ class AppChild {
     this.#drained = (async () => {
       const decoder = new TextDecoder();
       let text = "";
-      for await (const chunk of this.#child.stderr) {
+      for await (const chunk of child.stderr) {
         text += decoder.decode(chunk, { stream: true });
         const lines = text.split("\n");
         text = lines.pop()!;
