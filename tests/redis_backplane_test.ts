@@ -9,7 +9,11 @@ import { createClient } from "@redis/client";
 import { RedisBackplane } from "../hub/backplane/redis.ts";
 import { silentLogger } from "../hub/logger.ts";
 import { Recorder, toAll } from "./helpers/backplane_recorder.ts";
-import { RedisServer, skipRedis } from "./helpers/redis_server.ts";
+import {
+  RedisServer,
+  skipRedis,
+  testSocketTimeoutMs,
+} from "./helpers/redis_server.ts";
 import { waitUntil } from "./helpers/wait_until.ts";
 
 function backplane(url: string, prefix: string): RedisBackplane {
@@ -17,6 +21,7 @@ function backplane(url: string, prefix: string): RedisBackplane {
     url,
     prefix,
     logger: silentLogger,
+    socketTimeoutMs: testSocketTimeoutMs,
     minReconnectDelayMs: 20,
     maxReconnectDelayMs: 200,
     startTimeoutMs: 2_000,
@@ -125,6 +130,9 @@ Deno.test({
       await bp.close();
       await peer.bp.close();
       await redis.stop();
+      // Deno 2.5's node:net re-arms a socket's idle timer on a read that
+      // lands after destroy; let that timer run out inside this test.
+      await new Promise((resolve) => setTimeout(resolve, 2 * 300));
     }
   },
 });
@@ -228,6 +236,7 @@ Deno.test({
       url: redis.url,
       prefix,
       logger: silentLogger,
+      socketTimeoutMs: testSocketTimeoutMs,
       maxInFlight: 1,
     });
     await bp.start(new Recorder("a"));

@@ -16,7 +16,11 @@ import { MemoryBus } from "./memory.ts";
 import { RedisBackplane } from "./redis.ts";
 import { silentLogger } from "../logger.ts";
 import { Recorder, toAll } from "../../tests/helpers/backplane_recorder.ts";
-import { RedisServer, skipRedis } from "../../tests/helpers/redis_server.ts";
+import {
+  RedisServer,
+  skipRedis,
+  testSocketTimeoutMs,
+} from "../../tests/helpers/redis_server.ts";
 
 interface Member {
   readonly bp: Backplane;
@@ -69,6 +73,7 @@ const kinds: ClusterKind[] = [
             url: server.url,
             prefix,
             logger: silentLogger,
+            socketTimeoutMs: testSocketTimeoutMs,
           });
           const member = { bp, node: new Recorder(name) };
           await bp.start(member.node);
