@@ -11,6 +11,7 @@ import type { SeededRandom } from "./stress_random.ts";
 import {
   CLIENT_WAIT_MS,
   closedWithin,
+  type ConnectOptions,
   GoodClient,
   HANDSHAKE,
   openSocket,
@@ -25,7 +26,9 @@ export type CycleKind =
   | "oversize"
   | "bad-handshake"
   | "silent"
-  | "negotiate-only";
+  | "negotiate-only"
+  | "stateful-drop"
+  | "stateful-resume";
 
 /** The mix of a run: mostly honest churn, with every kind of abuse. */
 export const CYCLE_WEIGHTS: readonly (readonly [CycleKind, number])[] = [
@@ -36,6 +39,8 @@ export const CYCLE_WEIGHTS: readonly (readonly [CycleKind, number])[] = [
   ["bad-handshake", 6],
   ["silent", 4],
   ["negotiate-only", 8],
+  ["stateful-drop", 5],
+  ["stateful-resume", 5],
 ];
 
 /** A planned cycle: everything random is drawn up front from the seed. */
@@ -99,6 +104,9 @@ export async function runCycle(
       return await badHandshake(base, cycle);
     case "silent":
       return await silent(base, cycle);
+    case "stateful-drop":
+    case "stateful-resume":
+      return await stateful(base, cycle);
     case "negotiate-only": {
       const response = await fetch(`${base}/hub/negotiate?negotiateVersion=1`, {
         method: "POST",
@@ -109,12 +117,16 @@ export async function runCycle(
   }
 }
 
+function options(cycle: Cycle, stateful = false): ConnectOptions {
+  return {
+    negotiate: cycle.negotiate,
+    group: cycle.group ?? undefined,
+    stateful,
+  };
+}
+
 async function honest(base: string, cycle: Cycle): Promise<string | null> {
-  const client = await GoodClient.connect(
-    base,
-    cycle.negotiate,
-    cycle.group ?? undefined,
-  );
+  const client = await GoodClient.connect(base, options(cycle));
   await client.invoke("Echo", [cycle.garbage]);
   if (cycle.kind === "clean") await client.close();
   else {
@@ -129,11 +141,7 @@ async function offend(
   cycle: Cycle,
   frame: string | Uint8Array,
 ): Promise<string | null> {
-  const client = await GoodClient.connect(
-    base,
-    cycle.negotiate,
-    cycle.group ?? undefined,
-  );
+  const client = await GoodClient.connect(base, options(cycle));
   client.socket.send(frame);
   if (await closedWithin(client.socket, CLIENT_WAIT_MS)) return null;
   client.socket.close();
@@ -160,4 +168,26 @@ async function silent(base: string, cycle: Cycle): Promise<string | null> {
   if (await closedWithin(socket, CLIENT_WAIT_MS)) return null;
   socket.close();
   return "a silent socket outlived the handshake deadline";
+}
+
+/**
+ * A stateful client whose socket drops: either it never returns (the
+ * reconnect window must end the connection) or it resumes with its token
+ * and must get the server's Sequence first, then work as before.
+ */
+async function stateful(base: string, cycle: Cycle): Promise<string | null> {
+  const first = await GoodClient.connect(base, options(cycle, true));
+  await first.invoke("Echo", [1]);
+  first.socket.close(); // abrupt: no Close message
+  await first.closed;
+  if (cycle.kind === "stateful-drop") return null;
+  const again = await GoodClient.resume(
+    base,
+    first.token!,
+    first.sentTrackable,
+  );
+  await again.invoke("Echo", [2]);
+  await again.close();
+  if (again.faultCount > 0) return again.faults.join("; ");
+  return again.resumedAt >= 1 ? null : `resumed at ${again.resumedAt}`;
 }

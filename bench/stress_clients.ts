@@ -15,22 +15,50 @@ export const HANDSHAKE = `{"protocol":"json","version":1}${RS}`;
 /** How long any single wait of a client may take before it is a failure. */
 export const CLIENT_WAIT_MS = 15_000;
 
+/** How a client reaches the hub. */
+export interface ConnectOptions {
+  /** Negotiate first (`?id=`), or open the WebSocket directly. */
+  negotiate: boolean;
+  /** Ask for stateful reconnect (negotiates, handshakes at version 2). */
+  stateful?: boolean;
+  /** Join this group once connected. */
+  group?: string;
+  /** The client was there before the first broadcast: expect it, from 1. */
+  fromStart?: boolean;
+}
+
+/** Negotiates and returns the connection token. */
+export async function negotiateToken(
+  base: string,
+  stateful = false,
+): Promise<string> {
+  const query = stateful ? "&useStatefulReconnect=true" : "";
+  const response = await fetch(
+    `${base}/hub/negotiate?negotiateVersion=1${query}`,
+    { method: "POST" },
+  );
+  if (response.status !== 200) {
+    await response.body?.cancel();
+    throw new Error(`negotiate answered ${response.status}`);
+  }
+  return (await response.json()).connectionToken;
+}
+
 /** Opens a hub WebSocket, negotiated (`?id=`) or direct; resolves on open. */
 export async function openSocket(
   base: string,
   negotiate: boolean,
 ): Promise<WebSocket> {
+  return openWithToken(base, negotiate ? await negotiateToken(base) : null);
+}
+
+/** Opens the hub WebSocket for `token` (null: no negotiate). */
+export async function openWithToken(
+  base: string,
+  token: string | null,
+): Promise<WebSocket> {
   let url = base.replace(/^http/, "ws") + "/hub";
-  if (negotiate) {
-    const response = await fetch(`${base}/hub/negotiate?negotiateVersion=1`, {
-      method: "POST",
-    });
-    if (response.status !== 200) {
-      await response.body?.cancel();
-      throw new Error(`negotiate answered ${response.status}`);
-    }
-    url += "?id=" + (await response.json()).connectionToken;
-  }
+  if (token !== null) url += "?id=" + token;
   const socket = new WebSocket(url);
   socket.binaryType = "arraybuffer";
   await new Promise<void>((resolve, reject) => {
@@ -73,8 +101,15 @@ export class GoodClient {
   #buffer = "";
   #handshake = Promise.withResolvers<void>();
   #handshook = false;
+  #resuming = false;
   #calls = new Map<string, (error: string | null) => void>();
   #ids = 0;
+  /** The connection token, when negotiated (stateful resumes need it). */
+  token: string | null = null;
+  /** Trackable messages sent (stateful reconnect's own count). */
+  sentTrackable = 0;
+  /** What the server's Sequence said after a resume; 0 before. */
+  resumedAt = 0;
 
   private constructor(socket: WebSocket) {
     this.socket = socket;
@@ -89,18 +124,39 @@ export class GoodClient {
     socket.onmessage = (event) => this.#receive(event.data);
   }
 
-  /** Connects, handshakes and joins `group` when given. */
+  /** Connects, handshakes and joins `options.group` when given. */
   static async connect(
     base: string,
-    negotiate: boolean,
-    group?: string,
-    fromStart = false,
+    options: ConnectOptions,
   ): Promise<GoodClient> {
-    const client = new GoodClient(await openSocket(base, negotiate));
-    if (fromStart) client.next.tick = client.next.heavy = 1;
-    client.socket.send(HANDSHAKE);
+    const stateful = options.stateful ?? false;
+    const token = options.negotiate || stateful
+      ? await negotiateToken(base, stateful)
+      : null;
+    const client = new GoodClient(await openWithToken(base, token));
+    client.token = token;
+    if (options.fromStart) client.next.tick = client.next.heavy = 1;
+    client.socket.send(stateful ? HANDSHAKE.replace(":1}", ":2}") : HANDSHAKE);
     await client.#handshake.promise;
-    if (group !== undefined) await client.invoke("Join", [group]);
+    if (options.group !== undefined) {
+      await client.invoke("Join", [options.group]);
+    }
+    return client;
+  }
+
+  /**
+   * Stateful reconnect by hand: a new socket with the same token, no
+   * handshake; our Sequence first, then the server must answer with its
+   * Sequence before anything else.
+   */
+  static async resume(base: string, token: string, sent: number) {
+    const client = new GoodClient(await openWithToken(base, token));
+    client.token = token;
+    client.#handshook = true;
+    client.#resuming = true;
+    client.sentTrackable = sent;
+    client.send(JSON.stringify({ type: 9, sequenceId: sent + 1 }) + RS);
+    await client.#handshake.promise;
     return client;
   }
 
@@ -123,6 +179,13 @@ export class GoodClient {
 
   // deno-lint-ignore no-explicit-any
   #message(m: any): void {
+    if (this.#resuming) {
+      this.#resuming = false;
+      if (m.type !== 9) this.#fault(`resumed with type ${m.type} first`);
+      else this.resumedAt = m.sequenceId;
+      this.#handshake.resolve();
+      return;
+    }
     if (m.type === 1 && (m.target === "tick" || m.target === "heavy")) {
       const stream = m.target as Stream;
       const n = m.arguments[0] as number;
@@ -145,6 +208,7 @@ export class GoodClient {
   /** Invokes a hub method; rejects with the error completion, if any. */
   invoke(target: string, args: unknown[]): Promise<void> {
     const invocationId = String(++this.#ids);
+    this.sentTrackable++;
     const { promise, resolve, reject } = Promise.withResolvers<void>();
     const timer = setTimeout(() => done("no completion"), CLIENT_WAIT_MS);
     const done = (error: string | null) => {

@@ -31,7 +31,7 @@ const hub = defineHub({
 
 /**
  * Deadlines for a run: silent clients go after 4 s, stalled handshakes
- * after 1 s, unused negotiations after 2 s. Every client is on loopback,
+ * after 1 s, unused negotiations and dropped stateful sockets after 2 s. Every client is on loopback,
  * so the per-address cap is off.
  */
 export const stressHubOptions: Partial<HubServerOptions> = {
@@ -39,6 +39,7 @@ export const stressHubOptions: Partial<HubServerOptions> = {
   clientTimeoutMs: 4_000,
   handshakeTimeoutMs: 1_000,
   negotiateTimeoutMs: 2_000,
+  statefulReconnectWindowMs: 2_000,
   maxConnectionsPerAddress: 0,
 };
 

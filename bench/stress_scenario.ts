@@ -3,94 +3,43 @@
  * while slow readers, clients that never answer pings, and thousands of
  * connect/disconnect cycles (many of them abusive) hit the same hub. At
  * the end it checks the invariants: nothing crashed, every good client got
- * every broadcast once and in order, every offender was closed, the hub's
- * maps are back to their baseline, and so is memory.
+ * every broadcast once and in order, every offender was closed and
+ * counted, the hub's maps are back to their baseline, and so is memory.
  *
  * @module
  */
 
-import { type Cycle, planCycles, runCycle } from "./stress_churn.ts";
+import { planCycles } from "./stress_churn.ts";
 import { GoodClient, openSlowReader } from "./stress_clients.ts";
 import { startStressServer, type StressServer } from "./stress_hub.ts";
 import { SeededRandom } from "./stress_random.ts";
-import * as signalR from "@microsoft/signalr";
+import {
+  checkGood,
+  connectGood,
+  connectOfficial,
+  type OfficialClient,
+  runChurn,
+} from "./stress_actors.ts";
+import type { StressConfig, StressReport } from "./stress_config.ts";
 
-/** Knobs of a run; every count and wait is bounded. */
-export interface StressConfig {
-  seed: number;
-  /** Connect/disconnect cycles (good and bad). */
-  cycles: number;
-  /** Well-behaved raw clients held for the whole run. */
-  clients: number;
-  /** Official `@microsoft/signalr` clients among the good ones. */
-  officialClients: number;
-  /** Cycles running at once. */
-  concurrency: number;
-  slowReaders: number;
-  noPongClients: number;
-  /** Good clients that also take the heavy stream the slow readers choke on. */
-  heavyClients: number;
-  /** Broadcast period. */
-  tickMs: number;
-  /** The whole run must end within this, or it fails. */
-  maxDurationMs: number;
-  /** Heap growth allowed after churn, in bytes (checked only with gc). */
-  heapSlackBytes: number;
-}
-
-/** What a run measured and whether its invariants held. */
-export interface StressReport {
-  readonly seed: number;
-  readonly ok: boolean;
-  readonly failures: string[];
-  readonly figures: Record<string, number | string>;
-}
-
-/** A small run for `deno task test`. */
-export const quickConfig: Omit<StressConfig, "seed"> = {
-  cycles: 300,
-  clients: 50,
-  officialClients: 3,
-  concurrency: 25,
-  slowReaders: 2,
-  noPongClients: 3,
-  heavyClients: 2,
-  tickMs: 50,
-  maxDurationMs: 60_000,
-  heapSlackBytes: 16 * 1024 * 1024,
-};
-
-/** The full run of `deno task stress`. */
-export const fullConfig: Omit<StressConfig, "seed"> = {
-  cycles: 10_000,
-  clients: 1_000,
-  officialClients: 10,
-  concurrency: 50,
-  slowReaders: 5,
-  noPongClients: 20,
-  heavyClients: 3,
-  tickMs: 100,
-  maxDurationMs: 600_000,
-  heapSlackBytes: 24 * 1024 * 1024,
-};
+export { fullConfig, quickConfig } from "./stress_config.ts";
+export type { StressConfig, StressReport } from "./stress_config.ts";
 
 const HEAVY_SIZE = 32 * 1024;
 const HEAVY_BATCH = 8;
+/** Cycle kinds the hub must count as errors, one each. */
+const OFFENCES = ["malformed", "oversize", "bad-handshake", "silent"];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function gc(): boolean {
-  const collect = (globalThis as { gc?: () => void }).gc;
-  if (!collect) return false;
-  collect();
-  collect();
-  return true;
-}
+type Figures = Record<string, number | string>;
 
 async function settledHeap(): Promise<number | null> {
-  await sleep(200);
-  if (!gc()) return null;
-  await sleep(50);
-  gc();
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) return null;
+  for (let i = 0; i < 3; i++) {
+    await sleep(100);
+    gc();
+  }
   return Deno.memoryUsage().heapUsed;
 }
 
@@ -102,6 +51,10 @@ async function eventually(check: () => boolean, ms: number): Promise<boolean> {
     await sleep(20);
   }
   return true;
+}
+
+function mb(bytes: number): number {
+  return Math.round((bytes / 1024 / 1024) * 10) / 10;
 }
 
 /** Runs the scenario and returns its report; never throws for a failure. */
@@ -122,251 +75,219 @@ export async function runStress(config: StressConfig): Promise<StressReport> {
   addEventListener("error", onError);
   addEventListener("unhandledrejection", onRejection);
   const server = await startStressServer();
+  const run = new StressRun(server, config, fail);
+  let figures: Figures = {};
   try {
-    const figures = await scenario(server, config, fail);
-    for (const crash of crashes.slice(0, 5)) fail(`uncaught: ${crash}`);
-    return { seed: config.seed, ok: failures.length === 0, failures, figures };
+    figures = await run.execute();
+  } catch (error) {
+    fail(`the run threw: ${(error as Error).stack}`);
   } finally {
+    await run.teardown();
+    await server.close();
     removeEventListener("error", onError);
     removeEventListener("unhandledrejection", onRejection);
-    await server.close();
   }
+  for (const crash of crashes.slice(0, 5)) fail(`uncaught: ${crash}`);
+  return { seed: config.seed, ok: failures.length === 0, failures, figures };
 }
 
-async function scenario(
-  server: StressServer,
-  config: StressConfig,
-  fail: (what: string) => void,
-): Promise<Record<string, number | string>> {
-  const started = Date.now();
-  const deadline = started + config.maxDurationMs;
-  const rng = new SeededRandom(config.seed);
-  const plan = planCycles(rng, config.cycles);
-  const { url, hub } = server;
+/** One run's clients, timers and counts; `teardown` releases all of it. */
+class StressRun {
+  readonly #server: StressServer;
+  readonly #config: StressConfig;
+  readonly #fail: (what: string) => void;
+  readonly #deadline: number;
+  readonly #started = Date.now();
+  readonly #timers: ReturnType<typeof setInterval>[] = [];
+  #good: GoodClient[] = [];
+  #official: OfficialClient[] = [];
+  #slow: Deno.TcpConn[] = [];
+  #noPong: GoodClient[] = [];
+  #ticks = 0;
+  #heavySent = 0;
 
-  const good = await connectGood(url, config, rng);
-  const official = await connectOfficial(url, config.officialClients);
-  const heavy = good.slice(0, config.heavyClients);
-  for (const c of heavy) await c.invoke("Join", ["heavy"]);
-  const baseline = hub.sizes();
-  const heapBefore = await settledHeap();
-
-  // One timer pings every good client, as the JS client would.
-  const pinger = setInterval(() => good.forEach((c) => c.ping()), 1_000);
-  let ticks = 0;
-  const ticker = setInterval(
-    () => hub.clients.all.send("tick", ++ticks),
-    config.tickMs,
-  );
-
-  const slow = await Promise.all(
-    Array.from(
-      { length: config.slowReaders },
-      () => openSlowReader(url, "heavy"),
-    ),
-  );
-  const noPong = await Promise.all(
-    Array.from(
-      { length: config.noPongClients },
-      () => GoodClient.connect(url, true),
-    ),
-  );
-  let heavySent = 0;
-  const slowDone = () => hub.counters.slowConsumerCloses >= config.slowReaders;
-  const flooder = setInterval(() => {
-    if (slowDone()) return;
-    for (let i = 0; i < HEAVY_BATCH; i++) {
-      hub.clients.group("heavy").send(
-        "heavy",
-        ++heavySent,
-        "h".repeat(HEAVY_SIZE),
-      );
-    }
-  }, 100);
-
-  const churn = await runChurn(url, plan, config.concurrency, deadline, fail);
-  const churnMs = Date.now() - started;
-
-  const left = () => Math.max(0, deadline - Date.now());
-  if (!await eventually(slowDone, left())) fail("slow readers were not closed");
-  clearInterval(flooder);
-  const noPongClosed = await eventually(
-    () => noPong.every((c) => c.serverClose !== null),
-    left(),
-  );
-  if (!noPongClosed) fail("clients that never ping were not all closed");
-  for (const c of noPong) {
-    if (
-      c.serverClose !== null &&
-      !c.serverClose.startsWith("Server timeout elapsed")
-    ) fail(`a silent client was closed with '${c.serverClose}'`);
-  }
-  clearInterval(ticker);
-  const lastTick = ticks;
-  await eventually(() => good.every((c) => c.next.tick > lastTick), left());
-  await eventually(() => official.every((c) => c.next > lastTick), left());
-  checkGood(good, official, heavy, { lastTick, heavySent }, fail);
-
-  for (const conn of slow) conn.close();
-  await Promise.all(noPong.map((c) => c.close()));
-  const same = (a: object, b: object) =>
-    JSON.stringify(a) === JSON.stringify(b);
-  if (
-    !await eventually(
-      () => same(hub.sizes(), baseline),
-      Math.max(left(), 10_000),
-    )
+  constructor(
+    server: StressServer,
+    config: StressConfig,
+    fail: (what: string) => void,
   ) {
-    fail(
-      `maps ${JSON.stringify(hub.sizes())} not back to ${
-        JSON.stringify(baseline)
-      }`,
+    this.#server = server;
+    this.#config = config;
+    this.#fail = fail;
+    this.#deadline = this.#started + config.maxDurationMs;
+  }
+
+  #left(): number {
+    return Math.max(0, this.#deadline - Date.now());
+  }
+
+  /** Setup, load, settle, judge; returns the figures. */
+  async execute(): Promise<Figures> {
+    const { url, hub } = this.#server;
+    const rng = new SeededRandom(this.#config.seed);
+    const plan = planCycles(rng, this.#config.cycles);
+    this.#good = await connectGood(url, this.#config, rng);
+    this.#official = await connectOfficial(url, this.#config.officialClients);
+    const heavy = this.#good.slice(0, this.#config.heavyClients);
+    for (const c of heavy) await c.invoke("Join", ["heavy"]);
+    const baseline = hub.sizes();
+    const heapBefore = await settledHeap();
+
+    this.#startLoad();
+    await this.#openOffenders();
+    const churn = await runChurn(
+      url,
+      plan,
+      this.#config.concurrency,
+      this.#deadline,
+      this.#fail,
+    );
+    const churnMs = Date.now() - this.#started;
+    await this.#settleOffenders();
+    const lastTick = await this.#stopTicks();
+    checkGood(this.#good, this.#official, heavy, {
+      lastTick,
+      heavySent: this.#heavySent,
+    }, this.#fail);
+    this.#checkErrors(churn.kinds);
+    await this.#closeOffenders();
+    await this.#checkMaps(baseline);
+    const heapAfter = await settledHeap();
+    this.#checkHeap(heapBefore, heapAfter);
+    if (Date.now() > this.#deadline) {
+      this.#fail(`run exceeded ${this.#config.maxDurationMs} ms`);
+    }
+    return {
+      durationMs: Date.now() - this.#started,
+      churnMs,
+      cycles: churn.done,
+      cyclesPerSecond: Math.round(churn.done / (churnMs / 1000)),
+      ...churn.kinds,
+      goodClients: this.#good.length,
+      officialClients: this.#official.length,
+      broadcasts: lastTick,
+      deliveries: lastTick * (this.#good.length + this.#official.length),
+      heavySent: this.#heavySent,
+      slowConsumerCloses: hub.counters.slowConsumerCloses,
+      errorsCounted: hub.counters.errors,
+      heapBeforeMB: heapBefore === null ? "no gc" : mb(heapBefore),
+      heapAfterMB: heapAfter === null ? "no gc" : mb(heapAfter),
+      rssMB: mb(Deno.memoryUsage().rss),
+    };
+  }
+
+  /** Pings (one timer for all, as each JS client would), ticks, floods. */
+  #startLoad(): void {
+    const hub = this.#server.hub;
+    this.#timers.push(
+      setInterval(() => this.#good.forEach((c) => c.ping()), 1_000),
+      setInterval(
+        () => hub.clients.all.send("tick", ++this.#ticks),
+        this.#config.tickMs,
+      ),
+      setInterval(() => {
+        if (this.#slowDone()) return;
+        for (let i = 0; i < HEAVY_BATCH; i++) {
+          const payload = "h".repeat(HEAVY_SIZE);
+          hub.clients.group("heavy").send("heavy", ++this.#heavySent, payload);
+        }
+      }, 100),
     );
   }
-  const heapAfter = await settledHeap();
-  if (
-    heapBefore !== null && heapAfter !== null &&
-    heapAfter - heapBefore > config.heapSlackBytes
-  ) fail(`heap grew ${mb(heapAfter - heapBefore)} MB after churn`);
-  clearInterval(pinger);
-  if (Date.now() > deadline) fail(`run exceeded ${config.maxDurationMs} ms`);
 
-  await Promise.all(good.map((c) => c.close()));
-  await Promise.all(official.map((c) => c.connection.stop()));
-  return {
-    seed: config.seed,
-    durationMs: Date.now() - started,
-    churnMs,
-    cycles: churn.done,
-    cyclesPerSecond: Math.round(churn.done / (churnMs / 1000)),
-    ...churn.kinds,
-    goodClients: good.length,
-    officialClients: official.length,
-    broadcasts: lastTick,
-    deliveries: lastTick * (good.length + official.length),
-    heavySent,
-    slowConsumerCloses: hub.counters.slowConsumerCloses,
-    errorsCounted: hub.counters.errors,
-    heapBeforeMB: heapBefore === null ? "no gc" : mb(heapBefore),
-    heapAfterMB: heapAfter === null ? "no gc" : mb(heapAfter),
-    rssMB: mb(Deno.memoryUsage().rss),
-  };
-}
+  #slowDone(): boolean {
+    const closes = this.#server.hub.counters.slowConsumerCloses;
+    return closes >= this.#config.slowReaders;
+  }
 
-function mb(bytes: number): number {
-  return Math.round((bytes / 1024 / 1024) * 10) / 10;
-}
-
-async function connectGood(
-  url: string,
-  config: StressConfig,
-  rng: SeededRandom,
-): Promise<GoodClient[]> {
-  const clients: GoodClient[] = [];
-  const batch = 50;
-  for (let i = 0; i < config.clients; i += batch) {
-    const n = Math.min(batch, config.clients - i);
-    clients.push(
-      ...await Promise.all(
-        Array.from(
-          { length: n },
-          (_, k) =>
-            GoodClient.connect(
-              url,
-              rng.next() < 0.5,
-              `room-${(i + k) % 10}`,
-              true,
-            ),
-        ),
+  async #openOffenders(): Promise<void> {
+    const url = this.#server.url;
+    const { slowReaders, noPongClients } = this.#config;
+    this.#slow = await Promise.all(
+      Array.from({ length: slowReaders }, () => openSlowReader(url, "heavy")),
+    );
+    this.#noPong = await Promise.all(
+      Array.from(
+        { length: noPongClients },
+        () => GoodClient.connect(url, { negotiate: true }),
       ),
     );
   }
-  return clients;
-}
 
-/** An official client counting ticks. */
-interface OfficialClient {
-  connection: signalR.HubConnection;
-  next: number;
-  faults: number;
-  closed: boolean;
-}
-
-async function connectOfficial(
-  url: string,
-  n: number,
-): Promise<OfficialClient[]> {
-  return await Promise.all(Array.from({ length: n }, async () => {
-    const connection = new signalR.HubConnectionBuilder()
-      .withUrl(url + "/hub", {
-        transport: signalR.HttpTransportType.WebSockets,
-      })
-      // The hub's client timeout is 4 s in a run, so ping more often.
-      .withKeepAliveInterval(1_000)
-      .configureLogging(signalR.LogLevel.None)
-      .build();
-    const c: OfficialClient = { connection, next: 1, faults: 0, closed: false };
-    connection.on("tick", (n: number) => {
-      if (n !== c.next) c.faults++;
-      c.next = n + 1;
-    });
-    connection.onclose(() => c.closed = true);
-    await connection.start();
-    return c;
-  }));
-}
-
-function checkGood(
-  good: GoodClient[],
-  official: OfficialClient[],
-  heavy: GoodClient[],
-  sent: { lastTick: number; heavySent: number },
-  fail: (what: string) => void,
-): void {
-  for (const c of good) {
-    if (c.faultCount > 0) fail(`good client faults: ${c.faults.join("; ")}`);
-    if (c.serverClose !== null) fail(`good client closed: '${c.serverClose}'`);
-    if (c.next.tick !== sent.lastTick + 1) {
-      fail(`good client got ${c.next.tick - 1} of ${sent.lastTick} broadcasts`);
+  /** Slow readers must be closed as slow, silent ones for their silence. */
+  async #settleOffenders(): Promise<void> {
+    if (!await eventually(() => this.#slowDone(), this.#left())) {
+      this.#fail("slow readers were not closed");
     }
-  }
-  for (const c of heavy) {
-    if (c.next.heavy !== sent.heavySent + 1) {
-      fail(`heavy client got ${c.next.heavy - 1} of ${sent.heavySent}`);
-    }
-  }
-  for (const c of official) {
-    if (c.faults > 0 || c.closed || c.next !== sent.lastTick + 1) {
-      fail(
-        `official client: next ${c.next}, faults ${c.faults}, closed ${c.closed}`,
+    const closes = this.#server.hub.counters.slowConsumerCloses;
+    if (closes !== this.#config.slowReaders) {
+      this.#fail(
+        `${closes} slow-consumer closes, expected only the slow readers`,
       );
     }
-  }
-}
-
-async function runChurn(
-  url: string,
-  plan: Cycle[],
-  concurrency: number,
-  deadline: number,
-  fail: (what: string) => void,
-): Promise<{ done: number; kinds: Record<string, number> }> {
-  let next = 0;
-  let done = 0;
-  const kinds: Record<string, number> = {};
-  const worker = async () => {
-    while (next < plan.length && Date.now() < deadline) {
-      const cycle = plan[next++];
-      try {
-        const failure = await runCycle(url, cycle);
-        if (failure) fail(`cycle ${cycle.kind}: ${failure}`);
-      } catch (error) {
-        fail(`cycle ${cycle.kind} threw: ${(error as Error).message}`);
-      }
-      done++;
-      kinds[`cycles_${cycle.kind}`] = (kinds[`cycles_${cycle.kind}`] ?? 0) + 1;
+    const silentClosed = () =>
+      this.#noPong.every((c) => c.serverClose !== null);
+    if (!await eventually(silentClosed, this.#left())) {
+      this.#fail("clients that never ping were not all closed");
     }
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  return { done, kinds };
+    for (const c of this.#noPong) {
+      if (c.serverClose?.startsWith("Server timeout elapsed") === false) {
+        this.#fail(`a silent client was closed with '${c.serverClose}'`);
+      }
+    }
+  }
+
+  /** Stops broadcasting and lets the last ticks arrive. */
+  async #stopTicks(): Promise<number> {
+    clearInterval(this.#timers[1]);
+    const last = this.#ticks;
+    await eventually(
+      () =>
+        this.#good.every((c) => c.next.tick > last) &&
+        this.#official.every((c) => c.next > last),
+      this.#left(),
+    );
+    return last;
+  }
+
+  /** Every offending cycle is one counted error, and nothing else is. */
+  #checkErrors(kinds: Record<string, number>): void {
+    let offences = 0;
+    for (const kind of OFFENCES) offences += kinds[`cycles_${kind}`] ?? 0;
+    const counted = this.#server.hub.counters.errors;
+    if (counted !== offences) {
+      this.#fail(`the hub counted ${counted} errors for ${offences} offences`);
+    }
+  }
+
+  async #closeOffenders(): Promise<void> {
+    for (const conn of this.#slow) conn.close();
+    this.#slow = [];
+    await Promise.all(this.#noPong.map((c) => c.close()));
+    this.#noPong = [];
+  }
+
+  async #checkMaps(baseline: object): Promise<void> {
+    const hub = this.#server.hub;
+    const same = () => JSON.stringify(hub.sizes()) === JSON.stringify(baseline);
+    if (!await eventually(same, Math.max(this.#left(), 10_000))) {
+      const now = JSON.stringify(hub.sizes());
+      this.#fail(`maps ${now} not back to ${JSON.stringify(baseline)}`);
+    }
+  }
+
+  #checkHeap(before: number | null, after: number | null): void {
+    if (before === null || after === null) return;
+    if (after - before > this.#config.heapSlackBytes) {
+      this.#fail(`heap grew ${mb(after - before)} MB after churn`);
+    }
+  }
+
+  /** Stops every timer and closes every client; safe after a failure. */
+  async teardown(): Promise<void> {
+    for (const timer of this.#timers) clearInterval(timer);
+    for (const conn of this.#slow) conn.close();
+    await Promise.all([...this.#noPong, ...this.#good].map((c) => c.close()));
+    await Promise.all(this.#official.map((c) => c.connection.stop()));
+  }
 }
