@@ -98,6 +98,10 @@ Deno.test({
       await b2.conn.invoke("Join", "h"); // in g and h: gets a g+h send once
       await step(all, c3, [a1, a2, b2, d1], "SendGroups", ["g", "h"]);
 
+      // Nobody holds this id, so no ack comes: the call gives up quietly
+      // after the ack timeout, as ASP.NET does.
+      await c3.conn.invoke("AddOther", "no-such-connection", "g");
+
       await b2.conn.invoke("RemoveOther", d1.id, "g"); // held elsewhere
       await a1.conn.invoke("Leave", "g");
       await step(all, c3, [b2], "SendGroup", "g");
