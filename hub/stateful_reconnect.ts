@@ -71,8 +71,12 @@ export function sweepStateful(
 ): StatefulVerdict {
   const replay = c.replay!;
   const oldest = replay.oldestAt;
+  // Time without a socket does not count: the clock starts again when the
+  // client comes back, whatever the reconnect window is set to.
   if (
-    oldest !== undefined && now - oldest > options.statefulReconnectAckTimeoutMs
+    oldest !== undefined &&
+    now - Math.max(oldest, c.transportAt) >
+      options.statefulReconnectAckTimeoutMs
   ) return "stuck";
   const due = replay.ackDue();
   if (due !== null) {
