@@ -97,6 +97,8 @@ export class ConnectionHandler implements ConnectionOwner {
     this.#p.logger.log("info", "connection.reattached", {
       connectionId: connection.id,
       unacked: connection.replay!.count,
+      // True when the server had not yet noticed the old socket died.
+      replaced: old !== null,
     });
     return this.#events(connection, transport);
   }

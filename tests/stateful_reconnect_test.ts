@@ -227,3 +227,36 @@ Deno.test("a stateful client that stops acking is closed at the ack deadline", a
     await app.close();
   }
 });
+
+Deno.test("a socket the server still thinks is open is replaced by the client's new one", async () => {
+  const reattached: { replaced?: boolean }[] = [];
+  const app = await startFaultHub({
+    logger: {
+      log: (_level, event, fields) => {
+        if (event === "connection.reattached") reattached.push(fields ?? {});
+      },
+    },
+  });
+  const proxy = TcpProxy.start(app.url);
+  const client = await statefulClient(proxy.url);
+  try {
+    const id = await client.invoke<string>("GetConnectionId");
+    const seq: number[] = [];
+    client.on("seq", (n: number) => {
+      seq.push(n);
+    });
+    await client.invoke("Burst", 200, 2);
+    await waitFor(() => seq.length >= 40, "the burst to be under way");
+    // Half-open: the client's side is gone, the server's still looks fine.
+    proxy.vanishAll();
+    await waitUntil(() => seq.length >= 200, "every burst message");
+    assertEquals(seq, range(200));
+    assertEquals(await client.invoke<string>("GetConnectionId"), id);
+    // One resume, onto a connection the server still thought was live.
+    assertEquals(reattached.map((f) => f.replaced), [true]);
+  } finally {
+    await client.stop();
+    await proxy.close();
+    await app.close();
+  }
+});

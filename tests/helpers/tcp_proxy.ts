@@ -24,6 +24,7 @@ interface Shaping {
 class Pipe {
   readonly done: Promise<void>;
   #closed = false;
+  #vanished = false;
   readonly #cutSignal = Promise.withResolvers<void>();
 
   constructor(
@@ -34,7 +35,9 @@ class Pipe {
     this.done = Promise.all([
       this.#pump(client, server, shaping.up),
       this.#pump(server, client, shaping.down),
-    ]).then(() => this.cut());
+    ]).then(() => {
+      if (!this.#vanished) this.cut();
+    });
   }
 
   async #pump(from: Deno.TcpConn, to: Deno.TcpConn, shape: Shaping) {
@@ -44,7 +47,7 @@ class Pipe {
         await this.#whilePaused(shape);
         if (this.#closed) return;
         const n = await from.read(buffer);
-        if (n === null) return;
+        if (n === null || this.#vanished) return;
         if (shape.delayMs > 0) await sleep(shape.delayMs);
         if (shape.bytesPerSecond > 0) {
           await sleep((n * 1000) / shape.bytesPerSecond);
@@ -60,6 +63,19 @@ class Pipe {
   #whilePaused(shape: Shaping): Promise<void> | void {
     if (!shape.paused) return;
     return Promise.race([shape.paused.promise, this.#cutSignal.promise]);
+  }
+
+  /**
+   * Closes the client's socket only and stops forwarding: the server hears
+   * nothing, as when a NAT forgets a connection or a phone leaves Wi-Fi.
+   */
+  vanish(): void {
+    this.#vanished = true;
+    try {
+      this.client.close();
+    } catch {
+      // Already closed.
+    }
   }
 
   /** Closes both sockets; each peer sees its connection drop. */
@@ -82,6 +98,8 @@ export class TcpProxy {
   readonly port: number;
   readonly #listener: Deno.Listener<Deno.TcpConn>;
   readonly #pipes = new Set<Pipe>();
+  /** Half-open pipes: their server sockets stay open until `close()`. */
+  readonly #vanished = new Set<Pipe>();
   readonly #shaping: Record<Direction, Shaping> = {
     up: { delayMs: 0, bytesPerSecond: 0, paused: null },
     down: { delayMs: 0, bytesPerSecond: 0, paused: null },
@@ -154,6 +172,14 @@ export class TcpProxy {
     for (const pipe of this.#pipes) pipe.cut();
   }
 
+  /** Drops every client side silently, leaving the server's half open. */
+  vanishAll(): void {
+    for (const pipe of this.#pipes) {
+      pipe.vanish();
+      this.#vanished.add(pipe);
+    }
+  }
+
   /** Holds each chunk `ms` before forwarding it in `direction`. */
   delay(direction: Direction, ms: number): void {
     this.#shaping[direction].delayMs = ms;
@@ -188,7 +214,7 @@ export class TcpProxy {
     }
     this.resume("up");
     this.resume("down");
-    const pipes = [...this.#pipes];
+    const pipes = [...this.#pipes, ...this.#vanished];
     for (const pipe of pipes) pipe.cut();
     await this.#accepting;
     await Promise.all(pipes.map((p) => p.done));
