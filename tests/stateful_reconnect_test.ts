@@ -260,3 +260,28 @@ Deno.test("a socket the server still thinks is open is replaced by the client's 
     await app.close();
   }
 });
+
+Deno.test("on a slow, laggy link a cut still loses nothing", async () => {
+  const app = await startFaultHub();
+  const proxy = TcpProxy.start(app.url);
+  const client = await statefulClient(proxy.url);
+  try {
+    const seq: number[] = [];
+    client.on("seq", (n: number) => {
+      seq.push(n);
+    });
+    proxy.delay("down", 5);
+    proxy.throttle("down", 20_000);
+    proxy.delay("up", 5);
+    await client.invoke("Burst", 150, 0);
+    await waitFor(() => seq.length >= 20, "some of the burst");
+    proxy.cutAll();
+    proxy.throttle("down", 0);
+    await waitUntil(() => seq.length >= 150, "every burst message");
+    assertEquals(seq, range(150));
+  } finally {
+    await client.stop();
+    await proxy.close();
+    await app.close();
+  }
+});
