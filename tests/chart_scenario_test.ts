@@ -1,11 +1,6 @@
 import { assertEquals } from "./helpers/assert.ts";
 import { startTestServer } from "./helpers/app_server.ts";
-import {
-  collect,
-  connect,
-  nextEvent,
-  waitFor,
-} from "./helpers/signalr_client.ts";
+import { collect, connect, nextEvent } from "./helpers/signalr_client.ts";
 
 Deno.test("the article's two-client scenario: only the caller gets broadcastchartdata", async () => {
   const app = await startTestServer({ feedIntervalMs: 100 });

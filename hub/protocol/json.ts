@@ -14,12 +14,12 @@ import { validateMessage } from "./message_validation.ts";
 export const RECORD_SEPARATOR = "\x1e";
 
 const utf8 = new TextEncoder();
+const NON_ASCII = /[^\u0020-\u007e\t\n\r]/;
 
 /** Exact UTF-8 size, computed only when the cheap bound is not enough. */
 export function utf8Size(text: string): number {
-  if (text.length * 3 <= 0x7fffffff && !/[^\x00-\x7f]/.test(text)) {
-    return text.length;
-  }
+  // Printable ASCII is one byte per unit; anything else is measured.
+  if (!NON_ASCII.test(text)) return text.length;
   return utf8.encode(text).byteLength;
 }
 
