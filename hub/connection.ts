@@ -85,8 +85,12 @@ export class HubConnection implements Flushable {
   readonly pending: (InvocationMessage | StreamInvocationMessage)[] = [];
   /** The context hub methods get; made once at handshake, reused. */
   context: HubContext | null = null;
-  /** Free-form per-connection data for the app (`ctx.items`). */
-  readonly items: Map<string, unknown> = new Map();
+  #items: Map<string, unknown> | null = null;
+
+  /** Free-form per-connection data for the app (`ctx.items`), made on use. */
+  get items(): Map<string, unknown> {
+    return this.#items ??= new Map();
+  }
   /** Negotiate offered stateful reconnect (the client asked). */
   statefulOffered = false;
   /** Set at a version-2 handshake after an offer; null otherwise. */

@@ -211,16 +211,22 @@ export class ConnectionHandler implements ConnectionOwner {
   }
 
   #context(connection: HubConnection): HubContext {
-    const { manager, groups } = this.#p;
+    const { manager, groups, dispatcher } = this.#p;
+    // `items` and `signal` are getters: most connections never use them,
+    // and at 10,000 connections their maps and controllers add up.
     return {
       connectionId: connection.id,
       userId: connection.userId,
       user: connection.principal?.claims ?? null,
       clients: new HubCallerClients(manager, connection.id, this.#p.results),
       groups,
-      items: connection.items,
+      get items() {
+        return connection.items;
+      },
       abort: () => this.close(connection, "aborted"),
-      signal: this.#p.dispatcher.connectionSignal(connection),
+      get signal() {
+        return dispatcher.connectionSignal(connection);
+      },
     };
   }
 

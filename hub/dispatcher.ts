@@ -15,23 +15,18 @@ import type { Logger } from "./logger.ts";
 import type {
   CancelInvocationMessage,
   CompletionMessage,
-  InvocationMessage,
   StreamInvocationMessage,
   StreamItemMessage,
 } from "./protocol/messages.ts";
-import { OutgoingStreams } from "./stream_sender.ts";
-import { type UploadStream, UploadStreams } from "./upload_streams.ts";
+import type { UploadStream } from "./upload_streams.ts";
+import {
+  type CallMessage,
+  closeQuietly,
+  isAsyncIterable,
+  StreamTable,
+} from "./connection_streams.ts";
 
-/** A client call: a plain invocation or one answered by a stream. */
-export type CallMessage = InvocationMessage | StreamInvocationMessage;
-
-/** The streams of one connection, kept beside it (see `#streamsOf`). */
-interface ConnectionStreams {
-  /** Aborted at disconnect: `ctx.signal` of plain invocations. */
-  readonly closed: AbortController;
-  readonly outgoing: OutgoingStreams;
-  readonly uploads: UploadStreams;
-}
+export type { CallMessage } from "./connection_streams.ts";
 
 /** A hub method as the dispatcher holds it. */
 interface MethodEntry {
@@ -55,13 +50,12 @@ export interface DispatcherOptions {
 /** Runs invocations for connections of one hub. */
 export class Dispatcher {
   readonly #methods = new Map<string, MethodEntry>();
+  /** Exact-case names first: most clients spell methods as declared. */
+  readonly #exact = new Map<string, MethodEntry>();
   readonly #options: DispatcherOptions;
   readonly #counters: HubCounters;
   readonly #logger: Logger;
-  /** Weak, so a connection's streams go with it even if cleanup is missed. */
-  readonly #streams = new WeakMap<HubConnection, ConnectionStreams>();
-  /** Uploads opened when a call arrived, until the call runs. */
-  readonly #uploadsFor = new WeakMap<CallMessage, UploadStream[]>();
+  readonly #streams: StreamTable;
 
   /** Indexes `hub`'s methods by lower-cased name. */
   constructor(
@@ -74,16 +68,19 @@ export class Dispatcher {
       if (this.#methods.has(key)) {
         throw new TypeError(`Hub methods differ only by case: '${name}'`);
       }
-      this.#methods.set(key, { name, fn, argCount: fn.length - 1 });
+      const entry = { name, fn, argCount: fn.length - 1 };
+      this.#methods.set(key, entry);
+      this.#exact.set(name, entry);
     }
     this.#options = options;
+    this.#streams = new StreamTable(options);
     this.#counters = observers.counters;
     this.#logger = observers.logger;
   }
 
   /** Whether a method exists (for stream and upload handlers). */
   has(target: string): boolean {
-    return this.#methods.has(target.toLowerCase());
+    return this.#lookup(target) !== undefined;
   }
 
   /**
@@ -123,28 +120,102 @@ export class Dispatcher {
     }
   }
 
-  async #run(connection: HubConnection, first: CallMessage) {
+  /**
+   * Runs calls one after another. A method that returns a plain value is
+   * answered synchronously (no promise, no microtask hop: the hot path of
+   * request/response); only a pending result suspends the loop.
+   */
+  #run(connection: HubConnection, first: CallMessage): void {
     let message: CallMessage | undefined = first;
     while (message) {
-      await this.#call(connection, message);
-      message = connection.state === "connected"
-        ? connection.pending.shift()
-        : undefined;
+      const pending = this.#call(connection, message);
+      if (pending) {
+        pending.then(() => this.#next(connection));
+        return;
+      }
+      message = this.#nextMessage(connection);
     }
     connection.running--;
   }
 
-  async #call(connection: HubConnection, message: CallMessage) {
+  #next(connection: HubConnection): void {
+    const message = this.#nextMessage(connection);
+    if (message) this.#run(connection, message);
+    else connection.running--;
+  }
+
+  #nextMessage(connection: HubConnection): CallMessage | undefined {
+    return connection.state === "connected"
+      ? connection.pending.shift()
+      : undefined;
+  }
+
+  #lookup(target: string): MethodEntry | undefined {
+    return this.#exact.get(target) ?? this.#methods.get(target.toLowerCase());
+  }
+
+  /** Returns a promise only when the call could not finish synchronously. */
+  #call(
+    connection: HubConnection,
+    message: CallMessage,
+  ): Promise<void> | undefined {
+    const entry = this.#lookup(message.target);
+    if (
+      message.type === 4 || message.streamIds?.length || !entry ||
+      message.arguments.length !== entry.argCount
+    ) return this.#callSlow(connection, message, entry);
     const id = message.invocationId;
-    const uploads = this.#uploadsFor.get(message) ?? [];
-    this.#uploadsFor.delete(message);
-    const entry = this.#methods.get(message.target.toLowerCase());
+    let result: unknown;
+    try {
+      result = entry.fn(connection.context, ...message.arguments);
+    } catch (error) {
+      this.#complete(connection, id, { error: this.#describe(entry, error) });
+      return;
+    }
+    if (result instanceof Promise || isAsyncIterable(result)) {
+      return this.#settle(connection, entry, id, result);
+    }
+    this.#complete(connection, id, { result });
+  }
+
+  /** Finishes a call whose method returned a promise or a stream. */
+  async #settle(
+    connection: HubConnection,
+    entry: MethodEntry,
+    id: string | undefined,
+    pending: unknown,
+  ): Promise<void> {
+    try {
+      const result = await pending;
+      if (isAsyncIterable(result)) {
+        void closeQuietly(result);
+        this.#counters.errors++;
+        this.#complete(connection, id, {
+          error: `The client attempted to invoke the streaming ` +
+            `'${entry.name}' method with a non-streaming invocation.`,
+        });
+      } else {
+        this.#complete(connection, id, { result });
+      }
+    } catch (error) {
+      this.#complete(connection, id, { error: this.#describe(entry, error) });
+    }
+  }
+
+  /** Unknown methods, bad argument counts, uploads and streams. */
+  async #callSlow(
+    connection: HubConnection,
+    message: CallMessage,
+    entry: MethodEntry | undefined,
+  ): Promise<void> {
+    const id = message.invocationId;
+    const uploads = this.#streams.takeUploads(message);
     const refusal = entry
       ? this.#checkArguments(entry, message, uploads.length)
       : `Unknown hub method '${message.target}'`;
     if (refusal !== null) {
       this.#counters.errors++;
-      this.#streamsOf(connection).uploads.release(uploads);
+      this.#streams.release(connection, uploads);
       this.#complete(connection, id, { error: refusal });
       return;
     }
@@ -153,26 +224,16 @@ export class Dispatcher {
     }
     try {
       // Uploads are passed after the plain arguments, in streamIds order.
-      let result = entry!.fn(
+      const pending = entry!.fn(
         connection.context,
         ...message.arguments,
         ...uploads,
       );
-      if (result instanceof Promise) result = await result;
-      if (isAsyncIterable(result)) {
-        void closeQuietly(result);
-        this.#counters.errors++;
-        this.#complete(connection, id, {
-          error: `The client attempted to invoke the streaming ` +
-            `'${entry!.name}' method with a non-streaming invocation.`,
-        });
-      } else {
-        this.#complete(connection, id, { result });
-      }
+      await this.#settle(connection, entry!, id, pending);
     } catch (error) {
       this.#complete(connection, id, { error: this.#describe(entry!, error) });
     } finally {
-      this.#streamsOf(connection).uploads.release(uploads);
+      this.#streams.release(connection, uploads);
     }
   }
 
@@ -200,7 +261,7 @@ export class Dispatcher {
     uploads: UploadStream[],
   ) {
     const id = message.invocationId;
-    const streams = this.#streamsOf(connection);
+    const streams = this.#streams.of(connection);
     const fail = (error: string) => {
       streams.outgoing.unreserve(id);
       streams.uploads.release(uploads);
@@ -208,7 +269,7 @@ export class Dispatcher {
     };
     const max = this.#options.maxStreamsPerConnection;
     // This call's uploads are open already and count too.
-    if (streams.outgoing.size + streams.uploads.size >= max) {
+    if (this.#streams.openCount(connection) >= max) {
       this.#counters.errors++;
       return fail(this.#tooManyStreams(connection, entry.name));
     }
@@ -253,53 +314,29 @@ export class Dispatcher {
 
   /** Opens a call's uploads, or refuses the call (false). */
   #openUploads(connection: HubConnection, message: CallMessage): boolean {
-    const streams = this.#streamsOf(connection);
-    const ids = message.streamIds!;
-    const open = streams.outgoing.size + streams.uploads.size;
-    const opened = open + ids.length > this.#options.maxStreamsPerConnection
-      ? this.#tooManyStreams(connection, message.target)
-      : streams.uploads.open(ids);
-    if (typeof opened !== "string") {
-      this.#uploadsFor.set(message, opened);
-      return true;
-    }
+    const open = this.#streams.openCount(connection);
+    const refusal =
+      open + message.streamIds!.length > this.#options.maxStreamsPerConnection
+        ? this.#tooManyStreams(connection, message.target)
+        : this.#streams.openUploads(connection, message);
+    if (refusal === null) return true;
     this.#counters.errors++;
-    this.#complete(connection, message.invocationId, { error: opened });
+    this.#complete(connection, message.invocationId, { error: refusal });
     return false;
   }
 
   #releaseUploads(connection: HubConnection, message: CallMessage): void {
-    const uploads = this.#uploadsFor.get(message);
-    if (!uploads) return;
-    this.#uploadsFor.delete(message);
-    this.#streamsOf(connection).uploads.release(uploads);
-  }
-
-  #streamsOf(connection: HubConnection): ConnectionStreams {
-    let streams = this.#streams.get(connection);
-    if (!streams) {
-      streams = {
-        closed: new AbortController(),
-        outgoing: new OutgoingStreams(
-          connection,
-          this.#options.maxQueuedBytes / 2,
-        ),
-        uploads: new UploadStreams(this.#options.maxBufferedUploadItems),
-      };
-      this.#streams.set(connection, streams);
-    }
-    return streams;
+    this.#streams.release(connection, this.#streams.takeUploads(message));
   }
 
   /** `ctx.signal` for plain invocations: aborted at disconnect. */
   connectionSignal(connection: HubConnection): AbortSignal {
-    return this.#streamsOf(connection).closed.signal;
+    return this.#streams.signal(connection);
   }
 
   /** A StreamItem from the client: one item of an upload. */
   streamItem(connection: HubConnection, message: StreamItemMessage): void {
-    const uploads = this.#streams.get(connection)?.uploads;
-    if (!uploads?.item(message.invocationId, message.item)) {
+    if (!this.#streams.item(connection, message.invocationId, message.item)) {
       // Unknown, ended or overflowed: the upload has already failed.
       this.#counters.messagesDropped++;
     }
@@ -310,23 +347,17 @@ export class Dispatcher {
     connection: HubConnection,
     message: CompletionMessage,
   ): boolean {
-    const uploads = this.#streams.get(connection)?.uploads;
-    return uploads?.complete(message.invocationId, message.error) ?? false;
+    return this.#streams.completeUpload(connection, message);
   }
 
   /** A CancelInvocation: stops that server stream, if it still runs. */
   cancel(connection: HubConnection, message: CancelInvocationMessage): void {
-    this.#streams.get(connection)?.outgoing.cancel(message.invocationId);
+    this.#streams.cancel(connection, message.invocationId);
   }
 
   /** The connection ended: stop its streams, fail its uploads. */
   connectionClosed(connection: HubConnection): void {
-    const streams = this.#streams.get(connection);
-    if (!streams) return;
-    this.#streams.delete(connection);
-    streams.closed.abort();
-    streams.outgoing.stopAll();
-    streams.uploads.failAll("The connection closed");
+    this.#streams.closeAll(connection);
   }
 
   #describe(entry: MethodEntry, error: unknown): string {
@@ -364,20 +395,5 @@ export class Dispatcher {
         hasResult: true,
       });
     }
-  }
-}
-
-function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
-  return typeof value === "object" && value !== null &&
-    typeof (value as AsyncIterable<unknown>)[Symbol.asyncIterator] ===
-      "function";
-}
-
-/** Releases a stream nobody will read (a generator's `finally` runs). */
-async function closeQuietly(source: AsyncIterable<unknown>): Promise<void> {
-  try {
-    await source[Symbol.asyncIterator]().return?.();
-  } catch {
-    // Nothing to report to: the caller already gets an error completion.
   }
 }

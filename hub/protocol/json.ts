@@ -26,7 +26,8 @@ export function utf8Size(text: string): number {
 class JsonDecoder implements MessageDecoder {
   #pending = "";
   readonly #max: number;
-  readonly #bytes = new TextDecoder("utf-8", { fatal: true });
+  // Made on first binary frame: text frames (the common case) never need it.
+  #decoder: TextDecoder | null = null;
 
   constructor(maxMessageSize: number) {
     this.#max = maxMessageSize;
@@ -57,7 +58,8 @@ class JsonDecoder implements MessageDecoder {
 
   #decodeBytes(chunk: Uint8Array): string {
     try {
-      return this.#bytes.decode(chunk, { stream: true });
+      this.#decoder ??= new TextDecoder("utf-8", { fatal: true });
+      return this.#decoder.decode(chunk, { stream: true });
     } catch {
       throw new ProtocolError("Message is not valid UTF-8");
     }
@@ -86,9 +88,16 @@ function parseRecord(record: string): HubMessage | undefined {
 
 function encodeJson(message: HubMessage): string {
   if (message.type === 3) {
-    // `hasResult` is an in-memory hint; on the wire JSON tells by key.
-    const { hasResult: _, ...wire } = message;
-    return JSON.stringify(wire) + RECORD_SEPARATOR;
+    // Built by hand: completions are the hot path of request/response, and
+    // `hasResult` (an in-memory hint) must not reach the wire.
+    let text = '{"type":3,"invocationId":' +
+      JSON.stringify(message.invocationId);
+    if (message.error !== undefined) {
+      text += ',"error":' + JSON.stringify(message.error);
+    } else if (message.hasResult || message.result !== undefined) {
+      text += ',"result":' + (JSON.stringify(message.result) ?? "null");
+    }
+    return text + "}" + RECORD_SEPARATOR;
   }
   return JSON.stringify(message) + RECORD_SEPARATOR;
 }
