@@ -150,8 +150,8 @@ class SingleTargetProxy extends TargetProxy implements SingleClientProxy {
 /** `Clients` over a lifetime manager. */
 export class HubClients implements Clients {
   readonly manager: LifetimeManager;
-  readonly all: ClientProxy;
   readonly #localOnly: boolean;
+  #all: ClientProxy | undefined;
   readonly #results: ClientResults | undefined;
 
   /**
@@ -167,7 +167,11 @@ export class HubClients implements Clients {
     this.manager = manager;
     this.#localOnly = localOnly;
     this.#results = results;
-    this.all = this.to({ kind: "all" });
+  }
+
+  /** Everyone; made on first use since each connection has a `Clients`. */
+  get all(): ClientProxy {
+    return this.#all ??= this.to({ kind: "all" });
   }
 
   /** A proxy for any target (the building block of the methods below). */
