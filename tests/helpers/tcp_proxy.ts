@@ -172,6 +172,18 @@ export class TcpProxy {
     for (const pipe of this.#pipes) pipe.cut();
   }
 
+  /**
+   * Stops listening: new connections are refused by the kernel (a route
+   * that is gone), while live ones carry on.
+   */
+  stopListening(): void {
+    try {
+      this.#listener.close();
+    } catch {
+      // Already closed.
+    }
+  }
+
   /** Drops every client side silently, leaving the server's half open. */
   vanishAll(): void {
     for (const pipe of this.#pipes) {
