@@ -62,6 +62,8 @@ export async function startServer(
   const env = options.env ?? readEnv();
   const logger = options.logger ??
     consoleLogger((env.LOG_LEVEL as "info" | undefined) ?? "info");
+  // Read before anything opens, so a bad value leaks nothing.
+  const maxPerAddress = wholeNumber(env.MAX_CONNECTIONS_PER_ADDRESS);
   // JWT_SECRET / JWKS_URL / JWT_ISSUER / JWT_AUDIENCE / KV_PATH: see there.
   const users = await openUserServices({ env, logger });
   const hub = new HubServer(chartHub, {
@@ -74,6 +76,8 @@ export async function startServer(
       logger,
     }),
     allowedOrigins: parseAllowedOrigins(env.ALLOWED_ORIGINS),
+    // Behind a reverse proxy every client shares its address: raise or 0.
+    maxConnectionsPerAddress: maxPerAddress,
     // Every protocol the official client speaks; negotiate lists each
     // transport with the formats these need (SSE: text only).
     protocols: [jsonProtocol, messagePackProtocol],
@@ -122,6 +126,16 @@ export async function startServer(
         users.close();
       })(),
   };
+}
+
+/** A non-negative whole number from the environment, or the default. */
+function wholeNumber(value: string | undefined): number | undefined {
+  if (value === undefined || value === "") return undefined;
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 0) {
+    throw new RangeError(`Expected a whole number, got '${value}'`);
+  }
+  return n;
 }
 
 function health(hub: HubServer): Response {
