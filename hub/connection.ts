@@ -22,7 +22,7 @@ import {
   isTrackable,
 } from "./protocol/messages.ts";
 import type { HandshakeReader } from "./protocol/handshake.ts";
-import type { HubContext } from "./hub_definition.ts";
+import type { ConnectionContext } from "./connection_context.ts";
 import type { StreamInvocationMessage } from "./protocol/messages.ts";
 import { CloseCode, type Transport } from "./transports/transport.ts";
 import { type Flushable, scheduleFlush } from "./flush_queue.ts";
@@ -84,7 +84,7 @@ export class HubConnection implements Flushable {
   running = 0;
   readonly pending: (InvocationMessage | StreamInvocationMessage)[] = [];
   /** The context hub methods get; made once at handshake, reused. */
-  context: HubContext | null = null;
+  context: ConnectionContext | null = null;
   #items: Map<string, unknown> | null = null;
 
   /** Free-form per-connection data for the app (`ctx.items`), made on use. */

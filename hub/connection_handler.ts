@@ -14,12 +14,16 @@ import type {
 } from "./connection.ts";
 import type { ConnectionStore } from "./connection_store.ts";
 import type { Dispatcher } from "./dispatcher.ts";
-import type { HubContext, HubDefinition } from "./hub_definition.ts";
+import type { HubDefinition } from "./hub_definition.ts";
 import type { LifetimeManager } from "./lifetime_manager.ts";
 import type { HubCounters } from "./metrics.ts";
 import type { Logger } from "./logger.ts";
 import type { ClientResults } from "./client_results.ts";
-import { HubCallerClients, type HubGroups } from "./clients.ts";
+import type { HubGroups } from "./clients.ts";
+import {
+  ConnectionContext,
+  type ContextServices,
+} from "./connection_context.ts";
 import type { HubProtocol, Payload } from "./protocol/hub_protocol.ts";
 import type { HubMessage } from "./protocol/messages.ts";
 import {
@@ -35,6 +39,7 @@ import {
 } from "./transports/transport.ts";
 import { type AddressCounter, MessageRate } from "./rate_limit.ts";
 import { screenIncoming, startStateful } from "./stateful_reconnect.ts";
+import { ConnectionEvents } from "./connection_events.ts";
 
 /** Everything the handler works with, owned by the hub server. */
 export interface HandlerParts {
@@ -56,10 +61,19 @@ export interface HandlerParts {
 export class ConnectionHandler implements ConnectionOwner {
   readonly #p: HandlerParts;
   readonly #pings = new Map<HubProtocol, Payload>();
+  readonly #services: ContextServices;
 
   /** A handler over the hub server's parts. */
   constructor(parts: HandlerParts) {
     this.#p = parts;
+    const { manager, groups, results, dispatcher } = parts;
+    this.#services = {
+      manager,
+      groups,
+      results,
+      connectionSignal: (connection) => dispatcher.connectionSignal(connection),
+      abort: (connection) => this.close(connection, "aborted"),
+    };
   }
 
   /** Binds a transport to a negotiated connection; starts the handshake clock. */
@@ -104,13 +118,7 @@ export class ConnectionHandler implements ConnectionOwner {
   }
 
   #events(connection: HubConnection, transport: Transport): TransportEvents {
-    // Events of a socket that was replaced by a reconnect are ignored.
-    return {
-      received: (data) => {
-        if (connection.transport === transport) this.received(connection, data);
-      },
-      closed: () => this.#transportClosed(connection, transport),
-    };
+    return new ConnectionEvents(this, connection, transport);
   }
 
   /** Data from the client: the handshake first, then hub messages. */
@@ -124,7 +132,8 @@ export class ConnectionHandler implements ConnectionOwner {
     }
   }
 
-  #transportClosed(connection: HubConnection, transport: Transport): void {
+  /** `transport` ended; ignored once a reconnect has replaced it. */
+  transportClosed(connection: HubConnection, transport: Transport): void {
     if (connection.transport !== transport) return;
     if (this.canReattach(connection)) this.#suspend(connection);
     else this.closed(connection);
@@ -184,7 +193,7 @@ export class ConnectionHandler implements ConnectionOwner {
     connection.lastReceived = connection.lastSent = Date.now();
     const subscribed = manager.register(connection);
     counters.connectionsOpened++;
-    const context = this.#context(connection);
+    const context = new ConnectionContext(connection, this.#services);
     connection.context = context;
     this.#p.logger.log("info", "connection.open", {
       connectionId: connection.id,
@@ -208,26 +217,6 @@ export class ConnectionHandler implements ConnectionOwner {
           this.close(connection, "aborted", "Connection closed with an error.");
         },
       );
-  }
-
-  #context(connection: HubConnection): HubContext {
-    const { manager, groups, dispatcher } = this.#p;
-    // `items` and `signal` are getters: most connections never use them,
-    // and at 10,000 connections their maps and controllers add up.
-    return {
-      connectionId: connection.id,
-      userId: connection.userId,
-      user: connection.principal?.claims ?? null,
-      clients: new HubCallerClients(manager, connection.id, this.#p.results),
-      groups,
-      get items() {
-        return connection.items;
-      },
-      abort: () => this.close(connection, "aborted"),
-      get signal() {
-        return dispatcher.connectionSignal(connection);
-      },
-    };
   }
 
   #messages(connection: HubConnection, data: Payload): void {

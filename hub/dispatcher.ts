@@ -280,7 +280,7 @@ export class Dispatcher {
         error: `Invocation ID '${id}' is already in use.`,
       });
     }
-    const ctx = { ...connection.context!, signal: controller.signal };
+    const ctx = connection.context!.withSignal(controller.signal);
     let result: unknown;
     try {
       result = entry.fn(ctx, ...message.arguments, ...uploads);

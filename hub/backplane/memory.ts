@@ -49,12 +49,19 @@ export class MemoryBus {
 /** A backplane for one process, or for tests of several hubs in one. */
 export class MemoryBackplane implements Backplane {
   readonly #bus: MemoryBus;
-  readonly #scopes = new Set<Scope>(["all"]);
+  /**
+   * What this node subscribed to, so the bus delivers only what it wants.
+   * Null on a bus of its own: no other member can ever join it, so nobody
+   * asks, and a hub's default backplane would otherwise keep a scope string
+   * (`connection:<id>`) and a set entry for every connection.
+   */
+  readonly #scopes: Set<Scope> | null;
   #node: BackplaneNode | undefined;
 
-  /** Attaches to `bus`, or to a bus of its own. */
-  constructor(bus: MemoryBus = new MemoryBus()) {
-    this.#bus = bus;
+  /** Attaches to `bus`, or to a private bus of its own. */
+  constructor(bus?: MemoryBus) {
+    this.#bus = bus ?? new MemoryBus();
+    this.#scopes = bus ? new Set<Scope>(["all"]) : null;
   }
 
   /** The id of the node this backplane serves. */
@@ -64,7 +71,7 @@ export class MemoryBackplane implements Backplane {
 
   start(node: BackplaneNode): Promise<void> {
     this.#node = node;
-    this.#scopes.add(`node:${node.id}`);
+    this.#scopes?.add(`node:${node.id}`);
     this.#bus.join(this);
     return Promise.resolve();
   }
@@ -75,12 +82,12 @@ export class MemoryBackplane implements Backplane {
   }
 
   subscribe(scope: Scope): Promise<void> {
-    this.#scopes.add(scope);
+    this.#scopes?.add(scope);
     return Promise.resolve();
   }
 
   unsubscribe(scope: Scope): void {
-    this.#scopes.delete(scope);
+    this.#scopes?.delete(scope);
   }
 
   status(): BackplaneStatus {
@@ -95,7 +102,9 @@ export class MemoryBackplane implements Backplane {
 
   /** @internal */
   interestedIn(scopes: Scope[]): boolean {
-    return scopes.some((scope) => this.#scopes.has(scope));
+    // Only other members of a shared bus ask, and a shared bus tracks.
+    const mine = this.#scopes;
+    return mine === null || scopes.some((scope) => mine.has(scope));
   }
 
   /** @internal */

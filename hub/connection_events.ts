@@ -1,0 +1,50 @@
+/**
+ * The events of one transport of one connection, routed to the handler.
+ *
+ * @module
+ */
+
+import type { HubConnection } from "./connection.ts";
+import type { Payload } from "./protocol/hub_protocol.ts";
+import type { Transport, TransportEvents } from "./transports/transport.ts";
+
+/** Where the events go: the connection handler. */
+export interface EventSink {
+  /** Data from the client on the connection's current transport. */
+  received(connection: HubConnection, data: Payload): void;
+  /** `transport` ended; the sink ignores it if it was replaced. */
+  transportClosed(connection: HubConnection, transport: Transport): void;
+}
+
+/**
+ * What one transport of one connection reports, routed to the handler. A
+ * class, not two arrow functions, so each socket costs one small object
+ * instead of two closures and their scope.
+ */
+export class ConnectionEvents implements TransportEvents {
+  readonly #handler: EventSink;
+  readonly #connection: HubConnection;
+  readonly #transport: Transport;
+
+  /** Events of `transport`, carrying `connection`, for `handler`. */
+  constructor(
+    handler: EventSink,
+    connection: HubConnection,
+    transport: Transport,
+  ) {
+    this.#handler = handler;
+    this.#connection = connection;
+    this.#transport = transport;
+  }
+
+  received(data: Payload): void {
+    // Data of a socket that was replaced by a reconnect is ignored.
+    if (this.#connection.transport === this.#transport) {
+      this.#handler.received(this.#connection, data);
+    }
+  }
+
+  closed(): void {
+    this.#handler.transportClosed(this.#connection, this.#transport);
+  }
+}
