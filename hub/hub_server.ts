@@ -229,7 +229,9 @@ export class HubServer {
     ids: { id: string; token: string; principal: Principal | null },
     address: string | null,
   ): HubConnection | Response {
-    if (this.#store.full) return this.#refuse(503, "Server is full", "capacity");
+    if (this.#store.full) {
+      return this.#refuse(503, "Server is full", "capacity");
+    }
     if (address !== null && !this.#addresses.acquire(address)) {
       return this.#refuse(
         429,
@@ -258,7 +260,11 @@ export class HubServer {
     const principal = await this.#authenticate(request);
     if (principal === false) return this.#refuse(401, "Unauthorized", "auth");
     if (this.#userFull(principal)) {
-      return this.#refuse(429, "Too many connections for this user", "user-cap");
+      return this.#refuse(
+        429,
+        "Too many connections for this user",
+        "user-cap",
+      );
     }
     const version = negotiatedVersion(url, this.options.negotiateVersion);
     const id = randomId();
@@ -286,7 +292,11 @@ export class HubServer {
       return this.#reattach(request, existing, principal);
     }
     if (this.#userFull(principal)) {
-      return this.#refuse(429, "Too many connections for this user", "user-cap");
+      return this.#refuse(
+        429,
+        "Too many connections for this user",
+        "user-cap",
+      );
     }
     let connection: HubConnection | undefined;
     if (token === null) {
