@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
-import { startServer } from "../main.ts";
-import { silentLogger } from "../hub/mod.ts";
+import { startTestServer } from "./helpers/app_server.ts";
 import {
   chromiumMissing,
   launchBrowser,
@@ -55,12 +54,7 @@ Deno.test({
     "two tabs both chart live data; a click answers only the tab that clicked",
   ignore: await chromiumMissing(),
   async fn() {
-    const app = await startServer({
-      hostname: "127.0.0.1",
-      port: 0,
-      env: {},
-      logger: silentLogger,
-    });
+    const app = await startTestServer();
     const browser = await launchBrowser();
     try {
       const a = await browser.newPage();
@@ -152,12 +146,7 @@ Deno.test({
     "a group hears what is sent to it; a direct message reaches one connection",
   ignore: await chromiumMissing(),
   async fn() {
-    const app = await startServer({
-      hostname: "127.0.0.1",
-      port: 0,
-      env: {},
-      logger: silentLogger,
-    });
+    const app = await startTestServer();
     const browser = await launchBrowser();
     try {
       const a = await browser.newPage();

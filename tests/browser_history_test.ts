@@ -6,8 +6,7 @@
  */
 
 import assert from "node:assert/strict";
-import { startServer } from "../main.ts";
-import { silentLogger } from "../hub/mod.ts";
+import { startTestServer } from "./helpers/app_server.ts";
 import {
   chromiumMissing,
   launchBrowser,
@@ -21,13 +20,7 @@ Deno.test({
   name: "the history button draws the server's last points on the chart",
   ignore: await chromiumMissing(),
   async fn() {
-    const app = await startServer({
-      hostname: "127.0.0.1",
-      port: 0,
-      env: {},
-      logger: silentLogger,
-      feedIntervalMs: 50,
-    });
+    const app = await startTestServer({ feedIntervalMs: 50 });
     const browser = await launchBrowser();
     try {
       const page = await browser.newPage();

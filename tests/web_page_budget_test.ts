@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import { startServer } from "../main.ts";
-import { silentLogger } from "../hub/mod.ts";
+import { startTestServer } from "./helpers/app_server.ts";
 import { gzipSize } from "../web/content_hash.ts";
 
 /** The chart page's JavaScript budget (issue 3): 100 KiB gzipped in total. */
@@ -16,12 +15,7 @@ function scriptUrls(html: string): string[] {
 }
 
 Deno.test("the chart page ships at most 100 KiB of gzipped JavaScript", async () => {
-  const app = await startServer({
-    hostname: "127.0.0.1",
-    port: 0,
-    env: {},
-    logger: silentLogger,
-  });
+  const app = await startTestServer();
   try {
     const html = await (await fetch(`${app.url}/`)).text();
     const urls = scriptUrls(html);
@@ -51,12 +45,7 @@ Deno.test("the chart page ships at most 100 KiB of gzipped JavaScript", async ()
 });
 
 Deno.test("pages without islands ship no JavaScript", async () => {
-  const app = await startServer({
-    hostname: "127.0.0.1",
-    port: 0,
-    env: {},
-    logger: silentLogger,
-  });
+  const app = await startTestServer();
   try {
     const res = await fetch(`${app.url}/no-such-page`);
     assert.equal(res.status, 404);
