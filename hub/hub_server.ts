@@ -13,10 +13,10 @@
  */
 
 import {
-  defaultHubOptions,
   type HubOptions,
   type Principal,
   type ResolvedHubOptions,
+  resolveHubOptions,
 } from "./options.ts";
 import type { HubDefinition } from "./hub_definition.ts";
 import { MemoryBackplane } from "./backplane/memory.ts";
@@ -34,9 +34,9 @@ import { startHeartbeat } from "./heartbeat.ts";
 import { jsonProtocol } from "./protocol/json.ts";
 import { randomId } from "./random_id.ts";
 import {
-  type AvailableTransport,
   negotiateBody,
   negotiatedVersion,
+  offeredTransports,
   queryValue,
 } from "./negotiate.ts";
 import { checkOrigin, preflight, withCors } from "./origin_policy.ts";
@@ -84,12 +84,7 @@ export class HubServer {
     const { path, shutdownDrainMs, ...rest } = options;
     this.path = path.replace(/\/+$/, "");
     this.#drainMs = shutdownDrainMs ?? 5_000;
-    this.options = {
-      ...defaultHubOptions,
-      protocols: [jsonProtocol],
-      allowedOrigins: [],
-      ...stripUndefined(rest),
-    } as ResolvedHubOptions;
+    this.options = resolveHubOptions(rest, [jsonProtocol]);
     this.logger = this.options.logger ?? consoleLogger();
     this.#store = new ConnectionStore(this.options.maxConnections);
     this.#manager = new LifetimeManager(
@@ -205,20 +200,8 @@ export class HubServer {
         this.options.maxConnectionsPerUser;
   }
 
-  #transports(): AvailableTransport[] {
-    const protocols = this.options.protocols;
-    const text = protocols.some((p) => p.transferFormat === "Text");
-    const formats = protocols.some((p) => p.transferFormat === "Binary")
-      ? (text ? ["Text", "Binary"] as const : ["Binary"] as const)
-      : ["Text"] as const;
-    return this.options.transports.flatMap((transport): AvailableTransport[] =>
-      // SSE carries text only: useless when no text protocol is offered.
-      transport !== "ServerSentEvents"
-        ? [{ transport, transferFormats: formats }]
-        : text
-        ? [{ transport, transferFormats: ["Text"] as const }]
-        : []
-    );
+  #userCapRefusal(): Response {
+    return this.#refuse(429, "Too many connections for this user", "user-cap");
   }
 
   /**
@@ -259,19 +242,17 @@ export class HubServer {
     if (request.method !== "POST") return text(405, "Use POST to negotiate");
     const principal = await this.#authenticate(request);
     if (principal === false) return this.#refuse(401, "Unauthorized", "auth");
-    if (this.#userFull(principal)) {
-      return this.#refuse(
-        429,
-        "Too many connections for this user",
-        "user-cap",
-      );
-    }
+    if (this.#userFull(principal)) return this.#userCapRefusal();
     const version = negotiatedVersion(url, this.options.negotiateVersion);
     const id = randomId();
     const ids = { id, token: version >= 1 ? randomId() : id, principal };
     const connection = this.#newConnection(ids, address);
     if (connection instanceof Response) return connection;
-    const body = negotiateBody(version, ids, this.#transports());
+    const body = negotiateBody(
+      version,
+      ids,
+      offeredTransports(this.options.transports, this.options.protocols),
+    );
     // Offered only when asked: the client fails if offered unasked.
     connection.statefulOffered = this.options.statefulReconnect &&
       queryValue(url, "useStatefulReconnect") === "true";
@@ -291,13 +272,7 @@ export class HubServer {
     if (existing && this.#handler.canReattach(existing)) {
       return this.#reattach(request, existing, principal);
     }
-    if (this.#userFull(principal)) {
-      return this.#refuse(
-        429,
-        "Too many connections for this user",
-        "user-cap",
-      );
-    }
+    if (this.#userFull(principal)) return this.#userCapRefusal();
     let connection: HubConnection | undefined;
     if (token === null) {
       // skipNegotiation: the socket itself creates the connection.
@@ -370,9 +345,7 @@ export class HubServer {
   metricsText(): string {
     const backplane = this.#manager.backplane.status();
     return renderMetrics(this.counters, {
-      connections: this.#manager.connections.size,
-      users: this.#manager.users.size,
-      groups: this.#manager.groups.size,
+      ...this.sizes(),
       backplaneHealthy: backplane.healthy,
       backplaneDropped: backplane.dropped,
     });
@@ -388,12 +361,7 @@ export class HubServer {
   }
 
   /** Sizes of the internal maps (tests check they return to zero). */
-  sizes(): {
-    store: number;
-    connections: number;
-    users: number;
-    groups: number;
-  } {
+  sizes(): Record<"store" | "connections" | "users" | "groups", number> {
     return {
       store: this.#store.size,
       connections: this.#manager.connections.size,
@@ -435,10 +403,4 @@ function text(status: number, body: string): Response {
 function clientAddress(info: Deno.ServeHandlerInfo | undefined): string | null {
   const addr = info?.remoteAddr as Deno.Addr | undefined;
   return addr && "hostname" in addr ? addr.hostname : null;
-}
-
-function stripUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(
-    Object.entries(value).filter(([, v]) => v !== undefined),
-  ) as Partial<T>;
 }

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { TransferFormat } from "./protocol/hub_protocol.ts";
+import type { HubProtocol, TransferFormat } from "./protocol/hub_protocol.ts";
 import type { TransportName } from "./transports/transport.ts";
 
 /** One offered transport and the formats it carries. */
@@ -60,4 +60,26 @@ export function negotiateBody(
     negotiateVersion: version,
     availableTransports: transports,
   };
+}
+
+/**
+ * What negotiate lists, in the server's order of preference: every
+ * transport with the formats the offered protocols need. SSE carries text
+ * only, so it is left out when no text protocol is offered.
+ */
+export function offeredTransports(
+  transports: readonly TransportName[],
+  protocols: readonly HubProtocol[],
+): AvailableTransport[] {
+  const text = protocols.some((p) => p.transferFormat === "Text");
+  const formats = protocols.some((p) => p.transferFormat === "Binary")
+    ? (text ? ["Text", "Binary"] as const : ["Binary"] as const)
+    : ["Text"] as const;
+  return transports.flatMap((transport): AvailableTransport[] =>
+    transport !== "ServerSentEvents"
+      ? [{ transport, transferFormats: formats }]
+      : text
+      ? [{ transport, transferFormats: ["Text"] as const }]
+      : []
+  );
 }

@@ -218,3 +218,23 @@ export const defaultHubOptions = {
   clientResultTimeoutMs: 30_000,
   maxPendingClientResults: 10_000,
 } as const;
+
+/**
+ * Fills every option left out (or set to `undefined`) with its default.
+ * `protocols` defaults to what the caller passes: options.ts stays free of
+ * protocol implementations.
+ */
+export function resolveHubOptions(
+  options: HubOptions,
+  defaultProtocols: HubProtocol[],
+): ResolvedHubOptions {
+  const given = Object.fromEntries(
+    Object.entries(options).filter(([, v]) => v !== undefined),
+  );
+  return {
+    ...defaultHubOptions,
+    protocols: defaultProtocols,
+    allowedOrigins: [],
+    ...given,
+  } as ResolvedHubOptions;
+}
