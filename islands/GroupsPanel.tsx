@@ -11,6 +11,7 @@ import { useSignal, useSignalEffect } from "@preact/signals";
 import { connectionId, invoke } from "./chart_hub/chart_connection.ts";
 import { MessageList } from "./chart_hub/MessageList.tsx";
 import { DirectMessageForm } from "./chart_hub/DirectMessageForm.tsx";
+import { TextField } from "./chart_hub/TextField.tsx";
 import { useHubMessages } from "./chart_hub/use_hub_messages.ts";
 
 /** Props set by the page. */
@@ -78,15 +79,12 @@ export default function GroupsPanel(
     >
       <h2 id="groups-title">Groups and direct messages</h2>
       <form class="row" onSubmit={join}>
-        <label class="grow">
-          Group
-          <input
-            value={groupName.value}
-            maxLength={64}
-            data-testid="group-name"
-            onInput={(e) => groupName.value = e.currentTarget.value}
-          />
-        </label>
+        <TextField
+          label="Group"
+          value={groupName}
+          maxLength={64}
+          testId="group-name"
+        />
         <button type="submit" data-testid="group-join">Join</button>
         <button type="button" data-testid="group-send" onClick={announce}>
           Send to group

@@ -5,6 +5,7 @@
  */
 
 import { useSignal } from "@preact/signals";
+import { TextField } from "./TextField.tsx";
 
 /** Props of the direct message form. */
 export interface DirectMessageFormProps {
@@ -24,24 +25,18 @@ export function DirectMessageForm({ send }: DirectMessageFormProps) {
   };
   return (
     <form class="row" onSubmit={submit}>
-      <label class="grow">
-        To connection id
-        <input
-          value={target.value}
-          maxLength={128}
-          data-testid="direct-target"
-          onInput={(e) => target.value = e.currentTarget.value}
-        />
-      </label>
-      <label class="grow">
-        Message
-        <input
-          value={text.value}
-          maxLength={500}
-          data-testid="direct-text"
-          onInput={(e) => text.value = e.currentTarget.value}
-        />
-      </label>
+      <TextField
+        label="To connection id"
+        value={target}
+        maxLength={128}
+        testId="direct-target"
+      />
+      <TextField
+        label="Message"
+        value={text}
+        maxLength={500}
+        testId="direct-text"
+      />
       <button type="submit" data-testid="direct-send">Send</button>
     </form>
   );
