@@ -10,7 +10,7 @@ import {
   type ServerOptions,
   startServer,
 } from "../../main.ts";
-import { consoleLogger, silentLogger } from "../../hub/mod.ts";
+import { testLogger } from "./hub_fixture.ts";
 
 /** The real server on loopback; close it in `finally`. */
 export function startTestServer(
@@ -20,7 +20,7 @@ export function startTestServer(
     hostname: "127.0.0.1",
     port: 0,
     env: {},
-    logger: Deno.env.get("TEST_LOG") ? consoleLogger("debug") : silentLogger,
+    logger: testLogger(),
     ...options,
   });
 }

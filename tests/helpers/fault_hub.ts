@@ -1,7 +1,6 @@
 /**
- * A small hub for fault, limit and stress tests, served by the real
- * `HubServer` on 127.0.0.1:0 with whatever options a test needs (tiny
- * queues, short windows), plus `/metrics` as the app serves it.
+ * A small hub for fault, limit and stress tests, served by `serveHub`
+ * with whatever options a test needs (tiny queues, short windows).
  *
  * @module
  */
@@ -9,10 +8,10 @@
 import {
   defineHub,
   type HubContext,
-  HubServer,
+  type HubServer,
   type HubServerOptions,
-  silentLogger,
 } from "../../hub/mod.ts";
+import { serveHub } from "./hub_fixture.ts";
 
 /** A running fault hub; `close()` it in `finally`. */
 export interface FaultHub {
@@ -103,38 +102,22 @@ export async function startFaultHub(
   const recorded = new Map<string, number[]>();
   const bursts = new Set<{ stop: boolean }>();
   const gate = new Gate();
-  const hub = new HubServer(makeHub(recorded, bursts, gate), {
-    path: "/hub",
-    logger: Deno.env.get("TEST_LOG") ? undefined : silentLogger,
-    ...options,
-  });
-  await hub.start();
-  const server = Deno.serve(
-    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
-    (req, info) => {
-      const url = new URL(req.url);
-      if (hub.matches(url)) return hub.handle(req, info);
-      if (url.pathname === "/metrics") return new Response(hub.metricsText());
-      return new Response("Not found", { status: 404 });
-    },
-  );
-  const url = `http://127.0.0.1:${(server.addr as Deno.NetAddr).port}`;
+  const served = await serveHub(makeHub(recorded, bursts, gate), options);
   return {
-    url,
-    hub,
+    url: served.url,
+    hub: served.hub,
     recorded,
     bursts,
     release: () => gate.release(),
     holding: () => gate.waiting,
     async metrics() {
-      const response = await fetch(`${url}/metrics`);
+      const response = await fetch(`${served.url}/metrics`);
       return await response.text();
     },
     async close() {
       for (const burst of bursts) burst.stop = true;
       gate.release();
-      await hub.shutdown();
-      await server.shutdown();
+      await served.close();
       // Let stopped bursts leave their sleep before sanitizers look.
       while (bursts.size > 0) await sleep(5);
     },

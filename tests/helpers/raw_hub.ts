@@ -8,15 +8,14 @@
 import {
   defineHub,
   type HubProtocol,
-  HubServer,
   type HubServerOptions,
   jsonProtocol,
   messagePackProtocol,
-  silentLogger,
 } from "../../hub/mod.ts";
+import { type HubFixture, serveHub } from "./hub_fixture.ts";
 
 /** Methods the raw tests call. */
-export const rawHub = defineHub({
+const rawHub = defineHub({
   methods: {
     Echo(_ctx, value: unknown) {
       return value;
@@ -28,42 +27,22 @@ export const rawHub = defineHub({
   },
 });
 
-/** A running raw hub. */
-export interface RawHub {
-  readonly url: string;
-  readonly hub: HubServer;
-  close(): Promise<void>;
-}
+/** A running raw hub; its `url` includes the hub path. */
+export type RawHub = HubFixture;
 
 /**
- * Starts `rawHub` (or `hub`) at `/hub` on 127.0.0.1, port 0. Shutdown
+ * Starts `rawHub` at `/hub` on 127.0.0.1, port 0. Shutdown
  * drains for 200 ms only: hand-driven pollers are often not polling.
  */
 export async function startRawHub(
   options: Partial<HubServerOptions> = {},
-  hub = rawHub,
 ): Promise<RawHub> {
-  const server = new HubServer(hub, {
-    path: "/hub",
-    logger: silentLogger,
+  const served = await serveHub(rawHub, {
     protocols: [jsonProtocol, messagePackProtocol] as HubProtocol[],
     shutdownDrainMs: 200,
     ...options,
   });
-  await server.start();
-  const http = Deno.serve(
-    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
-    (req, info) => server.handle(req, info),
-  );
-  const url = `http://127.0.0.1:${(http.addr as Deno.NetAddr).port}/hub`;
-  return {
-    url,
-    hub: server,
-    close: async () => {
-      await server.shutdown();
-      await http.shutdown();
-    },
-  };
+  return { ...served, url: `${served.url}/hub` };
 }
 
 /** Negotiates (version 1) and returns the connection token. */
