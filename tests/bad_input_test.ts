@@ -6,7 +6,8 @@
 import { assert, assertEquals } from "./helpers/assert.ts";
 import { startTestServer } from "./helpers/app_server.ts";
 import { RawClient } from "./helpers/raw_socket.ts";
-import { collect, connect, waitFor } from "./helpers/signalr_client.ts";
+import { collect, connect } from "./helpers/signalr_client.ts";
+import { waitUntil } from "./helpers/wait_until.ts";
 
 const RS = "\x1e";
 
@@ -20,7 +21,7 @@ async function withApp(
     await body(app.url + "/chart", () => feed.length);
     // The good client is still fed after the abuse.
     const before = feed.length;
-    await waitFor(() => feed.length >= before + 2, "feed after abuse");
+    await waitUntil(() => feed.length >= before + 2, "feed after abuse");
     assertEquals(await good.invoke("GetConnectionId"), good.connectionId);
   } finally {
     await good.stop();

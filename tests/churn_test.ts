@@ -6,7 +6,8 @@ import { assertEquals } from "./helpers/assert.ts";
 import { defineHub } from "../hub/mod.ts";
 import { serveHub } from "./helpers/hub_fixture.ts";
 import { RawClient } from "./helpers/raw_socket.ts";
-import { connect, waitFor } from "./helpers/signalr_client.ts";
+import { connect } from "./helpers/signalr_client.ts";
+import { waitUntil } from "./helpers/wait_until.ts";
 
 const hub = defineHub({
   methods: {
@@ -40,7 +41,7 @@ Deno.test("churn: 300 connections with users and groups leave no trace", async (
       assertEquals(sizes.groups, 5);
       assertEquals(sizes.users, 7);
       await Promise.all(batch.map((c) => c.stop()));
-      await waitFor(() => fixture.hub.sizes().store === 0, "store drains");
+      await waitUntil(() => fixture.hub.sizes().store === 0, "store drains");
     }
     // Sockets that vanish without a Close message are cleaned up too.
     const raws = await Promise.all(
@@ -52,9 +53,9 @@ Deno.test("churn: 300 connections with users and groups leave no trace", async (
     raws.forEach((r, i) =>
       r.sendMessage({ type: 1, target: "Join", arguments: [`r${i % 3}`] })
     );
-    await waitFor(() => fixture.hub.sizes().groups === 3, "raw joins");
+    await waitUntil(() => fixture.hub.sizes().groups === 3, "raw joins");
     await Promise.all(raws.map((r) => r.close()));
-    await waitFor(() => fixture.hub.sizes().store === 0, "raw drains");
+    await waitUntil(() => fixture.hub.sizes().store === 0, "raw drains");
     assertEquals(fixture.hub.sizes(), {
       store: 0,
       connections: 0,

@@ -4,7 +4,8 @@
  */
 import { assert, assertEquals } from "./helpers/assert.ts";
 import { startTestServer } from "./helpers/app_server.ts";
-import { connect, waitFor } from "./helpers/signalr_client.ts";
+import { connect } from "./helpers/signalr_client.ts";
+import { waitUntil } from "./helpers/wait_until.ts";
 
 Deno.test("healthz answers 200 with backplane detail while accepting", async () => {
   const app = await startTestServer();
@@ -26,7 +27,7 @@ Deno.test("metrics: the contract's gauges and counters, tracking live state", as
   try {
     await a.invoke("AddToGroup", "g1");
     await a.invoke("Nope").catch(() => {});
-    await waitFor(() => app.hub.counters.messagesSent > 2, "some feed");
+    await waitUntil(() => app.hub.counters.messagesSent > 2, "some feed");
     const text = await (await fetch(`${app.url}/metrics`)).text();
     for (
       const name of [

@@ -6,7 +6,8 @@ import { assert, assertEquals } from "./helpers/assert.ts";
 import { defineHub } from "../hub/mod.ts";
 import { serveHub } from "./helpers/hub_fixture.ts";
 import { RawClient } from "./helpers/raw_socket.ts";
-import { connect, waitFor } from "./helpers/signalr_client.ts";
+import { connect } from "./helpers/signalr_client.ts";
+import { waitUntil } from "./helpers/wait_until.ts";
 
 const hub = defineHub({
   methods: {
@@ -44,7 +45,7 @@ Deno.test("keepalive: a silent client is closed with ASP.NET's text", async () =
       "Server timeout elapsed without receiving a message from the client.",
     );
     await raw.closed;
-    await waitFor(() => fixture.hub.sizes().store === 0, "cleanup");
+    await waitUntil(() => fixture.hub.sizes().store === 0, "cleanup");
   } finally {
     await fixture.close();
   }
@@ -77,7 +78,7 @@ Deno.test("deadlines: no handshake in time, and a negotiation never used", async
     });
     await res.body?.cancel();
     assertEquals(fixture.hub.sizes().store >= 1, true);
-    await waitFor(
+    await waitUntil(
       () => fixture.hub.sizes().store === 0,
       "negotiation expiry",
       3_000,

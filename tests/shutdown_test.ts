@@ -6,7 +6,8 @@
  */
 
 import { assertEquals, assertOk } from "./helpers/assert.ts";
-import { signalR, waitFor } from "./helpers/signalr_client.ts";
+import { signalR } from "./helpers/signalr_client.ts";
+import { waitUntil } from "./helpers/wait_until.ts";
 import { freePort } from "./helpers/redis_server.ts";
 
 const root = new URL("../", import.meta.url);
@@ -131,7 +132,7 @@ Deno.test("SIGTERM drains and exits; clients reconnect to the next process on th
     assertOk(first.log.some((l) => l.includes("server.listening")));
     // Told to come back, not dropped: the Close carried allowReconnect.
     for (const c of clients) {
-      await waitFor(() => c.reconnecting.length > 0, "onreconnecting");
+      await waitUntil(() => c.reconnecting.length > 0, "onreconnecting");
       assertEquals(
         c.reconnecting[0]?.message,
         "Server returned an error on close: Server is shutting down.",
@@ -141,9 +142,9 @@ Deno.test("SIGTERM drains and exits; clients reconnect to the next process on th
     second = new AppChild(port);
     await second.listening;
     for (const c of clients) {
-      await waitFor(() => c.reconnected.length > 0, "onreconnected", 30_000);
+      await waitUntil(() => c.reconnected.length > 0, "onreconnected", 30_000);
       const before = c.feed;
-      await waitFor(() => c.feed > before, "the new process's feed", 10_000);
+      await waitUntil(() => c.feed > before, "the new process's feed", 10_000);
       assertEquals(c.closed, false);
     }
     // A reconnect without stateful reconnect is a new connection.

@@ -8,7 +8,7 @@ import { assertEquals } from "./helpers/assert.ts";
 import { metricValue, startFaultHub } from "./helpers/fault_hub.ts";
 import { RawClient } from "./helpers/raw_socket.ts";
 import { TcpProxy } from "./helpers/tcp_proxy.ts";
-import { signalR, waitFor } from "./helpers/signalr_client.ts";
+import { signalR } from "./helpers/signalr_client.ts";
 import { waitUntil } from "./helpers/wait_until.ts";
 
 const ROUND = 4;
@@ -45,7 +45,7 @@ Deno.test("a reader that stopped is closed and counted; a good reader gets every
     while ((await slowCloses()) === 0 && rounds < MAX_ROUNDS) {
       await good.invoke("Flood", ROUND, SIZE);
       rounds++;
-      await waitFor(() => seen.length === rounds * ROUND, "the good client");
+      await waitUntil(() => seen.length === rounds * ROUND, "the good client");
     }
     assertEquals(await slowCloses(), 1);
     // The good client missed nothing and saw everything once, in order.
@@ -96,7 +96,7 @@ Deno.test("a stateful client that stops acking overflows its replay buffer and i
         ) === 1,
       "the stuck client to be closed",
     );
-    await waitFor(() => got === 20, "the good client's messages");
+    await waitUntil(() => got === 20, "the good client's messages");
     proxy.resume("down");
     const close = await stuck.next((r) => r.type === 7);
     assertEquals(close.allowReconnect, true);

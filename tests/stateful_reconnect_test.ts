@@ -8,7 +8,7 @@
 import { assertEquals, assertOk } from "./helpers/assert.ts";
 import { metricValue, startFaultHub } from "./helpers/fault_hub.ts";
 import { TcpProxy } from "./helpers/tcp_proxy.ts";
-import { signalR, waitFor } from "./helpers/signalr_client.ts";
+import { signalR } from "./helpers/signalr_client.ts";
 import { waitUntil } from "./helpers/wait_until.ts";
 import { jsonProtocol } from "../hub/mod.ts";
 import { messagePackProtocol } from "../hub/protocol/messagepack.ts";
@@ -97,7 +97,7 @@ async function cutMidBurst(protocol?: signalR.IHubProtocol): Promise<void> {
 
     // Server→client: cut while the server is half-way through 300 sends.
     await client.invoke("Burst", 300, 2);
-    await waitFor(() => seq.length >= 60, "the burst to be under way");
+    await waitUntil(() => seq.length >= 60, "the burst to be under way");
     const acceptedBefore = proxy.accepted;
     proxy.cutAll();
     // Client→server: sends made while the socket is down are buffered by
@@ -124,7 +124,7 @@ async function cutMidBurst(protocol?: signalR.IHubProtocol): Promise<void> {
     assertEquals(await client.invoke<string>("GetConnectionId"), id);
     assertEquals(client.connectionId, id);
     await client.invoke("ToGroup", "room", 7);
-    await waitFor(() => group.length === 1, "the group message");
+    await waitUntil(() => group.length === 1, "the group message");
     assertEquals(group, [7]);
     assertEquals(reattached.length, 2, "both cuts resumed the connection");
     if (Deno.env.get("TEST_LOG")) console.log(reattached);
@@ -256,7 +256,7 @@ Deno.test("a socket the server still thinks is open is replaced by the client's 
       seq.push(n);
     });
     await client.invoke("Burst", 200, 2);
-    await waitFor(() => seq.length >= 40, "the burst to be under way");
+    await waitUntil(() => seq.length >= 40, "the burst to be under way");
     // Half-open: the client's side is gone, the server's still looks fine.
     proxy.vanishAll();
     await waitUntil(() => seq.length >= 200, "every burst message");
@@ -284,7 +284,7 @@ Deno.test("on a slow, laggy link a cut still loses nothing", async () => {
     proxy.throttle("down", 20_000);
     proxy.delay("up", 5);
     await client.invoke("Burst", 150, 0);
-    await waitFor(() => seq.length >= 20, "some of the burst");
+    await waitUntil(() => seq.length >= 20, "some of the burst");
     proxy.cutAll();
     proxy.throttle("down", 0);
     await waitUntil(() => seq.length >= 150, "every burst message");

@@ -16,7 +16,8 @@ import {
   messagePackProtocol,
 } from "../hub/mod.ts";
 import { serveHub } from "./helpers/hub_fixture.ts";
-import { connect, signalR, waitFor } from "./helpers/signalr_client.ts";
+import { connect, signalR } from "./helpers/signalr_client.ts";
+import { waitUntil } from "./helpers/wait_until.ts";
 
 /** Hooks a test uses to watch the server side of a stream. */
 interface Probe {
@@ -286,7 +287,7 @@ Deno.test("an upload past maxBufferedUploadItems fails instead of growing", asyn
     for (let i = 0; i < 50; i++) subject.next(i);
     // The client sends items through a promise chain, so a later invoke
     // could overtake them: wait until the server has dropped the 40 extra.
-    await waitFor(
+    await waitUntil(
       () => app.hub.counters.messagesDropped >= 40,
       "the upload overflow",
     );

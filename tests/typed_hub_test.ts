@@ -28,8 +28,8 @@ import {
   connect,
   nextEvent,
   signalR,
-  waitFor,
 } from "./helpers/signalr_client.ts";
+import { waitUntil } from "./helpers/wait_until.ts";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const FIXTURE = "tests/fixtures/typed_hub_misspelt.ts";
@@ -129,7 +129,7 @@ Deno.test("the feed records what it sends in the history", async () => {
       hub.connection,
       "transferchartdata",
     );
-    await waitFor(() => seen.length >= 3, "three feed updates");
+    await waitUntil(() => seen.length >= 3, "three feed updates");
     // Pushed before it is sent, so everything seen is in the history.
     const recent = feedHistory.last(600).map((p) => p.series);
     for (const update of seen.slice(0, 3)) {
