@@ -6,7 +6,10 @@
 
 import assert from "node:assert/strict";
 import { createClient } from "@redis/client";
-import { RedisBackplane } from "../hub/backplane/redis.ts";
+import {
+  RedisBackplane,
+  type RedisBackplaneOptions,
+} from "../hub/backplane/redis.ts";
 import { silentLogger } from "../hub/logger.ts";
 import { Recorder, toAll } from "./helpers/backplane_recorder.ts";
 import {
@@ -16,8 +19,14 @@ import {
 } from "./helpers/redis_server.ts";
 import { waitUntil } from "./helpers/wait_until.ts";
 
-function backplane(url: string, prefix: string): RedisBackplane {
-  return new RedisBackplane({
+/** A started backplane with fast reconnects, `options` on top. */
+async function started(
+  url: string,
+  prefix: string,
+  name: string,
+  options: Partial<RedisBackplaneOptions> = {},
+) {
+  const bp = new RedisBackplane({
     url,
     prefix,
     logger: silentLogger,
@@ -25,11 +34,8 @@ function backplane(url: string, prefix: string): RedisBackplane {
     minReconnectDelayMs: 20,
     maxReconnectDelayMs: 200,
     startTimeoutMs: 2_000,
+    ...options,
   });
-}
-
-async function started(url: string, prefix: string, name: string) {
-  const bp = backplane(url, prefix);
   const node = new Recorder(name);
   await bp.start(node);
   return { bp, node };
@@ -104,17 +110,10 @@ Deno.test({
   async fn() {
     const redis = await RedisServer.start();
     const prefix = uniquePrefix();
-    const bp = new RedisBackplane({
-      url: redis.url,
-      prefix,
-      logger: silentLogger,
-      minReconnectDelayMs: 20,
-      maxReconnectDelayMs: 200,
+    const { bp, node } = await started(redis.url, prefix, "a", {
       pingIntervalMs: 50,
       socketTimeoutMs: 300,
     });
-    const node = new Recorder("a");
-    await bp.start(node);
     const peer = await started(redis.url, prefix, "b");
     try {
       redis.pause(); // no RST, no FIN: only silence
@@ -232,14 +231,7 @@ Deno.test({
   async fn() {
     const redis = await RedisServer.start();
     const prefix = uniquePrefix();
-    const bp = new RedisBackplane({
-      url: redis.url,
-      prefix,
-      logger: silentLogger,
-      socketTimeoutMs: testSocketTimeoutMs,
-      maxInFlight: 1,
-    });
-    await bp.start(new Recorder("a"));
+    const { bp } = await started(redis.url, prefix, "a", { maxInFlight: 1 });
     try {
       // All three start in the same tick: one is in flight, two overflow.
       await Promise.all([1, 2, 3].map((n) => bp.publish(toAll(`m${n}`))));
