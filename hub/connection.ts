@@ -20,10 +20,10 @@ import {
   type HubMessage,
   type InvocationMessage,
   isTrackable,
+  type StreamInvocationMessage,
 } from "./protocol/messages.ts";
 import type { HandshakeReader } from "./protocol/handshake.ts";
 import type { ConnectionContext } from "./connection_context.ts";
-import type { StreamInvocationMessage } from "./protocol/messages.ts";
 import { CloseCode, type Transport } from "./transports/transport.ts";
 import { type Flushable, scheduleFlush } from "./flush_queue.ts";
 import type { ReplayBuffer } from "./replay_buffer.ts";
@@ -176,9 +176,7 @@ export class HubConnection implements Flushable {
       this.#owner.slowConsumer(this);
       return;
     }
-    const parts = this.#outbox;
-    this.#outbox = [];
-    this.#outboxBytes = 0;
+    const parts = this.#take();
     transport.write(joinPayloads(parts));
     this.lastSent = Date.now();
     this.#owner.sent(parts.length);
@@ -203,10 +201,15 @@ export class HubConnection implements Flushable {
 
   /** Drops whatever is queued (the connection is being torn down). */
   discardQueue(): number {
-    const dropped = this.#outbox.length;
+    return this.#take().length;
+  }
+
+  /** Empties the queue, handing over what it held. */
+  #take(): Payload[] {
+    const parts = this.#outbox;
     this.#outbox = [];
     this.#outboxBytes = 0;
-    return dropped;
+    return parts;
   }
 
   /**
@@ -218,11 +221,8 @@ export class HubConnection implements Flushable {
     this.closeReason = reason;
     const transport = this.transport;
     if (transport && last !== null) {
-      this.#outbox.push(last);
-      this.#outboxBytes += payloadSize(last);
-      const parts = this.#outbox;
-      this.#outbox = [];
-      this.#outboxBytes = 0;
+      const parts = this.#take();
+      parts.push(last);
       transport.write(joinPayloads(parts));
     }
     this.state = "closing";
