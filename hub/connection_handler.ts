@@ -25,7 +25,7 @@ import {
   type ContextServices,
 } from "./connection_context.ts";
 import type { HubProtocol, Payload } from "./protocol/hub_protocol.ts";
-import type { HubMessage } from "./protocol/messages.ts";
+import { type HubMessage, MessageTooLargeError } from "./protocol/messages.ts";
 import {
   HANDSHAKE_OK,
   handshakeError,
@@ -40,6 +40,7 @@ import {
 import { type AddressCounter, MessageRate } from "./rate_limit.ts";
 import { screenIncoming, startStateful } from "./stateful_reconnect.ts";
 import { ConnectionEvents } from "./connection_events.ts";
+import { EncodedMessage } from "./encoded_message.ts";
 
 /** Everything the handler works with, owned by the hub server. */
 export interface HandlerParts {
@@ -60,7 +61,8 @@ export interface HandlerParts {
 /** Drives connections from transport open to cleanup. */
 export class ConnectionHandler implements ConnectionOwner {
   readonly #p: HandlerParts;
-  readonly #pings = new Map<HubProtocol, Payload>();
+  /** The Ping, encoded once per protocol and shared by every connection. */
+  readonly #ping = new EncodedMessage({ type: 6 });
   readonly #services: ContextServices;
 
   /** A handler over the hub server's parts. */
@@ -220,7 +222,8 @@ export class ConnectionHandler implements ConnectionOwner {
   }
 
   #messages(connection: HubConnection, data: Payload): void {
-    connection.lastReceived = Date.now();
+    const now = Date.now();
+    connection.lastReceived = now;
     let messages: HubMessage[];
     try {
       messages = connection.decoder!.push(data);
@@ -231,16 +234,15 @@ export class ConnectionHandler implements ConnectionOwner {
         connectionId: connection.id,
         error: text,
       });
-      const reason = text.includes("maximum size")
-        ? "message-too-large"
-        : "protocol-error";
       return this.close(
         connection,
-        reason,
+        error instanceof MessageTooLargeError
+          ? "message-too-large"
+          : "protocol-error",
         `Connection closed with an error. InvalidDataException: ${text}`,
       );
     }
-    if (connection.rate && !connection.rate.take(messages.length, Date.now())) {
+    if (connection.rate && !connection.rate.take(messages.length, now)) {
       this.#p.counters.messagesDropped += messages.length;
       this.#p.logger.log("warn", "connection.rate_limited", {
         connectionId: connection.id,
@@ -272,13 +274,12 @@ export class ConnectionHandler implements ConnectionOwner {
   #dispatch(connection: HubConnection, message: HubMessage): void {
     switch (message.type) {
       case 1:
+      case 4:
         return this.#p.dispatcher.invoke(connection, message);
       case 7:
         // The client is leaving: no Close back, just end.
         connection.end(null, "client-closed");
         return;
-      case 4:
-        return this.#p.dispatcher.invoke(connection, message);
       case 2:
         return this.#p.dispatcher.streamItem(connection, message);
       case 3:
@@ -391,10 +392,6 @@ export class ConnectionHandler implements ConnectionOwner {
 
   /** The encoded Ping for a protocol, built once. */
   ping(protocol: HubProtocol): Payload {
-    let payload = this.#pings.get(protocol);
-    if (!payload) {
-      this.#pings.set(protocol, payload = protocol.encode({ type: 6 }));
-    }
-    return payload;
+    return this.#ping.payloadFor(protocol);
   }
 }

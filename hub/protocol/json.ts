@@ -7,7 +7,11 @@
  */
 
 import type { HubProtocol, MessageDecoder, Payload } from "./hub_protocol.ts";
-import { type HubMessage, ProtocolError } from "./messages.ts";
+import {
+  type HubMessage,
+  MessageTooLargeError,
+  ProtocolError,
+} from "./messages.ts";
 import { validateMessage } from "./message_validation.ts";
 
 /** The record separator that ends every JSON message and the handshake. */
@@ -68,9 +72,7 @@ class JsonDecoder implements MessageDecoder {
   #checkSize(length: number, text: string): void {
     if (length <= this.#max / 3) return;
     if (length > this.#max || utf8Size(text) > this.#max) {
-      throw new ProtocolError(
-        `Message exceeds the maximum size of ${this.#max} bytes`,
-      );
+      throw new MessageTooLargeError(this.#max);
     }
   }
 }

@@ -11,7 +11,11 @@
 
 import { Decoder, Encoder } from "@msgpack/msgpack";
 import type { HubProtocol, MessageDecoder, Payload } from "./hub_protocol.ts";
-import { type HubMessage, ProtocolError } from "./messages.ts";
+import {
+  type HubMessage,
+  MessageTooLargeError,
+  ProtocolError,
+} from "./messages.ts";
 import { validateMessage } from "./message_validation.ts";
 import { encodeVarInt, MAX_VARINT_BYTES, readVarInt } from "./varint.ts";
 
@@ -202,7 +206,7 @@ class MessagePackDecoder implements MessageDecoder {
       const prefix = readVarInt(data, offset);
       if (prefix === null) break;
       if (prefix.value > this.#max) {
-        fail(`Message exceeds the maximum size of ${this.#max} bytes`);
+        throw new MessageTooLargeError(this.#max);
       }
       const start = offset + prefix.size;
       if (start + prefix.value > data.length) break;
@@ -239,7 +243,7 @@ class MessagePackDecoder implements MessageDecoder {
       if (rest > 0) this.#append(data.subarray(offset));
     }
     if (this.#len > this.#max + MAX_VARINT_BYTES) {
-      fail(`Message exceeds the maximum size of ${this.#max} bytes`);
+      throw new MessageTooLargeError(this.#max);
     }
   }
 

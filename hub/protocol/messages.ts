@@ -128,3 +128,14 @@ export class ProtocolError extends Error {
     this.name = "ProtocolError";
   }
 }
+
+/**
+ * A record past the decoder's size limit: a class of its own so the
+ * connection can close with "message-too-large" without reading the text.
+ */
+export class MessageTooLargeError extends ProtocolError {
+  /** The error for a decoder limited to `maxBytes`. */
+  constructor(maxBytes: number) {
+    super(`Message exceeds the maximum size of ${maxBytes} bytes`);
+  }
+}
