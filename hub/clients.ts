@@ -9,7 +9,6 @@
 import type { Target } from "./backplane/backplane.ts";
 import type { LifetimeManager } from "./lifetime_manager.ts";
 import { HubError } from "./hub_error.ts";
-import { EncodedMessage } from "./encoded_message.ts";
 import type { ClientResults } from "./client_results.ts";
 
 /** Any client event signature; typed hubs narrow it (see hub_definition). */
@@ -96,14 +95,7 @@ class TargetProxy implements ClientProxy {
   }
 
   send(method: string, ...args: unknown[]): Promise<void> {
-    if (this.#localOnly) {
-      this.#manager.deliverLocal(
-        this.#target,
-        new EncodedMessage({ type: 1, target: method, arguments: args }),
-      );
-    } else {
-      this.#manager.send(this.#target, method, args);
-    }
+    this.#manager.send(this.#target, method, args, this.#localOnly);
     return DONE;
   }
 }

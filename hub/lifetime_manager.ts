@@ -99,15 +99,23 @@ export class LifetimeManager implements BackplaneNode {
 
   /**
    * Sends `method(args)` to `target`: local connections now, the rest via
-   * the backplane. Returns how many local connections it was queued for.
+   * the backplane unless `localOnly` (a message that came from it, or a
+   * per-process sender). Returns how many local connections it was queued
+   * for.
    */
-  send(target: Target, method: string, args: readonly unknown[]): number {
+  send(
+    target: Target,
+    method: string,
+    args: readonly unknown[],
+    localOnly = false,
+  ): number {
     const encoded = new EncodedMessage({
       type: 1,
       target: method,
       arguments: args as unknown[],
     });
-    const local = this.deliverLocal(target, encoded);
+    const local = this.#deliverLocal(target, encoded);
+    if (localOnly) return local;
     const remote = this.#remoteTarget(target);
     if (remote) {
       this.#backplane.publish({ kind: "invoke", target: remote, method, args });
@@ -115,8 +123,7 @@ export class LifetimeManager implements BackplaneNode {
     return local;
   }
 
-  /** Delivers to this node's connections only. */
-  deliverLocal(target: Target, encoded: EncodedMessage): number {
+  #deliverLocal(target: Target, encoded: EncodedMessage): number {
     switch (target.kind) {
       case "all":
         return deliverAll(this.connections.values(), encoded, target.except);
@@ -229,14 +236,7 @@ export class LifetimeManager implements BackplaneNode {
     try {
       switch (message.kind) {
         case "invoke":
-          this.deliverLocal(
-            message.target,
-            new EncodedMessage({
-              type: 1,
-              target: message.method,
-              arguments: message.args as unknown[],
-            }),
-          );
+          this.send(message.target, message.method, message.args, true);
           return;
         case "group":
           return this.#applyRemoteGroup(message, from);
