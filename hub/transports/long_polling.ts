@@ -10,7 +10,11 @@
  * @module
  */
 
-import { joinPayloads, type Payload } from "../protocol/hub_protocol.ts";
+import {
+  joinPayloads,
+  type Payload,
+  payloadSize,
+} from "../protocol/hub_protocol.ts";
 import type { Transport, TransportEvents } from "./transport.ts";
 
 /** The client gives up on a poll after 100 s, so ours must end before. */
@@ -89,7 +93,7 @@ export class LongPollingTransport implements Transport {
 
   write(frame: Payload): void {
     if (this.#closed) return;
-    const size = typeof frame === "string" ? frame.length : frame.byteLength;
+    const size = payloadSize(frame);
     if (this.#bytes + size > this.#options.maxBufferedBytes) {
       this.discard();
       this.close();
