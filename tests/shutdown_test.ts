@@ -8,7 +8,7 @@
 import { assertEquals, assertOk } from "./helpers/assert.ts";
 import { signalR } from "./helpers/signalr_client.ts";
 import { waitUntil } from "./helpers/wait_until.ts";
-import { freePort } from "./helpers/redis_server.ts";
+import { freePort } from "../web/testing/app_process.ts";
 
 const root = new URL("../", import.meta.url);
 

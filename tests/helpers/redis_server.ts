@@ -6,6 +6,8 @@
  * @module
  */
 
+import { freePort } from "../../web/testing/app_process.ts";
+
 /** Where the binary is; `REDIS_SERVER` overrides for odd installs. */
 export const redisServerPath = Deno.env.get("REDIS_SERVER") ??
   "/usr/bin/redis-server";
@@ -178,12 +180,4 @@ async function drain(
       text = text.slice(-1_000);
     }
   }
-}
-
-/** A loopback port free right now. */
-export function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
 }
