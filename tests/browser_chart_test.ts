@@ -49,19 +49,36 @@ async function moreUpdates(page: Page, count: number): Promise<void> {
   );
 }
 
+/**
+ * Opens `url` in two tabs of a fresh browser (screenshots if `body`
+ * throws), waits until both are connected and hands `body` their ids.
+ */
+async function twoTabs(
+  url: string,
+  name: string,
+  body: (a: Page, b: Page, ids: string[]) => Promise<void>,
+): Promise<void> {
+  const browser = await launchBrowser();
+  try {
+    const a = await browser.newPage();
+    const b = await browser.newPage();
+    await screenshotOnFailure([a, b], name, async () => {
+      await Promise.all([a.goto(url), b.goto(url)]);
+      await body(a, b, await Promise.all([connectedId(a), connectedId(b)]));
+    });
+  } finally {
+    await browser.close();
+  }
+}
+
 Deno.test({
   name:
     "two tabs both chart live data; a click answers only the tab that clicked",
   ignore: await chromiumMissing(),
   async fn() {
     const app = await startTestServer();
-    const browser = await launchBrowser();
     try {
-      const a = await browser.newPage();
-      const b = await browser.newPage();
-      await screenshotOnFailure([a, b], "two-tabs", async () => {
-        await Promise.all([a.goto(app.url), b.goto(app.url)]);
-        const [idA, idB] = await Promise.all([connectedId(a), connectedId(b)]);
+      await twoTabs(app.url, "two-tabs", async (a, b, [idA, idB]) => {
         assert.notEqual(idA, idB);
         await Promise.all([moreUpdates(a, 2), moreUpdates(b, 2)]);
 
@@ -100,7 +117,6 @@ Deno.test({
         );
       });
     } finally {
-      await browser.close();
       await app.close();
     }
   },
@@ -112,13 +128,8 @@ Deno.test({
   async fn() {
     const port = freePort();
     let app = await startAppProcess(port);
-    const browser = await launchBrowser();
     try {
-      const a = await browser.newPage();
-      const b = await browser.newPage();
-      await screenshotOnFailure([a, b], "restart", async () => {
-        await Promise.all([a.goto(app.url), b.goto(app.url)]);
-        const before = await Promise.all([connectedId(a), connectedId(b)]);
+      await twoTabs(app.url, "restart", async (a, b, before) => {
         await Promise.all([moreUpdates(a, 1), moreUpdates(b, 1)]);
 
         await app.stop("SIGTERM");
@@ -135,7 +146,6 @@ Deno.test({
         await Promise.all([moreUpdates(a, 2), moreUpdates(b, 2)]);
       });
     } finally {
-      await browser.close();
       await app.stop();
     }
   },
@@ -147,13 +157,8 @@ Deno.test({
   ignore: await chromiumMissing(),
   async fn() {
     const app = await startTestServer();
-    const browser = await launchBrowser();
     try {
-      const a = await browser.newPage();
-      const b = await browser.newPage();
-      await screenshotOnFailure([a, b], "groups", async () => {
-        await Promise.all([a.goto(app.url), b.goto(app.url)]);
-        const [idA, idB] = await Promise.all([connectedId(a), connectedId(b)]);
+      await twoTabs(app.url, "groups", async (a, b, [idA, idB]) => {
         for (const page of [a, b]) {
           await page.fill('[data-testid="group-name"]', "watchers");
           await page.click('[data-testid="group-join"]');
@@ -186,7 +191,6 @@ Deno.test({
         assert.equal(await a.locator('[data-kind="direct"]').count(), 0);
       });
     } finally {
-      await browser.close();
       await app.close();
     }
   },
