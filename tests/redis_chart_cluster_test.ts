@@ -69,25 +69,36 @@ async function metrics(proc: AppProcess): Promise<string> {
   return await (await fetch(`${proc.url}/metrics`)).text();
 }
 
-async function teardown(
-  clients: Client[],
-  procs: AppProcess[],
-  redis: RedisServer,
-) {
-  await Promise.all(clients.map((c) => c.conn.stop()));
-  await Promise.all(procs.map((p) => p.stop()));
-  await redis.stop();
+/**
+ * Runs `body` on two app processes sharing a fresh Redis (with `password`
+ * if given), then stops the clients `body` pushed, the processes and Redis.
+ */
+async function withCluster(
+  password: string | undefined,
+  body: (
+    procs: AppProcess[],
+    clients: Client[],
+    redis: RedisServer,
+  ) => Promise<void>,
+): Promise<void> {
+  const redis = await RedisServer.start({ password });
+  const procs: AppProcess[] = [];
+  const clients: Client[] = [];
+  try {
+    procs.push(...await cluster(redis));
+    await body(procs, clients, redis);
+  } finally {
+    await Promise.all(clients.map((c) => c.conn.stop()));
+    await Promise.all(procs.map((p) => p.stop()));
+    await redis.stop();
+  }
 }
 
 Deno.test({
   name: "redis chart cluster: connection, user and group across processes",
   ignore: skipRedis,
   async fn() {
-    const redis = await RedisServer.start({ password: PASSWORD });
-    const procs = await cluster(redis);
-    const clients: Client[] = [];
-    try {
-      const [p1, p2] = procs;
+    await withCluster(PASSWORD, async ([p1, p2], clients) => {
       const token = await tokenFor("alice");
       const alice1 = await client(p1, token);
       const alice2 = await client(p2, token);
@@ -128,9 +139,7 @@ Deno.test({
       await direct(alice1, x2, "barrier-group-x");
       assert.equal(groups.get(x2)!.count(text), 1);
       assert.equal(groups.get(alice2)!.count(text), 0);
-    } finally {
-      await teardown(clients, procs, redis);
-    }
+    });
   },
 });
 
@@ -138,10 +147,7 @@ Deno.test({
   name: "redis chart cluster: the chart feed is one message per interval",
   ignore: skipRedis,
   async fn() {
-    const redis = await RedisServer.start();
-    const procs = await cluster(redis);
-    const clients: Client[] = [];
-    try {
+    await withCluster(undefined, async (procs, clients) => {
       clients.push(await client(procs[0]), await client(procs[1]));
       const counts = clients.map(() => 0);
       clients.forEach((c, i) =>
@@ -153,9 +159,7 @@ Deno.test({
       await waitUntil(() => counts.every((n) => n >= 3), "three ticks each");
       const intervals = Math.ceil((Date.now() - started) / 1000);
       for (const n of counts) assert.ok(n <= intervals + 1, `${n} messages`);
-    } finally {
-      await teardown(clients, procs, redis);
-    }
+    });
   },
 });
 
@@ -163,10 +167,7 @@ Deno.test({
   name: "redis chart cluster: Redis killed and restarted mid-test",
   ignore: skipRedis,
   async fn() {
-    const redis = await RedisServer.start({ password: PASSWORD });
-    const procs = await cluster(redis);
-    const clients: Client[] = [];
-    try {
+    await withCluster(PASSWORD, async (procs, clients, redis) => {
       const [p1, p2] = procs;
       const a1 = await client(p1);
       const b1 = await client(p1);
@@ -209,8 +210,6 @@ Deno.test({
         assert.ok(p.log.some((l) => l.includes("backplane.redis.down")));
         assert.ok(!p.log.some((l) => l.includes(PASSWORD)), "no password");
       }
-    } finally {
-      await teardown(clients, procs, redis);
-    }
+    });
   },
 });
