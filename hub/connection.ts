@@ -126,6 +126,16 @@ export class HubConnection implements Flushable {
     return this.principal?.userId ?? null;
   }
 
+  /**
+   * Takes the principal of a later request (a refreshed token moves the
+   * expiry) when it names the user that negotiated; false when it does not.
+   */
+  adopt(principal: Principal | null): boolean {
+    if (this.userId !== (principal?.userId ?? null)) return false;
+    if (principal) this.principal = principal;
+    return true;
+  }
+
   /** Bytes waiting in our queue (not counting the socket's buffer). */
   get queuedBytes(): number {
     return this.#outboxBytes;

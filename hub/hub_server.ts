@@ -34,6 +34,7 @@ import { startHeartbeat } from "./heartbeat.ts";
 import { jsonProtocol } from "./protocol/json.ts";
 import { randomId } from "./random_id.ts";
 import {
+  type AvailableTransport,
   negotiateBody,
   negotiatedVersion,
   offeredTransports,
@@ -76,6 +77,8 @@ export class HubServer {
   readonly #handler: ConnectionHandler;
   readonly #drainMs: number;
   readonly #addresses: AddressCounter;
+  /** What negotiate lists; fixed by the options, so built once. */
+  readonly #offered: AvailableTransport[];
   #stopHeartbeat: (() => void) | null = null;
   #accepting = false;
 
@@ -86,6 +89,10 @@ export class HubServer {
     this.#drainMs = shutdownDrainMs ?? 5_000;
     this.options = resolveHubOptions(rest, [jsonProtocol]);
     this.logger = this.options.logger ?? consoleLogger();
+    this.#offered = offeredTransports(
+      this.options.transports,
+      this.options.protocols,
+    );
     this.#store = new ConnectionStore(this.options.maxConnections);
     this.#manager = new LifetimeManager(
       this.options.backplane ?? new MemoryBackplane(),
@@ -161,8 +168,8 @@ export class HubServer {
   ): Promise<Response> | Response {
     // While draining, polls and sends of live connections still pass, so
     // a long-polling client between two polls gets its Close.
-    const live = request.headers.get("upgrade") === null &&
-      queryValue(url, "id") !== null;
+    const upgrade = request.headers.get("upgrade");
+    const live = upgrade === null && queryValue(url, "id") !== null;
     if (!this.#accepting && !live) {
       return this.#refuse(
         503,
@@ -173,7 +180,7 @@ export class HubServer {
     const rest = url.pathname.slice(this.path.length);
     if (rest === "/negotiate") return this.#negotiate(request, url, address);
     if (rest !== "" && rest !== "/") return text(404, "Not found");
-    if (request.headers.get("upgrade")?.toLowerCase() === "websocket") {
+    if (upgrade?.toLowerCase() === "websocket") {
       return this.#websocket(request, url, address);
     }
     return this.#httpTransport(request, url);
@@ -248,11 +255,7 @@ export class HubServer {
     const ids = { id, token: version >= 1 ? randomId() : id, principal };
     const connection = this.#newConnection(ids, address);
     if (connection instanceof Response) return connection;
-    const body = negotiateBody(
-      version,
-      ids,
-      offeredTransports(this.options.transports, this.options.protocols),
-    );
+    const body = negotiateBody(version, ids, this.#offered);
     // Offered only when asked: the client fails if offered unasked.
     connection.statefulOffered = this.options.statefulReconnect &&
       queryValue(url, "useStatefulReconnect") === "true";
@@ -273,26 +276,23 @@ export class HubServer {
       return this.#reattach(request, existing, principal);
     }
     if (this.#userFull(principal)) return this.#userCapRefusal();
-    let connection: HubConnection | undefined;
+    let connection = existing;
     if (token === null) {
       // skipNegotiation: the socket itself creates the connection.
-      const id = randomId();
       const created = this.#newConnection(
-        { id, token: randomId(), principal },
+        { id: randomId(), token: randomId(), principal },
         address,
       );
       if (created instanceof Response) return created;
       connection = created;
     } else {
-      connection = this.#store.byToken(token);
       if (!connection) return text(404, "No connection with that id");
       if (connection.state !== "negotiated") {
         return text(409, "A transport is already active for this connection");
       }
-      if (connection.userId !== (principal ? principal.userId : null)) {
+      if (!connection.adopt(principal)) {
         return this.#refuse(403, "Not the user that negotiated", "auth");
       }
-      connection.principal = principal;
     }
     const target = connection;
     return acceptWebSocket(
@@ -310,10 +310,9 @@ export class HubServer {
     connection: HubConnection,
     principal: Principal | null,
   ): Response {
-    if (connection.userId !== (principal ? principal.userId : null)) {
+    if (!connection.adopt(principal)) {
       return this.#refuse(403, "Not the user that negotiated", "auth");
     }
-    if (principal) connection.principal = principal;
     return acceptWebSocket(
       request,
       (transport) => this.#handler.reattach(connection, transport),

@@ -50,11 +50,10 @@ export async function serveHttpTransport(
   if (principal === false) return host.refuse(401, "Unauthorized", "auth");
   const connection = host.byToken(token);
   if (!connection) return text(404, "No Connection with that ID");
-  if (connection.userId !== (principal ? principal.userId : null)) {
+  // Each request carries a current token; a refreshed one moves expiry.
+  if (!connection.adopt(principal)) {
     return host.refuse(403, "Not the user that negotiated", "auth");
   }
-  // Each request carries a current token; a refreshed one moves expiry.
-  if (principal) connection.principal = principal;
   if (method === "POST") return await send(host, request, connection);
   if (method === "DELETE") return remove(connection);
   const sse = request.headers.get("accept")?.includes("text/event-stream");
