@@ -1,16 +1,23 @@
 /**
  * Who you are, sign up / in / out, and messages to and from users.
  *
- * Every tab of a signed-in user holds its own hub connection under the
- * same user id, so a `BroadcastToUser` shows up in all of them.
+ * The tab's shared hub connection carries the session cookie, so while
+ * signed in it belongs to the user and a `BroadcastToUser` shows up in
+ * every tab of theirs. The hub fixes a connection's user when it connects,
+ * so signing in or out restarts that connection.
  *
  * @module
  */
 
-import { useEffect, useRef, useState } from "preact/hooks";
-import type { HubConnection } from "@microsoft/signalr";
+import { useEffect, useState } from "preact/hooks";
 import { signIn, signOut, signUp, whoAmI } from "./user_panel/user_api.ts";
-import { connectUserHub } from "./user_panel/user_hub.ts";
+import {
+  chartConnection,
+  connectionId,
+  connectionState,
+  invoke,
+  restartConnection,
+} from "./chart_hub/chart_connection.ts";
 
 /** Messages kept on screen; older ones scroll away (bounded list). */
 const MAX_MESSAGES = 50;
@@ -21,7 +28,13 @@ export default function UserPanel() {
   useEffect(() => {
     whoAmI().then(setMe, () => setMe(null));
   }, []);
-  const { messages, hubState, connection } = useUserHub(me, setMe);
+  const messages = useUserMessages();
+  useSessionCheck(me, setMe);
+  const switchUser = (name: string | null) => {
+    // Before setMe, so "connected" never shows for the old identity.
+    void restartConnection();
+    setMe(name);
+  };
 
   return (
     <section class="user-panel" data-testid="user-panel">
@@ -29,15 +42,17 @@ export default function UserPanel() {
         <span data-testid="whoami">
           {me === undefined ? "…" : me ?? "anonymous"}
         </span>{" "}
-        <small data-testid="hub-state">{hubState}</small>
+        <small data-testid="hub-state">
+          {me ? connectionState.value : "signed out"}
+        </small>
       </p>
       {
         /* Rendered on the server too (me unknown), so the plain form post
           works before or without JavaScript. */
       }
-      {!me && <SignInForm onSignedIn={setMe} />}
-      {me && <SignOutButton onSignedOut={() => setMe(null)} />}
-      {me && <SendForm connection={connection} />}
+      {!me && <SignInForm onSignedIn={switchUser} />}
+      {me && <SignOutButton onSignedOut={() => switchUser(null)} />}
+      {me && <SendForm />}
       <ul data-testid="user-messages">
         {messages.map((text, i) => (
           <li key={i} data-testid="user-message">{text}</li>
@@ -47,38 +62,37 @@ export default function UserPanel() {
   );
 }
 
+/** `broadcasttouser` messages for the signed-in user, newest last. */
+function useUserMessages(): string[] {
+  const [messages, setMessages] = useState<string[]>([]);
+  useEffect(() => {
+    const hub = chartConnection();
+    const onMessage = (data: unknown) =>
+      setMessages((list) => [...list, String(data)].slice(-MAX_MESSAGES));
+    hub.on("broadcasttouser", onMessage);
+    return () => hub.off("broadcasttouser", onMessage);
+  }, []);
+  return messages;
+}
+
 /**
- * The panel's hub connection while signed in: a new one per identity,
- * since the hub fixes a connection's user when it connects.
+ * Asks again who we are on each new connection while signed in: one made
+ * after the session ran out is anonymous, and the panel should not show a
+ * name the hub no longer has.
  */
-function useUserHub(
+function useSessionCheck(
   me: string | null | undefined,
   setMe: (name: string | null) => void,
 ) {
-  const [messages, setMessages] = useState<string[]>([]);
-  const [hubState, setHubState] = useState("disconnected");
-  const connection = useRef<HubConnection | null>(null);
+  const id = connectionId.value;
   useEffect(() => {
-    if (!me) return setHubState("signed out");
-    let stopped = false;
-    connectUserHub({
-      message: (text) =>
-        setMessages((list) => [...list, text].slice(-MAX_MESSAGES)),
-      state: (state) => !stopped && setHubState(state),
-      // A reconnect after the session ran out comes back anonymous: ask
-      // again who we are rather than show a name the hub no longer has.
-      reconnected: () => whoAmI().then((name) => !stopped && setMe(name)),
-    }).then((c) => {
-      if (stopped) c.stop();
-      else connection.current = c;
-    }, () => !stopped && setHubState("failed"));
+    if (!id || !me) return;
+    let current = true;
+    whoAmI().then((name) => current && setMe(name), () => {});
     return () => {
-      stopped = true;
-      connection.current?.stop();
-      connection.current = null;
+      current = false;
     };
-  }, [me]);
-  return { messages, hubState, connection };
+  }, [id]);
 }
 
 function SignInForm(props: { onSignedIn(name: string): void }) {
@@ -145,15 +159,13 @@ function SignOutButton(props: { onSignedOut(): void }) {
   );
 }
 
-function SendForm(props: { connection: { current: HubConnection | null } }) {
+function SendForm() {
   const [to, setTo] = useState("");
   const [text, setText] = useState("");
   const [status, setStatus] = useState("");
   const send = async () => {
-    const connection = props.connection.current;
-    if (!connection) return setStatus("Not connected yet");
     try {
-      await connection.invoke("BroadcastToUser", text, to);
+      await invoke("BroadcastToUser", text, to);
       setStatus(`Sent to ${to}`);
     } catch (error) {
       setStatus((error as Error).message);

@@ -1,6 +1,6 @@
 /**
- * The tab's one connection to the chart hub, shared by the LiveChart and
- * Groups islands so the page shows a single connection id.
+ * The tab's one connection to the chart hub, shared by the LiveChart,
+ * Groups and User islands so the page shows a single connection id.
  *
  * Connection state lives in module-level signals. That is safe only because
  * they are written from effects and event handlers, which never run during
@@ -38,6 +38,12 @@ const DELAYS_MS = [0, 1_000, 2_000, 5_000];
 
 let connection: HubConnection | null = null;
 
+// Bumped by each (re)start so the retries of an older start stop.
+let generation = 0;
+
+// Set while a restart stops the connection on purpose: not a give-up.
+let restarting = false;
+
 /**
  * Returns the shared connection, creating and starting it on first use.
  * Browser only: call it from an effect.
@@ -55,19 +61,41 @@ export function chartConnection(hubPath = "/chart"): HubConnection {
   });
   built.onreconnected(() => void announce(built));
   built.onclose(() => {
+    if (restarting) return;
     connectionState.value = "disconnected";
     connectionId.value = null;
   });
   connection = built;
-  void startWithRetry(built, Date.now(), 0);
+  void startWithRetry(built, ++generation, Date.now(), 0);
   return built;
 }
 
 /** Starts again after the connection gave up ("disconnected"). */
 export function reconnect(): void {
   if (connection && connectionState.value === "disconnected") {
-    void startWithRetry(connection, Date.now(), 0);
+    void startWithRetry(connection, ++generation, Date.now(), 0);
   }
+}
+
+/**
+ * Connects anew after sign-in or sign-out: the hub fixes a connection's
+ * user when it connects, from the session cookie sent with it. Handlers
+ * stay; the state reads "connecting" at once so nothing mistakes the old
+ * identity's connection for the new one. Resolves once started.
+ */
+export async function restartConnection(): Promise<void> {
+  const hub = connection;
+  if (!hub) return;
+  const run = ++generation;
+  connectionState.value = "connecting";
+  connectionId.value = null;
+  restarting = true;
+  try {
+    await hub.stop();
+  } finally {
+    restarting = false;
+  }
+  if (run === generation) await startWithRetry(hub, run, Date.now(), 0);
 }
 
 /** Invokes a hub method; rejects with a readable error when offline. */
@@ -93,9 +121,11 @@ function retryDelay(context: RetryContext): number | null {
 // first start (server not up yet) is retried here with the same policy.
 async function startWithRetry(
   hub: HubConnection,
+  run: number,
   since: number,
   attempt: number,
 ): Promise<void> {
+  if (run !== generation) return;
   connectionState.value = attempt === 0 ? "connecting" : "reconnecting";
   try {
     await hub.start();
@@ -109,7 +139,7 @@ async function startWithRetry(
       connectionState.value = "disconnected";
       return;
     }
-    setTimeout(() => void startWithRetry(hub, since, attempt + 1), delay);
+    setTimeout(() => void startWithRetry(hub, run, since, attempt + 1), delay);
     return;
   }
   await announce(hub);
