@@ -11,6 +11,8 @@
  * @module
  */
 
+import { acceptSocket, serveTarget } from "./target_serve.ts";
+
 const sockets = new Set<WebSocket>();
 
 function onMessage(socket: WebSocket, data: unknown): void {
@@ -25,30 +27,4 @@ function onMessage(socket: WebSocket, data: unknown): void {
   }
 }
 
-function upgrade(request: Request): Response {
-  const { socket, response } = Deno.upgradeWebSocket(request);
-  socket.onopen = () => sockets.add(socket);
-  socket.onclose = () => sockets.delete(socket);
-  socket.onerror = () => sockets.delete(socket);
-  socket.onmessage = (event) => onMessage(socket, event.data);
-  return response;
-}
-
-const server = Deno.serve({
-  hostname: "127.0.0.1",
-  port: 0,
-  onListen: ({ port }) => console.log(`LISTENING ${port}`),
-}, (request) => {
-  if (request.headers.get("upgrade") === "websocket") return upgrade(request);
-  if (new URL(request.url).pathname === "/gc") {
-    // Lets the runner collect garbage before reading RSS, as for every target.
-    (globalThis as { gc?: () => void }).gc?.();
-    return Response.json({ heapUsed: Deno.memoryUsage().heapUsed });
-  }
-  return new Response("not found", { status: 404 });
-});
-
-Deno.addSignalListener("SIGTERM", () => {
-  server.shutdown().finally(() => Deno.exit(0));
-  setTimeout(() => Deno.exit(0), 1000);
-});
+serveTarget((request) => acceptSocket(request, sockets, onMessage));

@@ -13,6 +13,7 @@
  */
 
 import { consoleLogger, defineHub, HubServer } from "../hub/mod.ts";
+import { serveTarget } from "./target_serve.ts";
 
 const hub = defineHub({
   methods: {
@@ -32,22 +33,10 @@ const server = new HubServer(hub, {
 });
 await server.start();
 
-const http = Deno.serve({
-  hostname: "127.0.0.1",
-  port: 0,
-  onListen: ({ port }) => console.log(`LISTENING ${port}`),
-}, (request, info) => {
-  const url = new URL(request.url);
-  if (server.matches(url)) return server.handle(request, info);
-  if (url.pathname === "/gc") {
-    // Lets the runner collect garbage before reading RSS, as for every target.
-    (globalThis as { gc?: () => void }).gc?.();
-    return Response.json({ heapUsed: Deno.memoryUsage().heapUsed });
-  }
-  return new Response("not found", { status: 404 });
-});
-
-Deno.addSignalListener("SIGTERM", () => {
-  setTimeout(() => Deno.exit(0), 1000);
-  server.shutdown().then(() => http.shutdown()).finally(() => Deno.exit(0));
-});
+serveTarget(
+  (request, info) =>
+    server.matches(new URL(request.url))
+      ? server.handle(request, info)
+      : undefined,
+  () => server.shutdown(),
+);
