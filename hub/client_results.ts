@@ -74,16 +74,6 @@ export class ClientResults {
     this.#limits = limits;
   }
 
-  /** Calls awaiting an answer. */
-  get size(): number {
-    return this.#pending.size;
-  }
-
-  /** The default wait for an answer (`clientResultTimeoutMs`). */
-  get defaultTimeoutMs(): number {
-    return this.#limits.clientResultTimeoutMs;
-  }
-
   /**
    * Invokes `method(...args)` on connection `connectionId` and resolves
    * with its handler's return value. The connection must be on this node.
@@ -157,11 +147,6 @@ export class ClientResults {
     const ids = this.#byConnection.get(connectionId);
     if (!ids) return;
     for (const id of [...ids]) this.#disconnected(id);
-  }
-
-  /** Rejects everything pending (the hub is shutting down). */
-  rejectAll(): void {
-    for (const id of [...this.#pending.keys()]) this.#disconnected(id);
   }
 
   #disconnected(id: string): void {

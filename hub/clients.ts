@@ -103,13 +103,13 @@ class TargetProxy implements ClientProxy {
 class SingleTargetProxy extends TargetProxy implements SingleClientProxy {
   readonly #base: { manager: LifetimeManager; localOnly: boolean };
   readonly #id: string;
-  readonly #results: ClientResults | undefined;
+  readonly #results: ClientResults;
   readonly #timeoutMs: number | undefined;
 
   constructor(
     base: { manager: LifetimeManager; localOnly: boolean },
     id: string,
-    results: ClientResults | undefined,
+    results: ClientResults,
     timeoutMs?: number,
   ) {
     super(base.manager, { kind: "connections", ids: [id] }, base.localOnly);
@@ -120,11 +120,6 @@ class SingleTargetProxy extends TargetProxy implements SingleClientProxy {
   }
 
   invoke(method: string, ...args: unknown[]): Promise<unknown> {
-    if (!this.#results) {
-      return Promise.reject(
-        new TypeError("These clients were made without client results"),
-      );
-    }
     return this.#results.invoke(this.#id, method, args, this.#timeoutMs);
   }
 
@@ -144,17 +139,17 @@ export class HubClients implements Clients {
   readonly manager: LifetimeManager;
   readonly #localOnly: boolean;
   #all: ClientProxy | undefined;
-  readonly #results: ClientResults | undefined;
+  readonly #results: ClientResults;
 
   /**
-   * Targets on `manager`. `localOnly` skips the backplane: each process
-   * feeds its own connections (a per-process timer must not reach the
-   * others' clients a second time). `results` lets `client(id)` invoke.
+   * Targets on `manager`. `results` lets `client(id)` invoke. `localOnly`
+   * skips the backplane: each process feeds its own connections (a
+   * per-process timer must not reach the others' clients a second time).
    */
   constructor(
     manager: LifetimeManager,
+    results: ClientResults,
     localOnly = false,
-    results?: ClientResults,
   ) {
     this.manager = manager;
     this.#localOnly = localOnly;
@@ -207,9 +202,9 @@ export class HubCallerClients extends HubClients implements CallerClients {
   constructor(
     manager: LifetimeManager,
     connectionId: string,
-    results?: ClientResults,
+    results: ClientResults,
   ) {
-    super(manager, false, results);
+    super(manager, results);
     this.#id = connectionId;
   }
 

@@ -78,11 +78,6 @@ export class Dispatcher {
     this.#logger = observers.logger;
   }
 
-  /** Whether a method exists (for stream and upload handlers). */
-  has(target: string): boolean {
-    return this.#lookup(target) !== undefined;
-  }
-
   /**
    * Runs or queues an invocation; refuses past the queue bound. Upload
    * streams open now, not when the call runs: their items may come first.

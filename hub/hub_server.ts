@@ -111,8 +111,8 @@ export class HubServer {
       (id) => manager.connections.get(id),
       this.options,
     );
-    this.clients = new HubClients(this.#manager, false, results);
-    this.localClients = new HubClients(this.#manager, true, results);
+    this.clients = new HubClients(this.#manager, results);
+    this.localClients = new HubClients(this.#manager, results, true);
     this.groups = groups;
     const observers = { counters: this.counters, logger: this.logger };
     this.#addresses = new AddressCounter(this.options.maxConnectionsPerAddress);
