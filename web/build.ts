@@ -19,7 +19,7 @@ import {
   type IslandAsset,
   manifestUrl,
 } from "./build_manifest.ts";
-import { gzip, gzipSize, sha256Hex } from "./content_hash.ts";
+import { gzip, sha256Hex } from "./content_hash.ts";
 
 /** Options of `build`. */
 export interface BuildOptions {
@@ -135,31 +135,31 @@ async function publish(
   modules: string[],
 ): Promise<Record<string, IslandAsset>> {
   const buildDir = new URL(BUILD_DIR, root);
+  // Each file is gzipped once, for its twin and for the islands' sizes
+  // (a shared chunk counts towards every island that imports it).
   const contents = new Map<string, Uint8Array>();
+  const gzipped = new Map<string, Uint8Array>();
   for await (const entry of Deno.readDir(outDir)) {
-    if (entry.isFile) {
-      contents.set(
-        entry.name,
-        await Deno.readFile(new URL(entry.name, outDir)),
-      );
-    }
+    if (!entry.isFile) continue;
+    const code = await Deno.readFile(new URL(entry.name, outDir));
+    contents.set(entry.name, code);
+    gzipped.set(entry.name, await gzip(code));
   }
   const islands: Record<string, IslandAsset> = {};
   for (const module of modules) {
-    const code = contents.get(`${module}.js`);
-    if (!code) throw new Error(`deno bundle wrote no ${module}.js`);
+    const name = `${module}.js`;
+    const code = contents.get(name);
+    if (!code) throw new Error(`deno bundle wrote no ${name}`);
     const file = `${module}-${(await sha256Hex(code)).slice(0, 12)}.js`;
     const imports = chunkClosure(code, contents);
-    let gzipBytes = await gzipSize(code);
-    for (const chunk of imports) {
-      gzipBytes += await gzipSize(contents.get(chunk)!);
-    }
-    await writeBuildFile(buildDir, file, code);
+    const gzipBytes = [name, ...imports]
+      .reduce((sum, n) => sum + gzipped.get(n)!.byteLength, 0);
+    await writeBuildFile(buildDir, file, code, gzipped.get(name)!);
     islands[module] = { file, imports, gzipBytes };
   }
   for (const [name, code] of contents) {
     if (name.startsWith("chunk-")) {
-      await writeBuildFile(buildDir, name, code);
+      await writeBuildFile(buildDir, name, code, gzipped.get(name)!);
     }
   }
   return islands;
@@ -191,8 +191,9 @@ async function writeBuildFile(
   buildDir: URL,
   name: string,
   code: Uint8Array,
+  gzipped: Uint8Array,
 ): Promise<void> {
-  await writeAtomic(new URL(`${name}.gz`, buildDir), await gzip(code));
+  await writeAtomic(new URL(`${name}.gz`, buildDir), gzipped);
   await writeAtomic(new URL(name, buildDir), code);
 }
 
