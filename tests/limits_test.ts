@@ -5,7 +5,7 @@
  */
 
 import { assertEquals, assertOk } from "./helpers/assert.ts";
-import { metricValue, startFaultHub } from "./helpers/fault_hub.ts";
+import { startFaultHub } from "./helpers/fault_hub.ts";
 import { RawClient } from "./helpers/raw_socket.ts";
 import { signalR } from "./helpers/signalr_client.ts";
 import { waitUntil } from "./helpers/wait_until.ts";
@@ -51,10 +51,7 @@ Deno.test("a connection sending more messages per second than allowed is closed"
     );
     assertEquals(close.allowReconnect, undefined);
     await raw.closed;
-    const dropped = metricValue(
-      await app.metrics(),
-      "switchboard_messages_dropped_total",
-    );
+    const dropped = await app.metric("switchboard_messages_dropped_total");
     assertOk(dropped >= 50, `dropped ${dropped}`);
   } finally {
     await raw.close();

@@ -5,7 +5,7 @@
  */
 
 import { assertEquals } from "./helpers/assert.ts";
-import { metricValue, startFaultHub } from "./helpers/fault_hub.ts";
+import { startFaultHub } from "./helpers/fault_hub.ts";
 import { RawClient } from "./helpers/raw_socket.ts";
 import { TcpProxy } from "./helpers/tcp_proxy.ts";
 import { signalR } from "./helpers/signalr_client.ts";
@@ -35,11 +35,8 @@ Deno.test("a reader that stopped is closed and counted; a good reader gets every
   await good.start();
   try {
     proxy.pause("down");
-    const slowCloses = async () =>
-      metricValue(
-        await app.metrics(),
-        "switchboard_slow_consumer_closes_total",
-      );
+    const slowCloses = () =>
+      app.metric("switchboard_slow_consumer_closes_total");
     let rounds = 0;
     // Each round waits for the good client, so only the slow one lags.
     while ((await slowCloses()) === 0 && rounds < MAX_ROUNDS) {
@@ -90,10 +87,7 @@ Deno.test("a stateful client that stops acking overflows its replay buffer and i
     await good.invoke("Flood", 20, 1_000);
     await waitUntil(
       async () =>
-        metricValue(
-          await app.metrics(),
-          "switchboard_slow_consumer_closes_total",
-        ) === 1,
+        await app.metric("switchboard_slow_consumer_closes_total") === 1,
       "the stuck client to be closed",
     );
     await waitUntil(() => got === 20, "the good client's messages");

@@ -6,7 +6,7 @@
  */
 
 import { assertEquals, assertOk } from "./helpers/assert.ts";
-import { metricValue, startFaultHub } from "./helpers/fault_hub.ts";
+import { startFaultHub } from "./helpers/fault_hub.ts";
 import { TcpProxy } from "./helpers/tcp_proxy.ts";
 import { signalR } from "./helpers/signalr_client.ts";
 import { waitUntil } from "./helpers/wait_until.ts";
@@ -225,10 +225,7 @@ Deno.test("a stateful client that stops acking is closed at the ack deadline", a
     await app.hub.clients.all.send("seq", 1);
     await waitUntil(
       async () =>
-        metricValue(
-          await app.metrics(),
-          "switchboard_slow_consumer_closes_total",
-        ) === 1,
+        await app.metric("switchboard_slow_consumer_closes_total") === 1,
       "the ack deadline to close it",
     );
   } finally {

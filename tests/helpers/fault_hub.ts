@@ -27,6 +27,8 @@ export interface FaultHub {
   readonly holding: () => number;
   /** Prometheus text from `/metrics`. */
   metrics(): Promise<string>;
+  /** The value of the line `name <value>` in `/metrics`. */
+  metric(name: string): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -103,6 +105,10 @@ export async function startFaultHub(
   const bursts = new Set<{ stop: boolean }>();
   const gate = new Gate();
   const served = await serveHub(makeHub(recorded, bursts, gate), options);
+  const metrics = async () => {
+    const response = await fetch(`${served.url}/metrics`);
+    return await response.text();
+  };
   return {
     url: served.url,
     hub: served.hub,
@@ -110,10 +116,8 @@ export async function startFaultHub(
     bursts,
     release: () => gate.release(),
     holding: () => gate.waiting,
-    async metrics() {
-      const response = await fetch(`${served.url}/metrics`);
-      return await response.text();
-    },
+    metrics,
+    metric: async (name) => metricValue(await metrics(), name),
     async close() {
       for (const burst of bursts) burst.stop = true;
       gate.release();
@@ -125,7 +129,7 @@ export async function startFaultHub(
 }
 
 /** The value of a Prometheus line `name <value>` in `text`. */
-export function metricValue(text: string, name: string): number {
+function metricValue(text: string, name: string): number {
   const line = text.split("\n").find((l) => l.startsWith(name + " "));
   if (!line) throw new Error(`No metric ${name}`);
   return Number(line.slice(name.length + 1));
