@@ -10,8 +10,16 @@ import { islandModuleName, listIslandFiles } from "./island_files.ts";
 import { manifestUrl, readManifest } from "./build_manifest.ts";
 import type { Logger } from "../hub/logger.ts";
 
-/** Folders whose files end up in island bundles. */
-const SOURCES = ["islands/", "web/client/", "web/revive.ts"];
+/**
+ * Files and folders that end up in island bundles. Islands reach outside
+ * islands/ for the client boot and the typed hub connection.
+ */
+const SOURCES = [
+  "islands/",
+  "web/client/",
+  "web/revive.ts",
+  "hub/typed_connection.ts",
+];
 
 /** Cap on files looked at for staleness; past it, assume fresh. */
 const MAX_SCANNED = 2_000;
