@@ -8,6 +8,7 @@ import { assertEquals, assertOk } from "./helpers/assert.ts";
 import { waitUntil } from "./helpers/wait_until.ts";
 import {
   handshake,
+  invoke,
   negotiate,
   type RawHub,
   request,
@@ -57,16 +58,6 @@ async function connected(hub: RawHub, protocol = "json"): Promise<RawPoller> {
 
 function records(text: string): unknown[] {
   return text.split(RS).filter(Boolean).map((r) => JSON.parse(r));
-}
-
-function invoke(id: string, target: string, ...args: unknown[]): string {
-  return JSON.stringify({
-    type: 1,
-    invocationId: id,
-    target,
-    arguments: args,
-  }) +
-    RS;
 }
 
 Deno.test("long polling: the first poll answers 200 empty at once, the next carries the handshake answer", async () => {

@@ -8,6 +8,7 @@ import { assertEquals, assertOk } from "./helpers/assert.ts";
 import { waitUntil } from "./helpers/wait_until.ts";
 import {
   handshake,
+  invoke,
   negotiate,
   request,
   RS,
@@ -86,13 +87,7 @@ Deno.test("SSE: headers, the opening comment, then each frame as data lines", as
       200,
     );
     assertEquals(await stream.until("\r\n\r\n"), "data: {}\x1e\r\n\r\n");
-    const call = (id: string) =>
-      JSON.stringify({
-        type: 1,
-        invocationId: id,
-        target: "Echo",
-        arguments: [id],
-      }) + RS;
+    const call = (id: string) => invoke(id, "Echo", id);
     await request(url, { method: "POST", body: call("1") + call("2") });
     const events = await stream.until('"invocationId":"2"');
     assertOk(

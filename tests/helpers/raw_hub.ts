@@ -80,6 +80,20 @@ export async function request(
 /** The record separator of JSON records and the handshake. */
 export const RS = "\x1e";
 
+/** A JSON invocation record of `target` with `args`, awaiting a completion. */
+export function invoke(
+  id: string,
+  target: string,
+  ...args: unknown[]
+): string {
+  return JSON.stringify({
+    type: 1,
+    invocationId: id,
+    target,
+    arguments: args,
+  }) + RS;
+}
+
 /** The handshake record for `protocol`. */
 export function handshake(protocol = "json"): string {
   return JSON.stringify({ protocol, version: 1 }) + RS;
