@@ -70,7 +70,9 @@ function toArray(message: HubMessage): unknown[] {
 }
 
 function encodeMessagePack(message: HubMessage): Uint8Array {
-  const body = encoder.encode(toArray(message));
+  // A view of the encoder's own buffer, valid until its next encode: the
+  // bytes are copied once, straight into the framed result.
+  const body = encoder.encodeSharedRef(toArray(message));
   const prefix = encodeVarInt(body.byteLength);
   const out = new Uint8Array(prefix.byteLength + body.byteLength);
   out.set(prefix, 0);
