@@ -42,7 +42,7 @@ import {
 } from "./negotiate.ts";
 import { checkOrigin, preflight, withCors } from "./origin_policy.ts";
 import { acceptWebSocket } from "./transports/websocket.ts";
-import { serveHttpTransport } from "./transports/http_requests.ts";
+import { serveHttpTransport, text } from "./transports/http_requests.ts";
 import { AddressCounter } from "./rate_limit.ts";
 
 /** Options of a mounted hub. */
@@ -389,13 +389,6 @@ export class HubServer {
     this.#stopHeartbeat = null;
     await this.#manager.close();
   }
-}
-
-function text(status: number, body: string): Response {
-  return new Response(body, {
-    status,
-    headers: { "content-type": "text/plain; charset=utf-8" },
-  });
 }
 
 /** The client's IP for per-address limits; null when unknown (no TCP). */

@@ -27,7 +27,8 @@ export interface HttpTransportHost {
   refuse(status: number, message: string, why: string): Response;
 }
 
-function text(status: number, body: string): Response {
+/** A plain-text answer: every refusal on the hub's path is one. */
+export function text(status: number, body: string): Response {
   return new Response(body, {
     status,
     headers: { "content-type": "text/plain; charset=utf-8" },
