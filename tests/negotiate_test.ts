@@ -4,7 +4,7 @@
  */
 import { assert, assertEquals } from "./helpers/assert.ts";
 import { startTestServer } from "./helpers/app_server.ts";
-import { RawClient } from "./helpers/raw_socket.ts";
+import { RawClient, upgradeHeaders } from "./helpers/raw_socket.ts";
 import { connect, signalR } from "./helpers/signalr_client.ts";
 import { serveHub } from "./helpers/hub_fixture.ts";
 import { chartHub } from "../chart/chart_hub.ts";
@@ -75,12 +75,7 @@ Deno.test("websocket: unknown id 404, second socket 409, the public id is no tok
   const app = await startTestServer();
   try {
     const unknown = await fetch(`${app.url}/chart?id=nope`, {
-      headers: {
-        upgrade: "websocket",
-        connection: "upgrade",
-        "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
-        "sec-websocket-version": "13",
-      },
+      headers: upgradeHeaders(),
     });
     assertEquals(unknown.status, 404);
     await unknown.body?.cancel();
@@ -92,12 +87,7 @@ Deno.test("websocket: unknown id 404, second socket 409, the public id is no tok
       `${app.url}/chart?id=${body.connectionToken}`,
     );
     const second = await fetch(`${app.url}/chart?id=${body.connectionToken}`, {
-      headers: {
-        upgrade: "websocket",
-        connection: "upgrade",
-        "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
-        "sec-websocket-version": "13",
-      },
+      headers: upgradeHeaders(),
     });
     assertEquals(second.status, 409);
     await second.body?.cancel();

@@ -5,14 +5,7 @@
  */
 import { assertEquals } from "./helpers/assert.ts";
 import { startTestServer } from "./helpers/app_server.ts";
-
-const upgrade = (origin?: string): HeadersInit => ({
-  upgrade: "websocket",
-  connection: "upgrade",
-  "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
-  "sec-websocket-version": "13",
-  ...(origin ? { origin } : {}),
-});
+import { upgradeHeaders } from "./helpers/raw_socket.ts";
 
 Deno.test("origin: foreign origins get 403 on negotiate and upgrade", async () => {
   const app = await startTestServer({
@@ -32,7 +25,9 @@ Deno.test("origin: foreign origins get 403 on negotiate and upgrade", async () =
       });
       assertEquals(n.status, 403, `negotiate from ${origin}`);
       await n.body?.cancel();
-      const u = await fetch(`${app.url}/chart`, { headers: upgrade(origin) });
+      const u = await fetch(`${app.url}/chart`, {
+        headers: upgradeHeaders(origin),
+      });
       assertEquals(u.status, 403, `upgrade from ${origin}`);
       await u.body?.cancel();
     }

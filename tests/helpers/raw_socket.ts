@@ -7,6 +7,20 @@
 
 const RS = "\x1e";
 
+/**
+ * Headers that make a plain `fetch` a WebSocket upgrade (from `origin` if
+ * given), to see the status a refused upgrade really gets.
+ */
+export function upgradeHeaders(origin?: string): HeadersInit {
+  return {
+    upgrade: "websocket",
+    connection: "upgrade",
+    "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
+    "sec-websocket-version": "13",
+    ...(origin ? { origin } : {}),
+  };
+}
+
 /** A raw client with a queue of received records. */
 export class RawClient {
   readonly socket: WebSocket;
