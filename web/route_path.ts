@@ -3,7 +3,7 @@
  *
  * `index` is the folder itself, `[id]` one segment, `[...rest]` the rest of
  * the path (possibly empty), `(group)` folders add no segment. Pure: the
- * filesystem walk lives in web/route_scan.ts.
+ * filesystem walk lives in web/route_table.ts.
  *
  * @module
  */
