@@ -5,9 +5,9 @@
  * `typedConnection<ChartServer, ChartClient>`, so a misspelt name or a wrong
  * argument on either side fails `deno check`.
  *
- * Types only: safe to import from browser code. The names are the public
- * contract of design.md; the last two methods add streaming and client
- * results.
+ * Types and plain constants only: safe to import from browser code. The
+ * names and limits are the public contract of design.md; the last two
+ * methods add streaming and client results.
  *
  * @module
  */
@@ -63,6 +63,16 @@ export interface ChartClient {
   /** A client result: return true to let the group broadcast go out. */
   confirmbroadcast(groupName: string): boolean;
 }
+
+/**
+ * Most series in one chart message, and numbers per series; the largest
+ * such payload fits the 64 KiB message limit. The hub refuses more and the
+ * page ignores more.
+ */
+export const MAX_SERIES = 16;
+export const MAX_POINTS = 1_000;
+/** Longest series label a client may send. */
+export const MAX_LABEL_LENGTH = 100;
 
 /** Most updates one `StreamChartHistory` call may ask for. */
 export const MAX_HISTORY_REQUEST = 600;

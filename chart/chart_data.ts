@@ -1,25 +1,18 @@
 /**
- * Chart data: what the feed sends and what clients may send back. The
- * limits are the public contract (design.md): at most 16 series of at most
- * 1,000 numbers; the largest such payload fits the 64 KiB message limit.
+ * Chart data: what the feed sends and what clients may send back, within
+ * the contract's limits (chart_contract.ts).
  *
  * @module
  */
 
 import { HubError } from "../hub/mod.ts";
+import { MAX_LABEL_LENGTH, MAX_POINTS, MAX_SERIES } from "./chart_contract.ts";
 
 /** One series as chart.js and the article's Angular client use it. */
 export interface ChartSeries {
   data: number[];
   label: string;
 }
-
-/** Most series a client may send. */
-export const MAX_SERIES = 16;
-/** Most numbers per series. */
-export const MAX_POINTS = 1_000;
-/** Longest series label. */
-export const MAX_LABEL_LENGTH = 100;
 
 /** Four series `Data1`..`Data4`, each one random whole number 1..40. */
 export function randomChartData(): ChartSeries[] {

@@ -12,13 +12,15 @@ import type { Logger } from "../hub/logger.ts";
 
 /**
  * Files and folders that end up in island bundles. Islands reach outside
- * islands/ for the client boot and the typed hub connection.
+ * islands/ for the client boot, the typed hub connection and the chart
+ * contract's limits.
  */
 const SOURCES = [
   "islands/",
   "web/client/",
   "web/revive.ts",
   "hub/typed_connection.ts",
+  "chart/chart_contract.ts",
 ];
 
 /** Cap on files looked at for staleness; past it, assume fresh. */

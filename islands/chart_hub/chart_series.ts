@@ -5,15 +5,14 @@
  * @module
  */
 
-/** One series, as chart.js and the article's Angular client use it. */
-export interface ChartSeries {
-  readonly data: readonly number[];
-  readonly label: string;
-}
+import {
+  MAX_POINTS,
+  MAX_SERIES,
+  type WireSeries,
+} from "../../chart/chart_contract.ts";
 
-/** Most series and points accepted, as on the server (design.md). */
-const MAX_SERIES = 16;
-const MAX_POINTS = 1_000;
+/** One series, as chart.js and the article's Angular client use it. */
+export type ChartSeries = WireSeries;
 
 /** Returns `value` as chart data, or null if it is not chart data. */
 export function asChartSeries(value: unknown): ChartSeries[] | null {
