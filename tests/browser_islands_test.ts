@@ -1,8 +1,5 @@
 import assert from "node:assert/strict";
-import { build } from "../web/build.ts";
-import { createWebHandler } from "../web/app_handler.ts";
-import { copyFixtureSite } from "../web/testing/fixture_site.ts";
-import { silentLogger } from "../hub/logger.ts";
+import { withSite } from "./helpers/fixture_server.ts";
 import {
   chromiumMissing,
   launchBrowser,
@@ -14,84 +11,73 @@ Deno.test({
     "islands hydrate in Chromium with revived props; signal props stay live",
   ignore: await chromiumMissing(),
   async fn() {
-    const site = await copyFixtureSite();
-    const ac = new AbortController();
     const browser = await launchBrowser();
     try {
-      await build(site.root);
-      const handler = await createWebHandler({
-        root: site.root,
-        state: { greeting: "hi" },
-        logger: silentLogger,
-      });
-      const server = Deno.serve(
-        { hostname: "127.0.0.1", port: 0, signal: ac.signal, onListen() {} },
-        handler,
-      );
-      const base = `http://127.0.0.1:${server.addr.port}`;
-      const page = await browser.newPage();
-      const errors: string[] = [];
-      page.on("pageerror", (e) => errors.push(e.message));
-      page.on("console", (m) => {
-        // Resource errors are checked by URL below (the fixture has no favicon).
-        if (
-          m.type() === "error" &&
-          !m.text().startsWith("Failed to load resource")
-        ) {
-          errors.push(m.text());
-        }
-      });
-      page.on("response", (r) => {
-        if (r.status() >= 400 && !r.url().endsWith("/favicon.ico")) {
-          errors.push(`${r.status()} ${r.url()}`);
-        }
-      });
-      const scripts: string[] = [];
-      page.on(
-        "request",
-        (r) => r.resourceType() === "script" && scripts.push(r.url()),
-      );
-      await screenshotOnFailure([page], "islands", async () => {
-        await page.goto(base);
-        // Hydrated when the click handler works: the count is a revived signal.
-        await page.click(".counter button");
-        await page.waitForFunction(
-          () =>
-            document.querySelector('[data-testid="count"]')?.textContent ===
-              "42",
+      await withSite({ greeting: "hi" }, async (base) => {
+        const page = await browser.newPage();
+        const errors: string[] = [];
+        page.on("pageerror", (e) => errors.push(e.message));
+        page.on("console", (m) => {
+          // Resource errors are checked by URL below (the fixture has no favicon).
+          if (
+            m.type() === "error" &&
+            !m.text().startsWith("Failed to load resource")
+          ) {
+            errors.push(m.text());
+          }
+        });
+        page.on("response", (r) => {
+          if (r.status() >= 400 && !r.url().endsWith("/favicon.ico")) {
+            errors.push(`${r.status()} ${r.url()}`);
+          }
+        });
+        const scripts: string[] = [];
+        page.on(
+          "request",
+          (r) => r.resourceType() === "script" && scripts.push(r.url()),
         );
-        assert.equal(
-          await page.innerText('[data-testid="since"]'),
-          "1970-01-01T00:00:00.000Z",
-        );
-        assert.equal(await page.innerText('[data-testid="tags"]'), "a");
-        assert.equal(
-          await page.innerText('[data-testid="note"]'),
-          "</script><b>x</b>",
-        );
-        assert.ok(
-          scripts.every((u) => !u.includes("Greeting-")),
-          "only this page's islands load",
-        );
+        await screenshotOnFailure([page], "islands", async () => {
+          await page.goto(base);
+          // Hydrated when the click handler works: the count is a revived signal.
+          await page.click(".counter button");
+          await page.waitForFunction(
+            () =>
+              document.querySelector('[data-testid="count"]')?.textContent ===
+                "42",
+          );
+          assert.equal(
+            await page.innerText('[data-testid="since"]'),
+            "1970-01-01T00:00:00.000Z",
+          );
+          assert.equal(await page.innerText('[data-testid="tags"]'), "a");
+          assert.equal(
+            await page.innerText('[data-testid="note"]'),
+            "</script><b>x</b>",
+          );
+          assert.ok(
+            scripts.every((u) => !u.includes("Greeting-")),
+            "only this page's islands load",
+          );
 
-        await page.goto(`${base}/users/new`);
-        await page.click(".greeting");
-        await page.waitForFunction(
-          () =>
-            document.querySelector(".greeting")?.textContent === "Hello Ada",
-        );
+          await page.goto(`${base}/users/new`);
+          await page.click(".greeting");
+          await page.waitForFunction(
+            () =>
+              document.querySelector(".greeting")?.textContent === "Hello Ada",
+          );
 
-        scripts.length = 0;
-        await page.goto(`${base}/plain`);
-        assert.deepEqual(scripts, [], "a page without islands loads no script");
-        assert.deepEqual(errors, []);
+          scripts.length = 0;
+          await page.goto(`${base}/plain`);
+          assert.deepEqual(
+            scripts,
+            [],
+            "a page without islands loads no script",
+          );
+          assert.deepEqual(errors, []);
+        });
       });
-      ac.abort();
-      await server.finished;
     } finally {
-      ac.abort();
       await browser.close();
-      await site.dispose();
     }
   },
 });

@@ -1,36 +1,6 @@
 import assert from "node:assert/strict";
-import { build } from "../web/build.ts";
-import { createWebHandler } from "../web/app_handler.ts";
-import { copyFixtureSite } from "../web/testing/fixture_site.ts";
-import { silentLogger } from "../hub/logger.ts";
+import { withSite } from "./helpers/fixture_server.ts";
 import { IMMUTABLE } from "../web/static_files.ts";
-
-async function withSite(
-  fn: (base: string) => Promise<void>,
-): Promise<void> {
-  const site = await copyFixtureSite();
-  const ac = new AbortController();
-  try {
-    await build(site.root);
-    const handler = await createWebHandler({
-      root: site.root,
-      state: { greeting: "hello" },
-      logger: silentLogger,
-    });
-    const server = Deno.serve(
-      { hostname: "127.0.0.1", port: 0, signal: ac.signal, onListen() {} },
-      handler,
-    );
-    try {
-      await fn(`http://127.0.0.1:${server.addr.port}`);
-    } finally {
-      ac.abort();
-      await server.finished;
-    }
-  } finally {
-    await site.dispose();
-  }
-}
 
 /** Response head of a raw HTTP/1.1 GET, bypassing fetch's decoding. */
 async function rawHead(
@@ -59,7 +29,7 @@ async function rawHead(
 }
 
 Deno.test("web handler serves routes, islands, static files and error pages", async (t) => {
-  await withSite(async (base) => {
+  await withSite({ greeting: "hello" }, async (base) => {
     await t.step(
       "page with an island gets marker, props and its bundle",
       async () => {
