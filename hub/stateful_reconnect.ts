@@ -79,9 +79,7 @@ export function sweepStateful(
       options.statefulReconnectAckTimeoutMs
   ) return "stuck";
   const due = replay.ackDue();
-  if (due !== null) {
-    c.send(c.protocol!.encode({ type: 8, sequenceId: due }), false);
-  }
+  if (due !== null) c.sendMessage({ type: 8, sequenceId: due });
   return "ok";
 }
 
