@@ -59,6 +59,32 @@ export class LiveLineChart {
 
   /** Appends one update (the last number of each series) at `time`. */
   push(series: readonly ChartSeries[], time: Date): void {
+    this.#append(series, time);
+    this.#chart.update();
+  }
+
+  /**
+   * Redraws with `points` only, oldest first (the server's history); live
+   * updates then continue after them. Drawn once, not once per point.
+   */
+  replace(
+    points: readonly { series: readonly ChartSeries[]; time: Date }[],
+  ): void {
+    const { data } = this.#chart;
+    data.labels!.length = 0;
+    data.datasets.length = 0;
+    for (const p of points.slice(-this.#windowSize)) {
+      this.#append(p.series, p.time);
+    }
+    this.#chart.update();
+  }
+
+  /** Frees the canvas. */
+  destroy(): void {
+    this.#chart.destroy();
+  }
+
+  #append(series: readonly ChartSeries[], time: Date): void {
     const { data } = this.#chart;
     data.labels!.push(time.toLocaleTimeString([], { hour12: false }));
     series.forEach((s, i) => {
@@ -82,27 +108,5 @@ export class LiveLineChart {
       data.labels!.shift();
       for (const dataset of data.datasets) dataset.data.shift();
     }
-    this.#chart.update();
-  }
-
-  /**
-   * Redraws with `points` only, oldest first (the server's history); live
-   * updates then continue after them.
-   */
-  replace(
-    points: readonly { series: readonly ChartSeries[]; time: Date }[],
-  ): void {
-    const { data } = this.#chart;
-    data.labels!.length = 0;
-    data.datasets.length = 0;
-    for (const p of points.slice(-this.#windowSize)) {
-      this.push(p.series, p.time);
-    }
-    if (points.length === 0) this.#chart.update();
-  }
-
-  /** Frees the canvas. */
-  destroy(): void {
-    this.#chart.destroy();
   }
 }
