@@ -27,7 +27,7 @@ export async function chromiumMissing(): Promise<boolean> {
 /** A running headless Chromium. */
 export interface TestBrowser {
   readonly browser: Browser;
-  /** Opens a page in its own context (own storage, like a separate tab profile). */
+  /** Opens a tab; all tabs share the one throwaway profile (cookies too). */
   newPage(): Promise<Page>;
   close(): Promise<void>;
 }
