@@ -24,7 +24,7 @@ import {
 } from "./protocol/messages.ts";
 import type { HandshakeReader } from "./protocol/handshake.ts";
 import type { ConnectionContext } from "./connection_context.ts";
-import { CloseCode, type Transport } from "./transports/transport.ts";
+import type { Transport } from "./transports/transport.ts";
 import { type Flushable, scheduleFlush } from "./flush_queue.ts";
 import type { ReplayBuffer } from "./replay_buffer.ts";
 import type { MessageRate } from "./rate_limit.ts";
@@ -237,6 +237,6 @@ export class HubConnection implements Flushable {
     }
     this.state = "closing";
     this.closingAt = Date.now();
-    transport?.close(CloseCode.Normal);
+    transport?.close();
   }
 }

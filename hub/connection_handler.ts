@@ -32,11 +32,7 @@ import {
   HandshakeReader,
   selectProtocol,
 } from "./protocol/handshake.ts";
-import {
-  CloseCode,
-  type Transport,
-  type TransportEvents,
-} from "./transports/transport.ts";
+import type { Transport, TransportEvents } from "./transports/transport.ts";
 import { type AddressCounter, MessageRate } from "./rate_limit.ts";
 import { screenIncoming, startStateful } from "./stateful_reconnect.ts";
 import { ConnectionEvents } from "./connection_events.ts";
@@ -103,7 +99,7 @@ export class ConnectionHandler implements ConnectionOwner {
   reattach(connection: HubConnection, transport: Transport): TransportEvents {
     const old = connection.transport;
     if (connection.state === "connected") this.#suspend(connection);
-    old?.close(CloseCode.Normal);
+    old?.close();
     connection.transport = transport;
     connection.transportAt = Date.now();
     // A partial record from the dead socket must not prefix the new one.
@@ -307,7 +303,7 @@ export class ConnectionHandler implements ConnectionOwner {
     if (connection.state === "disconnected") {
       // No socket to send a Close on: end now; a returning client gets 404.
       connection.closeReason = reason;
-      connection.transport?.close(CloseCode.Normal);
+      connection.transport?.close();
       return this.closed(connection);
     }
     if (connection.state !== "connected") {

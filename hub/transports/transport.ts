@@ -11,14 +11,6 @@ import type { Payload } from "../protocol/hub_protocol.ts";
 /** Transport names as negotiate lists them. */
 export type TransportName = "WebSockets" | "ServerSentEvents" | "LongPolling";
 
-/** Close codes: 1000 is the only one the client does not report as error. */
-export const CloseCode = {
-  /** Normal end; the client reads the Close message for the reason. */
-  Normal: 1000,
-  /** Protocol violation before a hub protocol was agreed. */
-  PolicyViolation: 1008,
-} as const;
-
 /** One live transport of one connection. */
 export interface Transport {
   /** Which transport this is. */
@@ -32,7 +24,7 @@ export interface Transport {
   /** Sends one frame: whole messages only, never part of one. */
   write(frame: Payload): void;
   /** Ends the transport; the connection is told through `closed`. */
-  close(code?: number, reason?: string): void;
+  close(): void;
 }
 
 /** What a transport reports to the hub about its connection. */

@@ -58,9 +58,11 @@ export class WebSocketTransport implements Transport, EventListenerObject {
     if (this.#socket.readyState === WebSocket.OPEN) this.#socket.send(frame);
   }
 
-  close(code = 1000, reason?: string): void {
+  close(): void {
     try {
-      this.#socket.close(code, reason);
+      // 1000 is the only code the client does not report as an error; the
+      // Close message sent before it says why.
+      this.#socket.close(1000);
     } catch {
       // Already closing: the close event still comes.
     }
