@@ -9,73 +9,7 @@ import { assertEquals, assertOk } from "./helpers/assert.ts";
 import { signalR } from "./helpers/signalr_client.ts";
 import { waitUntil } from "./helpers/wait_until.ts";
 import { freePort } from "../web/testing/app_process.ts";
-
-const root = new URL("../", import.meta.url);
-
-/** The app in a child process, on a port the test chose. */
-class AppChild {
-  readonly #child: Deno.ChildProcess;
-  readonly log: string[] = [];
-  readonly listening: Promise<void>;
-  readonly #drained: Promise<void>;
-
-  constructor(port: number) {
-    const child = this.#child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", "main.ts"],
-      cwd: root,
-      env: {
-        HOSTNAME: "127.0.0.1",
-        PORT: String(port),
-        KV_PATH: ":memory:",
-        NO_COLOR: "1",
-      },
-      stdin: "null",
-      stdout: "null",
-      stderr: "piped",
-    }).spawn();
-    const ready = Promise.withResolvers<void>();
-    this.listening = ready.promise;
-    this.#drained = (async () => {
-      const decoder = new TextDecoder();
-      let text = "";
-      for await (const chunk of child.stderr) {
-        text += decoder.decode(chunk, { stream: true });
-        const lines = text.split("\n");
-        text = lines.pop()!;
-        for (const line of lines) {
-          if (this.log.length < 500) this.log.push(line);
-          if (line.includes("server.listening")) ready.resolve();
-        }
-      }
-      ready.reject(
-        new Error("exited before listening:\n" + this.log.join("\n")),
-      );
-    })();
-  }
-
-  /** Sends `signal` and resolves with the exit status. */
-  async stop(signal: Deno.Signal): Promise<Deno.CommandStatus> {
-    try {
-      this.#child.kill(signal);
-    } catch {
-      // Already gone.
-    }
-    // The bound only keeps a hung process from hanging the suite.
-    const kill = setTimeout(() => this.kill(), 30_000);
-    const status = await this.#child.status;
-    clearTimeout(kill);
-    await this.#drained;
-    return status;
-  }
-
-  kill(): void {
-    try {
-      this.#child.kill("SIGKILL");
-    } catch {
-      // Already gone.
-    }
-  }
-}
+import { AppProcess } from "./helpers/app_process.ts";
 
 interface Watched {
   connection: signalR.HubConnection;
@@ -119,15 +53,17 @@ async function watchedClient(url: string): Promise<Watched> {
 Deno.test("SIGTERM drains and exits; clients reconnect to the next process on the port", async () => {
   const port = freePort();
   const url = `http://127.0.0.1:${port}`;
-  const first = new AppChild(port);
-  let second: AppChild | undefined;
+  const env = { PORT: String(port), KV_PATH: ":memory:" };
+  let first: AppProcess | undefined;
+  let second: AppProcess | undefined;
   const clients: Watched[] = [];
   try {
-    await first.listening;
+    first = await AppProcess.start("main.ts", env);
     for (let i = 0; i < 3; i++) clients.push(await watchedClient(url));
     const ids = clients.map((c) => c.connection.connectionId);
 
-    const status = await first.stop("SIGTERM");
+    // The bound only keeps a hung process from hanging the suite.
+    const status = await first.stop("SIGTERM", 30_000);
     assertEquals(status.code, 0, first.log.join("\n"));
     assertOk(first.log.some((l) => l.includes("server.listening")));
     // Told to come back, not dropped: the Close carried allowReconnect.
@@ -139,8 +75,7 @@ Deno.test("SIGTERM drains and exits; clients reconnect to the next process on th
       );
     }
 
-    second = new AppChild(port);
-    await second.listening;
+    second = await AppProcess.start("main.ts", env);
     for (const c of clients) {
       await waitUntil(() => c.reconnected.length > 0, "onreconnected", 30_000);
       const before = c.feed;
@@ -152,13 +87,11 @@ Deno.test("SIGTERM drains and exits; clients reconnect to the next process on th
     for (let i = 0; i < ids.length; i++) assertOk(now[i] !== ids[i]);
 
     for (const c of clients) await c.connection.stop();
-    const again = await second.stop("SIGINT");
+    const again = await second.stop("SIGINT", 30_000);
     assertEquals(again.code, 0, second.log.join("\n"));
   } finally {
     for (const c of clients) await c.connection.stop();
-    first.kill();
-    second?.kill();
-    await first.stop("SIGKILL").catch(() => {});
-    await second?.stop("SIGKILL").catch(() => {});
+    await first?.stop("SIGKILL");
+    await second?.stop("SIGKILL");
   }
 });

@@ -1,8 +1,8 @@
 /**
  * A server in a process of its own (`deno run -A <script>`), for tests of
- * several hub processes sharing a Redis backplane. The script logs the
- * `server.listening` event with its URL as a JSON line; the process is
- * stopped by PID.
+ * several hub processes sharing a Redis backplane and of graceful
+ * shutdown. The script logs the `server.listening` event with its URL as a
+ * JSON line; the process is stopped by PID.
  *
  * @module
  */
@@ -18,7 +18,7 @@ export class AppProcess {
   readonly #child: Deno.ChildProcess;
   readonly #log: string[];
   readonly #drained: Promise<void>;
-  #stopped: Promise<void> | undefined;
+  #stopped: Promise<Deno.CommandStatus> | undefined;
 
   private constructor(
     url: string,
@@ -84,22 +84,27 @@ export class AppProcess {
   }
 
   /**
-   * SIGTERM (graceful shutdown), then SIGKILL if still alive after
-   * `graceMs`; resolves when the process is gone and its pipe drained.
+   * Sends `name` (SIGTERM: graceful shutdown), then SIGKILL if still alive
+   * after `graceMs`; resolves with the exit status once the process is
+   * gone and its pipe drained. Later calls get the first call's result.
    */
-  stop(graceMs = 10_000): Promise<void> {
-    return this.#stopped ??= this.#stop(graceMs);
+  stop(
+    name: Deno.Signal = "SIGTERM",
+    graceMs = 10_000,
+  ): Promise<Deno.CommandStatus> {
+    return this.#stopped ??= this.#stop(name, graceMs);
   }
 
-  async #stop(graceMs: number): Promise<void> {
-    signal(this.#child, "SIGTERM");
+  async #stop(name: Deno.Signal, graceMs: number): Promise<Deno.CommandStatus> {
+    signal(this.#child, name);
     const timer = setTimeout(() => signal(this.#child, "SIGKILL"), graceMs);
     try {
-      await this.#child.status;
+      const status = await this.#child.status;
+      await this.#drained;
+      return status;
     } finally {
       clearTimeout(timer);
     }
-    await this.#drained;
   }
 }
 
