@@ -6,17 +6,16 @@
  */
 
 import { HubError } from "../hub/mod.ts";
-import { MAX_LABEL_LENGTH, MAX_POINTS, MAX_SERIES } from "./chart_contract.ts";
-
-/** One series as chart.js and the article's Angular client use it. */
-export interface ChartSeries {
-  data: number[];
-  label: string;
-}
+import {
+  MAX_LABEL_LENGTH,
+  MAX_POINTS,
+  MAX_SERIES,
+  type WireSeries,
+} from "./chart_contract.ts";
 
 /** Four series `Data1`..`Data4`, each one random whole number 1..40. */
-export function randomChartData(): ChartSeries[] {
-  const out: ChartSeries[] = [];
+export function randomChartData(): WireSeries[] {
+  const out: WireSeries[] = [];
   for (let i = 1; i <= 4; i++) {
     out.push({ data: [1 + Math.floor(Math.random() * 40)], label: `Data${i}` });
   }
@@ -24,7 +23,7 @@ export function randomChartData(): ChartSeries[] {
 }
 
 /** Returns `value` as chart data, or throws a HubError saying what is wrong. */
-export function parseChartData(value: unknown): ChartSeries[] {
+export function parseChartData(value: unknown): WireSeries[] {
   if (!Array.isArray(value)) {
     throw new HubError("Chart data must be an array of series");
   }
@@ -34,8 +33,8 @@ export function parseChartData(value: unknown): ChartSeries[] {
   return value.map(parseSeries);
 }
 
-function parseSeries(value: unknown, index: number): ChartSeries {
-  const s = value as Partial<ChartSeries> | null;
+function parseSeries(value: unknown, index: number): WireSeries {
+  const s = value as Partial<WireSeries> | null;
   if (typeof s !== "object" || s === null || Array.isArray(s)) {
     throw new HubError(`Series ${index} must be an object`);
   }
