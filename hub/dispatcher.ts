@@ -26,8 +26,6 @@ import {
   StreamTable,
 } from "./connection_streams.ts";
 
-export type { CallMessage } from "./connection_streams.ts";
-
 /** A hub method as the dispatcher holds it. */
 interface MethodEntry {
   readonly name: string;
