@@ -7,17 +7,16 @@
 import { assertEquals, assertOk } from "./helpers/assert.ts";
 import { startFaultHub } from "./helpers/fault_hub.ts";
 import { RawClient } from "./helpers/raw_socket.ts";
-import { signalR } from "./helpers/signalr_client.ts";
+import { buildConnection, signalR } from "./helpers/signalr_client.ts";
 import { waitUntil } from "./helpers/wait_until.ts";
 import { defaultHubOptions } from "../hub/mod.ts";
 
 const RS = "\x1e";
 
 function client(url: string): signalR.HubConnection {
-  return new signalR.HubConnectionBuilder()
-    .withUrl(url + "/hub", { transport: signalR.HttpTransportType.WebSockets })
-    .configureLogging(signalR.LogLevel.None)
-    .build();
+  return buildConnection(url, "/hub", {
+    transport: signalR.HttpTransportType.WebSockets,
+  });
 }
 
 async function negotiate(url: string): Promise<Response> {

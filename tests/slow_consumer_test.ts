@@ -8,7 +8,7 @@ import { assertEquals } from "./helpers/assert.ts";
 import { startFaultHub } from "./helpers/fault_hub.ts";
 import { RawClient } from "./helpers/raw_socket.ts";
 import { TcpProxy } from "./helpers/tcp_proxy.ts";
-import { signalR } from "./helpers/signalr_client.ts";
+import { buildConnection, signalR } from "./helpers/signalr_client.ts";
 import { waitUntil } from "./helpers/wait_until.ts";
 
 const ROUND = 4;
@@ -16,11 +16,10 @@ const SIZE = 32 * 1024;
 /** Far more than socket buffers on loopback plus the queue bound hold. */
 const MAX_ROUNDS = 400;
 
-function client(url: string, stateful = false): signalR.HubConnection {
-  const builder = new signalR.HubConnectionBuilder()
-    .withUrl(url + "/hub", { transport: signalR.HttpTransportType.WebSockets })
-    .configureLogging(signalR.LogLevel.None);
-  return (stateful ? builder.withStatefulReconnect() : builder).build();
+function client(url: string): signalR.HubConnection {
+  return buildConnection(url, "/hub", {
+    transport: signalR.HttpTransportType.WebSockets,
+  });
 }
 
 Deno.test("a reader that stopped is closed and counted; a good reader gets everything", async () => {

@@ -8,24 +8,21 @@
 import { assertEquals, assertOk } from "./helpers/assert.ts";
 import { startFaultHub } from "./helpers/fault_hub.ts";
 import { TcpProxy } from "./helpers/tcp_proxy.ts";
-import { signalR } from "./helpers/signalr_client.ts";
+import { connect, signalR } from "./helpers/signalr_client.ts";
 import { waitUntil } from "./helpers/wait_until.ts";
 import { jsonProtocol } from "../hub/mod.ts";
 import { messagePackProtocol } from "../hub/protocol/messagepack.ts";
 import { MessagePackHubProtocol } from "@microsoft/signalr-protocol-msgpack";
 
-async function statefulClient(
+function statefulClient(
   url: string,
   protocol?: signalR.IHubProtocol,
 ): Promise<signalR.HubConnection> {
-  let builder = new signalR.HubConnectionBuilder()
-    .withUrl(url + "/hub", { transport: signalR.HttpTransportType.WebSockets })
-    .withStatefulReconnect()
-    .configureLogging(signalR.LogLevel.None);
-  if (protocol) builder = builder.withHubProtocol(protocol);
-  const connection = builder.build();
-  await connection.start();
-  return connection;
+  return connect(url, "/hub", {
+    transport: signalR.HttpTransportType.WebSockets,
+    statefulReconnect: true,
+    protocol,
+  });
 }
 
 /**

@@ -17,14 +17,16 @@ export interface ClientOptions {
   reconnect?: boolean;
   /** Client ping interval (`withKeepAliveInterval`). */
   keepAliveMs?: number;
+  /** `withStatefulReconnect()`: resume on a new socket, nothing lost. */
+  statefulReconnect?: boolean;
 }
 
-/** A started connection to `${baseUrl}${path}`. */
-export async function connect(
+/** A connection to `${baseUrl}${path}`, not started: add handlers first. */
+export function buildConnection(
   baseUrl: string,
   path = "/chart",
   options: ClientOptions = {},
-): Promise<signalR.HubConnection> {
+): signalR.HubConnection {
   let builder = new signalR.HubConnectionBuilder()
     .withUrl(baseUrl + path, {
       accessTokenFactory: options.accessTokenFactory,
@@ -40,7 +42,17 @@ export async function connect(
   if (options.reconnect) {
     builder = builder.withAutomaticReconnect([0, 200, 500, 1000, 1000, 1000]);
   }
-  const connection = builder.build();
+  if (options.statefulReconnect) builder = builder.withStatefulReconnect();
+  return builder.build();
+}
+
+/** A started connection to `${baseUrl}${path}`. */
+export async function connect(
+  baseUrl: string,
+  path = "/chart",
+  options: ClientOptions = {},
+): Promise<signalR.HubConnection> {
+  const connection = buildConnection(baseUrl, path, options);
   await connection.start();
   return connection;
 }
