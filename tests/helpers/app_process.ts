@@ -7,6 +7,8 @@
  * @module
  */
 
+import { readLines } from "../../bench/line_channel.ts";
+
 const root = new URL("../../", import.meta.url);
 
 /** Keeps the last lines of the child's log for failure messages. */
@@ -51,12 +53,14 @@ export class AppProcess {
     }).spawn();
     const log: string[] = [];
     const listening = Promise.withResolvers<string>();
-    const drained = readLines(child.stderr, (line) => {
-      log.push(line);
-      if (log.length > LOG_LINES) log.shift();
-      const url = listeningUrl(line);
-      if (url) listening.resolve(url);
-    });
+    const drained = (async () => {
+      for await (const line of readLines(child.stderr)) {
+        log.push(line);
+        if (log.length > LOG_LINES) log.shift();
+        const url = listeningUrl(line);
+        if (url) listening.resolve(url);
+      }
+    })();
     const exited = child.status.then((status) => {
       throw new Error(
         `${script} exited (code ${status.code}) before listening:\n` +
@@ -124,19 +128,4 @@ function listeningUrl(line: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-async function readLines(
-  stream: ReadableStream<Uint8Array>,
-  onLine: (line: string) => void,
-): Promise<void> {
-  const decoder = new TextDecoder();
-  let buffered = "";
-  for await (const chunk of stream) {
-    buffered += decoder.decode(chunk, { stream: true });
-    const lines = buffered.split("\n");
-    buffered = lines.pop() ?? "";
-    for (const line of lines) onLine(line);
-  }
-  if (buffered) onLine(buffered);
 }

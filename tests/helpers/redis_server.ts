@@ -6,6 +6,7 @@
  * @module
  */
 
+import { readLines } from "../../bench/line_channel.ts";
 import { freePort } from "../../web/testing/app_process.ts";
 
 /** Where the binary is; `REDIS_SERVER` overrides for odd installs. */
@@ -166,18 +167,7 @@ async function drain(
   stream: ReadableStream<Uint8Array>,
   onReady: () => void,
 ): Promise<void> {
-  const decoder = new TextDecoder();
-  let text = "";
-  let ready = false;
-  for await (const chunk of stream) {
-    if (ready) continue;
-    text += decoder.decode(chunk, { stream: true });
-    if (text.includes("Ready to accept connections")) {
-      ready = true;
-      text = "";
-      onReady();
-    } else if (text.length > 64_000) {
-      text = text.slice(-1_000);
-    }
+  for await (const line of readLines(stream)) {
+    if (line.includes("Ready to accept connections")) onReady();
   }
 }
