@@ -7,6 +7,8 @@
  * @module
  */
 
+import { textFrame } from "./ws_client.ts";
+
 /** The JSON record separator. */
 export const RS = "\x1e";
 /** A JSON handshake at version 1. */
@@ -244,27 +246,6 @@ export class GoodClient {
 
 const encoder = new TextEncoder();
 
-/** One masked text frame, as a client must send it. */
-function clientFrame(text: string): Uint8Array {
-  const payload = encoder.encode(text);
-  const n = payload.length;
-  const header = n < 126 ? 2 : n < 65_536 ? 4 : 10;
-  const frame = new Uint8Array(header + 4 + n);
-  frame[0] = 0x81;
-  if (n < 126) frame[1] = 0x80 | n;
-  else if (n < 65_536) {
-    frame[1] = 0x80 | 126;
-    new DataView(frame.buffer).setUint16(2, n);
-  } else {
-    frame[1] = 0x80 | 127;
-    new DataView(frame.buffer).setBigUint64(2, BigInt(n));
-  }
-  const mask = crypto.getRandomValues(new Uint8Array(4));
-  frame.set(mask, header);
-  for (let i = 0; i < n; i++) frame[header + 4 + i] = payload[i] ^ mask[i & 3];
-  return frame;
-}
-
 /**
  * A client that upgrades, handshakes, joins `group`, and then never reads
  * again: the server's socket buffer and then its queue fill up, which is
@@ -306,6 +287,6 @@ export async function openSlowReader(
     throw new Error(`upgrade answered ${head.split("\r\n")[0]}`);
   }
   const join = JSON.stringify({ type: 1, target: "Join", arguments: [group] });
-  await conn.write(clientFrame(HANDSHAKE + join + RS));
+  await conn.write(textFrame(HANDSHAKE + join + RS));
   return conn;
 }
