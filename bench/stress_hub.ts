@@ -1,6 +1,6 @@
 /**
  * The hub the stress runner attacks, served in-process on 127.0.0.1:0 by
- * the real `HubServer`, with deadlines short enough that misbehaving
+ * the tests' `serveHub`, with deadlines short enough that misbehaving
  * clients are caught within a run.
  *
  * @module
@@ -9,17 +9,12 @@
 import {
   defineHub,
   type HubContext,
-  HubServer,
   type HubServerOptions,
-  silentLogger,
 } from "../hub/mod.ts";
+import { type HubFixture, serveHub } from "../tests/helpers/hub_fixture.ts";
 
 /** A running stress target. */
-export interface StressServer {
-  readonly url: string;
-  readonly hub: HubServer;
-  close(): Promise<void>;
-}
+export type StressServer = HubFixture;
 
 const hub = defineHub({
   methods: {
@@ -43,32 +38,9 @@ export const stressHubOptions: Partial<HubServerOptions> = {
   maxConnectionsPerAddress: 0,
 };
 
-/** Starts the stress hub at `/hub`. */
-export async function startStressServer(
+/** Starts the stress hub at `/hub`, served as the test hubs are. */
+export function startStressServer(
   options: Partial<HubServerOptions> = {},
 ): Promise<StressServer> {
-  const server = new HubServer(hub, {
-    path: "/hub",
-    logger: silentLogger,
-    ...stressHubOptions,
-    ...options,
-  });
-  await server.start();
-  const http = Deno.serve(
-    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
-    (request, info) => {
-      if (server.matches(new URL(request.url))) {
-        return server.handle(request, info);
-      }
-      return new Response("Not found", { status: 404 });
-    },
-  );
-  return {
-    url: `http://127.0.0.1:${(http.addr as Deno.NetAddr).port}`,
-    hub: server,
-    async close() {
-      await server.shutdown();
-      await http.shutdown();
-    },
-  };
+  return serveHub(hub, { ...stressHubOptions, ...options });
 }
