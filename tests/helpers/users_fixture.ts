@@ -6,14 +6,10 @@
  * @module
  */
 
-import {
-  type HubConnection,
-  HubConnectionBuilder,
-  type IHttpConnectionOptions,
-  LogLevel,
-} from "@microsoft/signalr";
+import type { HubConnection } from "@microsoft/signalr";
 import { SignJWT } from "jose";
-import { startServer } from "../../main.ts";
+import { startTestServer } from "./app_server.ts";
+import { type ClientOptions, connect } from "./signalr_client.ts";
 import {
   type LogFields,
   type Logger,
@@ -45,9 +41,7 @@ export async function startUsersApp(
       logs.push(JSON.stringify({ level, event, ...redact(fields) }));
     },
   };
-  const app = await startServer({
-    hostname: "127.0.0.1",
-    port: 0,
+  const app = await startTestServer({
     logger,
     env: {
       JWT_SECRET: TEST_SECRET,
@@ -103,17 +97,11 @@ export function mintToken(
 }
 
 /** A started official client on `url` (hub path included). */
-export async function connectHub(
+export function connectHub(
   url: string,
-  options: IHttpConnectionOptions = {},
+  options: ClientOptions = {},
 ): Promise<HubConnection> {
-  const connection = new HubConnectionBuilder()
-    .withUrl(url, options)
-    .configureLogging(LogLevel.None)
-    .build();
-  connection.on("transferchartdata", () => {});
-  await connection.start();
-  return connection;
+  return connect(url, "", options);
 }
 
 /** Resolves with the arguments of the next `method` call on `connection`. */
