@@ -5,12 +5,8 @@
 import { assertEquals } from "./helpers/assert.ts";
 import { defineHub, type HubContext } from "../hub/mod.ts";
 import { serveHub } from "./helpers/hub_fixture.ts";
-import {
-  collect,
-  connect,
-  signalR,
-  waitFor,
-} from "./helpers/signalr_client.ts";
+import { collect, connect, signalR } from "./helpers/signalr_client.ts";
+import { waitUntil } from "./helpers/wait_until.ts";
 
 function proxyFor(ctx: HubContext, kind: string, arg: string[]) {
   const c = ctx.clients;
@@ -111,7 +107,7 @@ Deno.test("clients: every target reaches exactly the connections it names", asyn
       // A marker to everyone, sent after: once it arrives, everything
       // sent before it to the same connection has arrived too.
       await conns[caller].invoke("Mark");
-      await waitFor(
+      await waitUntil(
         () => names.every((n) => marks[n].length > 0),
         `marker after ${kind}`,
       );
@@ -129,7 +125,7 @@ Deno.test("clients: every target reaches exactly the connections it names", asyn
     for (const n of names) hits[n].length = marks[n].length = 0;
     await conns.anon.invoke("Target", "group", ["g"]);
     await conns.anon.invoke("Mark");
-    await waitFor(
+    await waitUntil(
       () => names.every((n) => marks[n].length > 0),
       "marker after leave",
     );
@@ -148,7 +144,7 @@ Deno.test("clients: the server sends from outside a hub method", async () => {
     await fixture.hub.clients.all.send("tick", "from-timer");
     await fixture.hub.groups.add(a.connectionId!, "room");
     await fixture.hub.clients.group("room").send("tick", "to-room");
-    await waitFor(() => seen.length === 2, "two ticks");
+    await waitUntil(() => seen.length === 2, "two ticks");
     assertEquals(seen, ["from-timer", "to-room"]);
   } finally {
     await a.stop();
