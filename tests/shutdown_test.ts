@@ -6,7 +6,7 @@
  */
 
 import { assertEquals, assertOk } from "./helpers/assert.ts";
-import { signalR } from "./helpers/signalr_client.ts";
+import { buildConnection, signalR } from "./helpers/signalr_client.ts";
 import { waitUntil } from "./helpers/wait_until.ts";
 import { freePort } from "../web/testing/app_process.ts";
 import { AppProcess } from "./helpers/app_process.ts";
@@ -20,19 +20,16 @@ interface Watched {
 }
 
 async function watchedClient(url: string): Promise<Watched> {
-  const connection = new signalR.HubConnectionBuilder()
-    .withUrl(url + "/chart", {
-      transport: signalR.HttpTransportType.WebSockets,
-    })
+  // Not stateful: on Deno 2.5 the official client never reports its
+  // socket retry being refused (503 while draining) and hangs.
+  const connection = buildConnection(url, "/chart", {
+    transport: signalR.HttpTransportType.WebSockets,
     // Retry every 200 ms for up to 60 s: long enough for a new process.
-    .withAutomaticReconnect({
+    reconnect: {
       nextRetryDelayInMilliseconds: (ctx) =>
         ctx.elapsedMilliseconds < 60_000 ? 200 : null,
-    })
-    .configureLogging(signalR.LogLevel.None)
-    // Not stateful: on Deno 2.5 the official client never reports its
-    // socket retry being refused (503 while draining) and hangs.
-    .build();
+    },
+  });
   const w: Watched = {
     connection,
     reconnecting: [],

@@ -7,7 +7,11 @@
 
 import { MessagePackHubProtocol } from "@microsoft/signalr-protocol-msgpack";
 import { assertEquals, assertOk } from "./helpers/assert.ts";
-import { nextEvent, signalR } from "./helpers/signalr_client.ts";
+import {
+  buildConnection,
+  nextEvent,
+  signalR,
+} from "./helpers/signalr_client.ts";
 import { freePort, startAppProcess } from "../web/testing/app_process.ts";
 
 /** Retries every 100 ms for a minute: the restart takes a few seconds. */
@@ -27,14 +31,11 @@ for (const [name, transport, msgpack] of cases) {
   Deno.test(`automatic reconnect after a server restart over ${name}`, async () => {
     const port = freePort();
     let app = await startAppProcess(port);
-    let builder = new signalR.HubConnectionBuilder()
-      .withUrl(`http://127.0.0.1:${port}/chart`, { transport })
-      .withAutomaticReconnect(retryPolicy)
-      .configureLogging(signalR.LogLevel.None);
-    if (msgpack) {
-      builder = builder.withHubProtocol(new MessagePackHubProtocol());
-    }
-    const connection = builder.build();
+    const connection = buildConnection(`http://127.0.0.1:${port}`, "/chart", {
+      transport,
+      reconnect: retryPolicy,
+      protocol: msgpack ? new MessagePackHubProtocol() : undefined,
+    });
     const reconnecting = Promise.withResolvers<void>();
     const reconnected = Promise.withResolvers<string | undefined>();
     connection.onreconnecting(() => reconnecting.resolve());

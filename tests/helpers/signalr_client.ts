@@ -14,7 +14,8 @@ export interface ClientOptions {
   skipNegotiation?: boolean;
   headers?: Record<string, string>;
   protocol?: signalR.IHubProtocol;
-  reconnect?: boolean;
+  /** `withAutomaticReconnect(policy)`. */
+  reconnect?: signalR.IRetryPolicy;
   /** Client ping interval (`withKeepAliveInterval`). */
   keepAliveMs?: number;
   /** `withStatefulReconnect()`: resume on a new socket, nothing lost. */
@@ -40,7 +41,7 @@ export function buildConnection(
     builder = builder.withKeepAliveInterval(options.keepAliveMs);
   }
   if (options.reconnect) {
-    builder = builder.withAutomaticReconnect([0, 200, 500, 1000, 1000, 1000]);
+    builder = builder.withAutomaticReconnect(options.reconnect);
   }
   if (options.statefulReconnect) builder = builder.withStatefulReconnect();
   return builder.build();
