@@ -5,7 +5,7 @@
  * @module
  */
 
-import * as signalR from "@microsoft/signalr";
+import { buildConnection, signalR } from "../tests/helpers/signalr_client.ts";
 import { type Cycle, runCycle } from "./stress_churn.ts";
 import { GoodClient } from "./stress_clients.ts";
 import type { StressConfig } from "./stress_config.ts";
@@ -52,14 +52,11 @@ export async function connectOfficial(
   n: number,
 ): Promise<OfficialClient[]> {
   return await Promise.all(Array.from({ length: n }, async () => {
-    const connection = new signalR.HubConnectionBuilder()
-      .withUrl(url + "/hub", {
-        transport: signalR.HttpTransportType.WebSockets,
-      })
+    const connection = buildConnection(url, "/hub", {
+      transport: signalR.HttpTransportType.WebSockets,
       // The hub's client timeout is 4 s in a run, so ping more often.
-      .withKeepAliveInterval(1_000)
-      .configureLogging(signalR.LogLevel.None)
-      .build();
+      keepAliveMs: 1_000,
+    });
     const c: OfficialClient = { connection, next: 1, faults: 0, closed: false };
     connection.on("tick", (n: number) => {
       if (n !== c.next) c.faults++;
