@@ -33,6 +33,12 @@ function requireCount(value: unknown): number {
   return value;
 }
 
+// The article's group announcement, word for word (design.md): both
+// BroadcastToGroup and its confirmed variant send it.
+function joinedText(connectionId: string, group: string): string {
+  return `${connectionId} has joined the group ${group}.`;
+}
+
 /** Yields a snapshot taken at call time, so the live feed cannot mix in. */
 async function* replay(points: readonly ChartPoint[]) {
   for (const point of points) yield point;
@@ -78,7 +84,7 @@ export const chartHub = defineHub<ChartServer, ChartClient>({
       const group = requireString(groupName, "The group name");
       return ctx.clients.group(group).send(
         "broadcasttogroup",
-        `${ctx.connectionId} has joined the group ${group}.`,
+        joinedText(ctx.connectionId, group),
       );
     },
     StreamChartHistory(_ctx, count: unknown) {
@@ -92,7 +98,7 @@ export const chartHub = defineHub<ChartServer, ChartClient>({
       if (answer !== true) return false;
       await ctx.clients.group(group).send(
         "broadcasttogroup",
-        `${ctx.connectionId} has joined the group ${group}.`,
+        joinedText(ctx.connectionId, group),
       );
       return true;
     },
