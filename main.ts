@@ -1,7 +1,9 @@
 /**
- * The app: the chart hub at `/chart`, health and metrics, and the pages.
- * `deno task start` runs it on PORT (default 8000) with nothing to
- * configure; tests call `startServer({ port: 0 })` in-process.
+ * The app: a Fresh-style `App` with the chart hub mounted at `/chart`,
+ * static files, and the file routes of routes/ (pages, the account API,
+ * `/healthz`, `/metrics`). `deno task start` runs it on PORT (default 8000)
+ * with nothing to configure; tests call `startServer({ port: 0 })`
+ * in-process.
  *
  * @module
  */
@@ -18,7 +20,7 @@ import { chartHub } from "./chart/chart_hub.ts";
 import { startChartFeed } from "./chart/chart_feed.ts";
 import type { AppState } from "./chart/app_state.ts";
 import { openUserServices } from "./chart/user_services.ts";
-import { createWebHandler } from "./web/app_handler.ts";
+import { App, type Middleware, staticFiles } from "fresh";
 import { backplaneFromEnv } from "./hub/backplane/backplane_from_env.ts";
 
 /** How to start the app; anything left out comes from `env` or defaults. */
@@ -83,33 +85,25 @@ export async function startServer(
     protocols: [jsonProtocol, messagePackProtocol],
   });
   await hub.start();
-  const state: AppState = { hub, users };
   const stopFeed = startChartFeed(hub.localClients, options.feedIntervalMs);
-  // Pages, islands and static/: builds the islands first if there is no build.
+  const app = createApp({ hub, users }, logger, options.dev);
   const stopWeb = new AbortController();
-  const web = await createWebHandler({
-    root: new URL("./", import.meta.url),
-    state,
-    dev: options.dev,
-    logger,
-    signal: stopWeb.signal,
-  });
-  const server = Deno.serve({
-    hostname: options.hostname ?? env.HOSTNAME ?? "0.0.0.0",
-    port: options.port ?? Number(env.PORT ?? 8000),
-    onListen: () => {},
-  }, (req, info) => {
-    const url = new URL(req.url);
-    if (hub.matches(url)) return hub.handle(req, info);
-    if (url.pathname === "/healthz") return health(hub);
-    if (url.pathname === "/metrics") {
-      return new Response(hub.metricsText(), {
-        headers: { "content-type": "text/plain; version=0.0.4" },
-      });
-    }
-    return web(req, info);
-  });
-  const addr = server.addr as Deno.NetAddr;
+  let server: Deno.HttpServer<Deno.NetAddr>;
+  try {
+    // Listens once the islands are built (first start without a build).
+    server = await app.listen({
+      hostname: options.hostname ?? env.HOSTNAME ?? "0.0.0.0",
+      port: options.port ?? Number(env.PORT ?? 8000),
+      signal: stopWeb.signal,
+      onListen: () => {},
+    });
+  } catch (error) {
+    stopFeed();
+    await hub.shutdown();
+    users.close();
+    throw error;
+  }
+  const addr = server.addr;
   const host = addr.hostname === "0.0.0.0" ? "localhost" : addr.hostname;
   const url = `http://${host}:${addr.port}`;
   logger.log("info", "server.listening", { url });
@@ -120,12 +114,40 @@ export async function startServer(
     close: () =>
       closing ??= (async () => {
         stopFeed();
-        stopWeb.abort();
         await hub.shutdown();
-        await server.shutdown();
+        stopWeb.abort();
+        await server.finished;
         users.close();
       })(),
   };
+}
+
+/**
+ * The web app around running services: every request gets them as
+ * `ctx.state`; the hub answers everything under `/chart` (negotiate and
+ * every transport); then static/ and routes/.
+ */
+export function createApp(
+  services: AppState,
+  logger: Logger,
+  dev = false,
+): App<AppState> {
+  const provide: Middleware<AppState> = (ctx) => {
+    Object.assign(ctx.state, services);
+    return ctx.next();
+  };
+  const hub: Middleware<AppState> = (ctx) =>
+    services.hub.handle(ctx.req, ctx.info);
+  return new App<AppState>({
+    root: new URL("./", import.meta.url),
+    mode: dev ? "development" : "production",
+    logger,
+  })
+    .use(provide)
+    .all("/chart", hub)
+    .all("/chart/*", hub)
+    .use(staticFiles())
+    .fsRoutes();
 }
 
 /** A non-negative whole number from the environment, or the default. */
@@ -136,15 +158,6 @@ function wholeNumber(value: string | undefined): number | undefined {
     throw new RangeError(`Expected a whole number, got '${value}'`);
   }
   return n;
-}
-
-function health(hub: HubServer): Response {
-  const h = hub.health();
-  return Response.json({
-    status: h.accepting ? "ok" : "closing",
-    connections: h.connections,
-    backplane: h.backplane,
-  }, { status: h.accepting ? 200 : 503 });
 }
 
 if (import.meta.main) {

@@ -95,3 +95,8 @@ async function readLimitedText(request: Request): Promise<string | null> {
   }
   return new TextDecoder().decode(bytes);
 }
+
+/** The client's address, for per-address throttles ("" when not TCP). */
+export function peerAddress(info: Deno.ServeHandlerInfo): string {
+  return (info.remoteAddr as Partial<Deno.NetAddr>).hostname ?? "";
+}

@@ -1,5 +1,6 @@
 /**
- * The app's per-server services, handed to every route as `ctx.state`.
+ * The app's per-server services, put into every request's `ctx.state` by
+ * main.ts's first middleware, and the `define` helpers typed with them.
  *
  * Kept per server (not module singletons) so tests can run several servers
  * in one process.
@@ -7,6 +8,7 @@
  * @module
  */
 
+import { createDefine } from "fresh";
 import type { HubServer } from "../hub/hub_server.ts";
 import type { UserServices } from "./user_services.ts";
 
@@ -17,3 +19,6 @@ export interface AppState {
   /** Accounts, tokens and `authenticate` (chart/user_services.ts). */
   readonly users?: UserServices;
 }
+
+/** `define.handlers`, `define.page`, … for this app's routes. */
+export const define = createDefine<AppState>();

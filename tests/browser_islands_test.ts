@@ -4,7 +4,7 @@ import {
   chromiumMissing,
   launchBrowser,
   screenshotOnFailure,
-} from "../web/testing/browser.ts";
+} from "./helpers/browser.ts";
 
 Deno.test({
   name:

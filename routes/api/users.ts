@@ -6,24 +6,24 @@
  * @module
  */
 
-import type { Handlers } from "../../web/route_types.ts";
-import type { AppState } from "../../chart/app_state.ts";
+import { define } from "../../chart/app_state.ts";
 import { parseCredentials } from "../../chart/accounts.ts";
 import {
   accountsOff,
   json,
   jsonError,
+  peerAddress,
   readBody,
   tooManyRequests,
 } from "../../chart/api_http.ts";
 
 /** Sign-up. */
-export const handler: Handlers<AppState> = {
+export const handler = define.handlers({
   async POST(ctx) {
     const users = ctx.state.users?.builtin;
     if (!users) return accountsOff();
     // Every sign-up costs a full password hash: throttle before parsing.
-    const wait = users.throttle.attempt(ctx.remoteAddr);
+    const wait = users.throttle.attempt(peerAddress(ctx.info));
     if (wait > 0) return tooManyRequests(wait);
     const read = await readBody(ctx.req);
     if (read instanceof Response) return read;
@@ -34,4 +34,4 @@ export const handler: Handlers<AppState> = {
     if (result === "full") return jsonError(503, "No more accounts here");
     return json(201, { username: credentials.username });
   },
-};
+});

@@ -1,8 +1,9 @@
 /**
- * A server in a process of its own (`deno run -A <script>`), for tests of
- * several hub processes sharing a Redis backplane and of graceful
- * shutdown. The script logs the `server.listening` event with its URL as a
- * JSON line; the process is stopped by PID.
+ * A server in a process of its own, for tests of several hub processes
+ * sharing a Redis backplane, of graceful shutdown, and of a restart as a
+ * browser sees it (stopped and started again on the same port). The script
+ * logs the `server.listening` event with its URL as a JSON line; the
+ * process is stopped by PID.
  *
  * @module
  */
@@ -13,6 +14,32 @@ const root = new URL("../../", import.meta.url);
 
 /** Keeps the last lines of the child's log for failure messages. */
 const LOG_LINES = 200;
+
+/** A free loopback port, picked by the OS. */
+export function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr as Deno.NetAddr;
+  listener.close();
+  return port;
+}
+
+/** How to run the script. */
+export interface StartOptions {
+  /**
+   * Run with exactly the `deno run` flags of deno.json's `start` task
+   * (the permissions a deployment has) instead of `-A`.
+   */
+  readonly startTaskFlags?: boolean;
+}
+
+/** The `deno run` flags of the `start` task in deno.json. */
+async function startTaskFlags(): Promise<string[]> {
+  const config = JSON.parse(
+    await Deno.readTextFile(new URL("deno.json", root)),
+  );
+  const words = String(config.tasks.start).split(/\s+/);
+  return words.slice(words.indexOf("run") + 1, words.indexOf("main.ts"));
+}
 
 /** One server process. */
 export class AppProcess {
@@ -41,10 +68,12 @@ export class AppProcess {
    */
   static async start(
     script: string,
-    env: Record<string, string>,
+    env: Record<string, string> = {},
+    options: StartOptions = {},
   ): Promise<AppProcess> {
+    const flags = options.startTaskFlags ? await startTaskFlags() : ["-A"];
     const child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", script],
+      args: ["run", ...flags, script],
       cwd: root,
       env: { HOSTNAME: "127.0.0.1", PORT: "0", NO_COLOR: "1", ...env },
       stdin: "null",
@@ -128,4 +157,14 @@ function listeningUrl(line: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The app (main.ts) as `deno task start` runs it, on 127.0.0.1:`port`;
+ * resolves once it listens.
+ */
+export function startAppProcess(port: number): Promise<AppProcess> {
+  return AppProcess.start("main.ts", { PORT: String(port) }, {
+    startTaskFlags: true,
+  });
 }

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
-import { ensureBuilt } from "./ensure_built.ts";
-import { readManifest } from "./build_manifest.ts";
-import { copyFixtureSite } from "./testing/fixture_site.ts";
+import { ensureBuilt } from "../web/ensure_built.ts";
+import { readManifest } from "../web/build_manifest.ts";
+import { copyFixture } from "./helpers/fixture_server.ts";
 
 Deno.test("ensureBuilt builds when missing, keeps a fresh build, rebuilds a stale one", async () => {
-  const site = await copyFixtureSite();
+  const site = await copyFixture("islands_site");
   try {
     assert.equal(await readManifest(site.root), null);
     await Promise.all([ensureBuilt(site.root), ensureBuilt(site.root)]);

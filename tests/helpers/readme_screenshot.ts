@@ -1,6 +1,6 @@
 /**
  * Retakes static/screenshot.png (the README's picture of the chart page):
- * `deno run -A web/testing/readme_screenshot.ts`. It starts the app, lets
+ * `deno run -A tests/helpers/readme_screenshot.ts`. It starts the app, lets
  * the chart fill, asks for a private reply and joins a group first.
  *
  * @module
