@@ -148,6 +148,7 @@ export class App<State = unknown> {
    * Prepares the app (building islands when there is no current build),
    * then serves it. Without a port, the first free one from 8000 up.
    * Resolves with the server once it listens; aborting `signal` stops it.
+   * Without `onListen`, says "Listening on <url>" on stderr.
    */
   async listen(
     options: ListenOptions = {},
@@ -156,7 +157,7 @@ export class App<State = unknown> {
     options.signal?.addEventListener("abort", () => this.#stopWatching.abort());
     const onListen = options.onListen ??
       ((addr: Deno.NetAddr) =>
-        console.log(
+        console.error(
           `Listening on http://${addr.hostname}:${addr.port}${this.config.basePath}/`,
         ));
     const serve = (port: number) =>

@@ -30,6 +30,8 @@ export interface StartOptions {
    * (the permissions a deployment has) instead of `-A`.
    */
   readonly startTaskFlags?: boolean;
+  /** Working folder (an app's root). Default the repository. */
+  readonly cwd?: URL;
 }
 
 /** The `deno run` flags of the `start` task in deno.json. */
@@ -73,8 +75,14 @@ export class AppProcess {
   ): Promise<AppProcess> {
     const flags = options.startTaskFlags ? await startTaskFlags() : ["-A"];
     const child = new Deno.Command(Deno.execPath(), {
-      args: ["run", ...flags, script],
-      cwd: root,
+      // The repository's import map also serves fixture apps elsewhere.
+      args: [
+        "run",
+        ...flags,
+        `--config=${new URL("deno.json", root).pathname}`,
+        script,
+      ],
+      cwd: options.cwd ?? root,
       env: { HOSTNAME: "127.0.0.1", PORT: "0", NO_COLOR: "1", ...env },
       stdin: "null",
       stdout: "null",
@@ -149,7 +157,10 @@ function signal(child: Deno.ChildProcess, name: Deno.Signal): void {
   }
 }
 
+/** The URL of a `server.listening` event or of `App.listen`'s line. */
 function listeningUrl(line: string): string | undefined {
+  const said = /^Listening on (http:\/\/\S+?)\/?$/.exec(line);
+  if (said) return said[1];
   if (!line.includes("server.listening")) return undefined;
   try {
     const event = JSON.parse(line);
