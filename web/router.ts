@@ -148,7 +148,7 @@ function segmentPattern(part: string, path: string): string {
 /**
  * Orders route files most specific first: at the first differing URL
  * segment, text beats `[param]`, which beats `[[optional]]`, which beats
- * `[...rest]`; then longer paths first.
+ * `[...rest]`; then a path ending in `[...rest]` last, else longer first.
  */
 export function compareRoutePaths(a: string, b: string): number {
   const pa = urlParts(a);
@@ -158,6 +158,9 @@ export function compareRoutePaths(a: string, b: string): number {
     if (diff !== 0) return diff;
     if (pa[i] !== pb[i]) return pa[i] < pb[i] ? -1 : 1;
   }
+  const aRest = rank(pa.at(-1) ?? "") === 3;
+  const bRest = rank(pb.at(-1) ?? "") === 3;
+  if (aRest !== bRest) return aRest ? 1 : -1;
   return pb.length - pa.length || (a < b ? -1 : a > b ? 1 : 0);
 }
 
