@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { withFreshApp } from "./helpers/fresh_fixture.ts";
 import {
   chromiumMissing,
+  collectPageErrors,
   launchBrowser,
   screenshotOnFailure,
 } from "./helpers/browser.ts";
@@ -20,20 +21,7 @@ Deno.test({
     try {
       await withFreshApp(async ({ url }) => {
         const page = await browser.newPage();
-        const errors: string[] = [];
-        page.on("pageerror", (e) => errors.push(e.message));
-        page.on("console", (m) => {
-          // Failed resources are checked by URL below (the app has no favicon).
-          if (
-            m.type() === "error" &&
-            !m.text().startsWith("Failed to load resource")
-          ) errors.push(m.text());
-        });
-        page.on("response", (r) => {
-          if (r.status() >= 400 && !r.url().endsWith("/favicon.ico")) {
-            errors.push(`${r.status()} ${r.url()}`);
-          }
-        });
+        const errors = collectPageErrors(page);
         await screenshotOnFailure([page], "fresh-app", async () => {
           await page.goto(url);
           // The island re-renders in the browser: IS_BROWSER is true there.

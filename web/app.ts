@@ -12,7 +12,7 @@
  */
 
 import type { Middleware } from "./middleware.ts";
-import type { Method } from "./handlers.ts";
+import { type Method, METHODS } from "./handlers.ts";
 import type { ResolvedConfig } from "./page_props.ts";
 import type { WebLogger } from "./logger.ts";
 import { stderrWebLogger } from "./logger.ts";
@@ -52,16 +52,6 @@ type Command<State> =
     fns: Middleware<State>[];
   }
   | { kind: "fs" };
-
-const ALL: readonly Method[] = [
-  "GET",
-  "HEAD",
-  "POST",
-  "PUT",
-  "PATCH",
-  "DELETE",
-  "OPTIONS",
-];
 
 /** A web app. */
 export class App<State = unknown> {
@@ -220,7 +210,7 @@ export class App<State = unknown> {
         ...segments.chain(folderOf(command.path, false)),
         ...command.fns,
       ];
-      const methods = command.method === "ALL" ? ALL : [command.method];
+      const methods = command.method === "ALL" ? METHODS : [command.method];
       for (const method of methods) {
         router.add(method, base + command.path, chain);
       }
@@ -245,7 +235,7 @@ function addFsRoute<State>(
     (ctx: Parameters<Middleware<State>>[0]) => renderRoute(ctx, route),
   ];
   const methods = routeMethods(route);
-  for (const method of methods === "ALL" ? ALL : methods) {
+  for (const method of methods === "ALL" ? METHODS : methods) {
     router.add(method, base + fsRoute.pattern, chain);
   }
 }

@@ -60,6 +60,29 @@ export async function launchBrowser(): Promise<TestBrowser> {
 }
 
 /**
+ * Collects what went wrong on `page`: script errors, console errors and
+ * failed responses (except a missing favicon, which fixtures do not have).
+ */
+export function collectPageErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  page.on("console", (m) => {
+    // Failed resources are reported by URL from the response event below.
+    if (
+      m.type() === "error" && !m.text().startsWith("Failed to load resource")
+    ) {
+      errors.push(m.text());
+    }
+  });
+  page.on("response", (r) => {
+    if (r.status() >= 400 && !r.url().endsWith("/favicon.ico")) {
+      errors.push(`${r.status()} ${r.url()}`);
+    }
+  });
+  return errors;
+}
+
+/**
  * Saves a screenshot of `page` to test-artifacts/<name>.png when `fn`
  * fails, then rethrows.
  */
