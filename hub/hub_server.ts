@@ -98,7 +98,7 @@ export class HubServer {
       this.options.backplane ?? new MemoryBackplane(),
       {
         maxGroupsPerConnection: this.options.maxGroupsPerConnection,
-        groupAckTimeoutMs: 2_000,
+        groupAckTimeoutMs: this.options.groupAckTimeoutMs,
       },
       this.logger,
     );
