@@ -49,8 +49,6 @@ import { AddressCounter } from "./rate_limit.ts";
 export interface HubServerOptions extends HubOptions {
   /** Where the hub lives, e.g. "/chart"; negotiate is at `${path}/negotiate`. */
   path: string;
-  /** How long shutdown waits for queues to drain. Default 5 s. */
-  shutdownDrainMs?: number;
 }
 
 /** Health of a hub, for `/healthz`. */
@@ -84,10 +82,10 @@ export class HubServer {
 
   /** Mounts `hub` with `options`; call `start()` before serving. */
   constructor(hub: HubDefinition, options: HubServerOptions) {
-    const { path, shutdownDrainMs, ...rest } = options;
+    const { path, ...rest } = options;
     this.path = path.replace(/\/+$/, "");
-    this.#drainMs = shutdownDrainMs ?? 5_000;
     this.options = resolveHubOptions(rest, [jsonProtocol]);
+    this.#drainMs = this.options.shutdownDrainMs;
     this.logger = this.options.logger ?? consoleLogger();
     this.#offered = offeredTransports(
       this.options.transports,

@@ -105,6 +105,12 @@ export interface HubOptions {
    * that already left) gets no answer at all.
    */
   groupAckTimeoutMs?: number;
+  /**
+   * How long `shutdown()` waits for clients to take their Close and go.
+   * Default 3 s: Deno Deploy sends SIGINT and kills the process 5 s later,
+   * and the rest of the exit (HTTP requests in flight) needs the margin.
+   */
+  shutdownDrainMs?: number;
   /** Longest group name in UTF-16 units. Default 256. */
   maxGroupNameLength?: number;
   /** Open connections on this node. Default 20,000; beyond it 503. */
@@ -211,6 +217,7 @@ export const defaultHubOptions = {
   maxPendingInvocations: 64,
   maxGroupsPerConnection: 100,
   groupAckTimeoutMs: 2_000,
+  shutdownDrainMs: 3_000,
   maxGroupNameLength: 256,
   maxConnections: 20_000,
   maxConnectionsPerUser: 100,
