@@ -12,6 +12,7 @@
  * @module
  */
 
+import { validateHubOptions } from "./options_validation.ts";
 import {
   type HubOptions,
   type Principal,
@@ -85,6 +86,7 @@ export class HubServer {
     const { path, ...rest } = options;
     this.path = path.replace(/\/+$/, "");
     this.options = resolveHubOptions(rest, [jsonProtocol]);
+    validateHubOptions(this.options);
     this.#drainMs = this.options.shutdownDrainMs;
     this.logger = this.options.logger ?? consoleLogger();
     this.#offered = offeredTransports(
