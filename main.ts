@@ -10,10 +10,13 @@
 
 import {
   consoleLogger,
+  hostAllowed,
   HubServer,
+  invalidHostResponse,
   jsonProtocol,
   type Logger,
   messagePackProtocol,
+  parseAllowedHosts,
   parseAllowedOrigins,
 } from "./hub/mod.ts";
 import { chartHub } from "./chart/chart_hub.ts";
@@ -66,6 +69,8 @@ export async function startServer(
     consoleLogger((env.LOG_LEVEL as "info" | undefined) ?? "info");
   // Read before anything opens, so a bad value leaks nothing.
   const maxPerAddress = wholeNumber(env.MAX_CONNECTIONS_PER_ADDRESS);
+  // Unset: any Host (the Origin check still holds); set it in production.
+  const allowedHosts = parseAllowedHosts(env.ALLOWED_HOSTS);
   // JWT_SECRET / JWKS_URL / JWT_ISSUER / JWT_AUDIENCE / KV_PATH: see there.
   const users = await openUserServices({ env, logger });
   const hub = new HubServer(chartHub, {
@@ -86,7 +91,11 @@ export async function startServer(
   });
   await hub.start();
   const stopFeed = startChartFeed(hub.localClients, options.feedIntervalMs);
-  const app = createApp({ hub, users }, logger, options.dev);
+  const app = createApp({ hub, users }, {
+    logger,
+    allowedHosts,
+    dev: options.dev,
+  });
   const stopWeb = new AbortController();
   let server: Deno.HttpServer<Deno.NetAddr>;
   try {
@@ -123,15 +132,20 @@ export async function startServer(
 }
 
 /**
- * The web app around running services: every request gets them as
+ * The web app around running services: requests for a Host not in
+ * `allowedHosts` (when set) get 400; every other one gets the services as
  * `ctx.state`; the hub answers everything under `/chart` (negotiate and
  * every transport); then static/ and routes/.
  */
 export function createApp(
   services: AppState,
-  logger: Logger,
-  dev = false,
+  options: { logger: Logger; allowedHosts: readonly string[]; dev?: boolean },
 ): App<AppState> {
+  // Before anything answers, so a rebound name reaches no page, API or hub.
+  const checkHost: Middleware<AppState> = (ctx) =>
+    hostAllowed(ctx.req, options.allowedHosts)
+      ? ctx.next()
+      : invalidHostResponse();
   const provide: Middleware<AppState> = (ctx) => {
     Object.assign(ctx.state, services);
     return ctx.next();
@@ -140,15 +154,19 @@ export function createApp(
     services.hub.handle(ctx.req, ctx.info);
   return new App<AppState>({
     root: new URL("./", import.meta.url),
-    mode: dev ? "development" : "production",
-    logger,
+    mode: options.dev ? "development" : "production",
+    logger: options.logger,
   })
+    .use(checkHost)
     .use(provide)
     .all("/chart", hub)
     .all("/chart/*", hub)
     .use(staticFiles())
     .fsRoutes();
 }
+
+/** From SIGINT/SIGTERM to exit at the latest: below Deno Deploy's 5 s. */
+const EXIT_DEADLINE_MS = 4_500;
 
 /** A non-negative whole number from the environment, or the default. */
 function wholeNumber(value: string | undefined): number | undefined {
@@ -163,9 +181,10 @@ function wholeNumber(value: string | undefined): number | undefined {
 if (import.meta.main) {
   const running = await startServer({ dev: Deno.args.includes("--dev") });
   const stop = () => {
-    // The hub drains under its own deadline (5 s); this one bounds the
-    // rest (HTTP requests still in flight) so a deploy never hangs.
-    setTimeout(() => Deno.exit(1), 15_000);
+    // The hub drains under its own deadline (3 s); this one bounds the
+    // rest (HTTP requests still in flight) inside the 5 s Deno Deploy
+    // allows between SIGINT and its kill. Exit status 1 says it was hit.
+    setTimeout(() => Deno.exit(1), EXIT_DEADLINE_MS);
     running.close().then(() => Deno.exit(0));
   };
   for (const signal of ["SIGTERM", "SIGINT"] as const) {
