@@ -11,6 +11,8 @@
  * @module
  */
 
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import type { Middleware } from "./middleware.ts";
 import { type Method, METHODS } from "./handlers.ts";
 import type { ResolvedConfig } from "./page_props.ts";
@@ -64,11 +66,9 @@ export class App<State = unknown> {
 
   /** Makes an empty app. */
   constructor(config: AppConfig = {}) {
-    const root = config.root ?? new URL("./", Deno.mainModule);
-    const href =
-      new URL(String(root).startsWith("/") ? `file://${root}` : root).href;
+    const root = rootUrl(config.root);
     this.config = {
-      root: href.endsWith("/") ? href : `${href}/`,
+      root: root.endsWith("/") ? root : `${root}/`,
       basePath: (config.basePath ?? "").replace(/\/+$/, ""),
       mode: config.mode ?? "production",
     };
@@ -255,4 +255,11 @@ function logFailure(logger: WebLogger, error: unknown, url: URL): void {
     status,
     error,
   });
+}
+
+/** The app folder as a file URL: a URL, an absolute or relative path. */
+function rootUrl(root: string | URL | undefined): string {
+  if (root === undefined) return new URL("./", Deno.mainModule).href;
+  if (root instanceof URL || root.startsWith("file:")) return String(root);
+  return pathToFileURL(resolve(root)).href;
 }

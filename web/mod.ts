@@ -8,6 +8,7 @@
 
 export { App, type AppConfig, type ListenOptions } from "./app.ts";
 export { staticFiles } from "./static_files.ts";
+export { trailingSlashes } from "./trailing_slashes.ts";
 export {
   type HandlerByMethod,
   type HandlerFn,
