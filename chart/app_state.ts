@@ -1,6 +1,6 @@
 /**
  * The app's per-server services, put into every request's `ctx.state` by
- * main.ts's first middleware, and the `define` helpers typed with them.
+ * a middleware in main.ts.
  *
  * Kept per server (not module singletons) so tests can run several servers
  * in one process.
@@ -8,7 +8,6 @@
  * @module
  */
 
-import { createDefine } from "fresh";
 import type { HubServer } from "../hub/hub_server.ts";
 import type { UserServices } from "./user_services.ts";
 
@@ -19,6 +18,3 @@ export interface AppState {
   /** Accounts, tokens and `authenticate` (chart/user_services.ts). */
   readonly users?: UserServices;
 }
-
-/** `define.handlers`, `define.page`, … for this app's routes. */
-export const define = createDefine<AppState>();

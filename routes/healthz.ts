@@ -6,7 +6,7 @@
  * @module
  */
 
-import { define } from "../chart/app_state.ts";
+import { define } from "../define.ts";
 
 /** Health. */
 export const handler = define.handlers({

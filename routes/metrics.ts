@@ -4,7 +4,7 @@
  * @module
  */
 
-import { define } from "../chart/app_state.ts";
+import { define } from "../define.ts";
 
 /** Metrics. */
 export const handler = define.handlers({

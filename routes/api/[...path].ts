@@ -5,7 +5,7 @@
  * @module
  */
 
-import { define } from "../../chart/app_state.ts";
+import { define } from "../../define.ts";
 import { jsonError } from "../../chart/api_http.ts";
 
 /** Unknown API path. */

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { define } from "../../chart/app_state.ts";
+import { define } from "../../define.ts";
 import {
   accountsOff,
   json,

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { define } from "../../chart/app_state.ts";
+import { define } from "../../define.ts";
 import { parseCredentials } from "../../chart/accounts.ts";
 import {
   accountsOff,
