@@ -160,6 +160,16 @@ Deno.test("a Fresh 2 app runs unchanged: routes, layouts, middleware, errors", a
         assert.match(plain.text, /<p class="plain">no wrappers<\/p>/);
         assert.ok(!plain.text.includes("layout-root"), plain.text);
         assert.ok(!plain.text.includes('class="app"'), plain.text);
+        const bare = await get(base, "/bare");
+        assertOrder(bare.text, [
+          '<body class="app"',
+          "layout-bare",
+          "only my own layout",
+        ]);
+        assert.ok(
+          !bare.text.includes("layout-root"),
+          "a _layout may skip inherited ones",
+        );
         const custom = await get(base, "/custom/thing-1");
         assert.match(custom.text, /thing-1 via \/custom\/:thing/);
         assert.equal((await get(base, "/override")).res.status, 404);
