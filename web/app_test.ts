@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { App, HttpError, trailingSlashes } from "./mod.ts";
+import { App, csrf, HttpError, trailingSlashes } from "./mod.ts";
 import type { WebLogger } from "./logger.ts";
 
 const quiet: WebLogger = { log() {} };
@@ -82,4 +82,28 @@ Deno.test("App: basePath, trailingSlashes, a middleware that returns nothing", a
   assert.equal(slashed.status, 302);
   assert.equal(slashed.headers.get("location"), "/app/about");
   assert.equal((await call(handler, "/app/broken")).status, 500);
+});
+
+Deno.test("csrf(): cross-site unsafe requests get 403, same-site and non-browser pass", async () => {
+  const handler = app()
+    .use(csrf({ origin: ["https://partner.test"] }))
+    .post("/act", () => new Response("done"))
+    .get("/act", () => new Response("read"))
+    .handler();
+  const send = async (headers: Record<string, string>, method = "POST") =>
+    (await handler(
+      new Request("http://x.test/act", { method, headers }),
+    )).status;
+  assert.equal(await send({}), 200, "no browser headers");
+  assert.equal(await send({ "sec-fetch-site": "same-origin" }), 200);
+  assert.equal(await send({ "sec-fetch-site": "cross-site" }), 403);
+  assert.equal(
+    await send({
+      "sec-fetch-site": "cross-site",
+      origin: "https://partner.test",
+    }),
+    200,
+  );
+  assert.equal(await send({ origin: "https://evil.test" }), 403);
+  assert.equal(await send({ origin: "https://evil.test" }, "GET"), 200);
 });

@@ -9,6 +9,7 @@
 export { App, type AppConfig, type ListenOptions } from "./app.ts";
 export { staticFiles } from "./static_files.ts";
 export { trailingSlashes } from "./trailing_slashes.ts";
+export { csrf, type CsrfOptions } from "./csrf.ts";
 export {
   type HandlerByMethod,
   type HandlerFn,
