@@ -75,6 +75,7 @@ Deno.test("App: basePath, trailingSlashes, a middleware that returns nothing", a
     .use(trailingSlashes("never"))
     .get("/about", () => new Response("about"))
     .get("/broken", (() => undefined) as unknown as () => Response)
+    .get("/go", (ctx) => ctx.redirect(ctx.url.searchParams.get("to")!))
     .handler();
   assert.equal((await call(handler, "/app/about")).text, "about");
   assert.equal((await call(handler, "/about")).status, 404);
@@ -82,6 +83,11 @@ Deno.test("App: basePath, trailingSlashes, a middleware that returns nothing", a
   assert.equal(slashed.status, 302);
   assert.equal(slashed.headers.get("location"), "/app/about");
   assert.equal((await call(handler, "/app/broken")).status, 500);
+  for (const to of ["//evil.test/x", "/\\evil.test/x", "/%5Cevil.test/x"]) {
+    const res = await call(handler, `/app/go?to=${encodeURIComponent(to)}`);
+    assert.equal(res.status, 302);
+    assert.match(res.headers.get("location")!, /^\/(evil|%5Cevil)/, to);
+  }
 });
 
 Deno.test("csrf(): cross-site unsafe requests get 403, same-site and non-browser pass", async () => {

@@ -70,8 +70,9 @@ export class Context<State> {
   }
 
   /**
-   * A redirect to `pathOrUrl`. Repeated slashes in a path are folded, so
-   * `//evil.example` stays on this site.
+   * A redirect to `pathOrUrl`. Runs of slashes and backslashes in a path
+   * are folded to one slash, so `//evil.example` and `/\\evil.example`
+   * (which browsers read as another host) stay on this site.
    */
   redirect(pathOrUrl: string, status = 302): Response {
     let location = pathOrUrl;
@@ -79,7 +80,7 @@ export class Context<State> {
       const cut = pathOrUrl.search(/[?#]/);
       const path = cut === -1 ? pathOrUrl : pathOrUrl.slice(0, cut);
       const rest = cut === -1 ? "" : pathOrUrl.slice(cut);
-      location = path.replaceAll(/\/+/g, "/") + rest;
+      location = path.replaceAll(/[/\\]+/g, "/") + rest;
     }
     return new Response(null, { status, headers: { location } });
   }
