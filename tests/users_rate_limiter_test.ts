@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { LoginThrottle, RateLimiter } from "../chart/rate_limiter.ts";
+import { LoginThrottle, RateLimiter } from "../accounts/rate_limiter.ts";
 
 function clock() {
   let now = 1_000_000;

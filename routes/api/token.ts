@@ -8,9 +8,9 @@
  */
 
 import type { Handlers } from "../../web/route_types.ts";
-import type { AppState } from "../../chart/app_state.ts";
-import { accountsOff, json, readBody } from "../../chart/api_http.ts";
-import { signIn } from "../../chart/sign_in.ts";
+import type { AppState } from "../../app_state.ts";
+import { accountsOff, json, readBody } from "../../accounts/api_http.ts";
+import { signIn } from "../../accounts/sign_in.ts";
 
 /** Token issue. */
 export const handler: Handlers<AppState> = {

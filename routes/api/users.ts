@@ -7,15 +7,15 @@
  */
 
 import type { Handlers } from "../../web/route_types.ts";
-import type { AppState } from "../../chart/app_state.ts";
-import { parseCredentials } from "../../chart/accounts.ts";
+import type { AppState } from "../../app_state.ts";
+import { parseCredentials } from "../../accounts/accounts.ts";
 import {
   accountsOff,
   json,
   jsonError,
   readBody,
   tooManyRequests,
-} from "../../chart/api_http.ts";
+} from "../../accounts/api_http.ts";
 
 /** Sign-up. */
 export const handler: Handlers<AppState> = {
