@@ -8,10 +8,13 @@
 
 import {
   consoleLogger,
+  hostAllowed,
   HubServer,
+  invalidHostResponse,
   jsonProtocol,
   type Logger,
   messagePackProtocol,
+  parseAllowedHosts,
   parseAllowedOrigins,
 } from "./hub/mod.ts";
 import { chartHub } from "./chart/chart_hub.ts";
@@ -64,6 +67,8 @@ export async function startServer(
     consoleLogger((env.LOG_LEVEL as "info" | undefined) ?? "info");
   // Read before anything opens, so a bad value leaks nothing.
   const maxPerAddress = wholeNumber(env.MAX_CONNECTIONS_PER_ADDRESS);
+  // Unset: any Host (the Origin check still holds); set it in production.
+  const allowedHosts = parseAllowedHosts(env.ALLOWED_HOSTS);
   // JWT_SECRET / JWKS_URL / JWT_ISSUER / JWT_AUDIENCE / KV_PATH: see there.
   const users = await openUserServices({ env, logger });
   const hub = new HubServer(chartHub, {
@@ -99,6 +104,7 @@ export async function startServer(
     port: options.port ?? Number(env.PORT ?? 8000),
     onListen: () => {},
   }, (req, info) => {
+    if (!hostAllowed(req, allowedHosts)) return invalidHostResponse();
     const url = new URL(req.url);
     if (hub.matches(url)) return hub.handle(req, info);
     if (url.pathname === "/healthz") return health(hub);
