@@ -42,7 +42,7 @@ export const handler: Handlers<AppState> = {
     const services = ctx.state.users;
     if (!services?.builtin) return accountsOff();
     if (!isSameOrigin(ctx.req)) return jsonError(403, "Cross-site sign-in");
-    const read = await readBody(ctx.req);
+    const read = await readBody(ctx.req, services.builtin.limits);
     if (read instanceof Response) return read;
     const username = await signIn(services.builtin, read.body, ctx.remoteAddr);
     if (username instanceof Response) return username;

@@ -17,7 +17,7 @@ export const handler: Handlers<AppState> = {
   async POST(ctx) {
     const users = ctx.state.users?.builtin;
     if (!users) return accountsOff();
-    const read = await readBody(ctx.req);
+    const read = await readBody(ctx.req, users.limits);
     if (read instanceof Response) return read;
     const username = await signIn(users, read.body, ctx.remoteAddr);
     if (username instanceof Response) return username;
