@@ -134,6 +134,9 @@ export async function startServer(
   };
 }
 
+/** From SIGINT/SIGTERM to exit at the latest: below Deno Deploy's 5 s. */
+const EXIT_DEADLINE_MS = 4_500;
+
 /** A non-negative whole number from the environment, or the default. */
 function wholeNumber(value: string | undefined): number | undefined {
   if (value === undefined || value === "") return undefined;
@@ -156,9 +159,10 @@ function health(hub: HubServer): Response {
 if (import.meta.main) {
   const running = await startServer({ dev: Deno.args.includes("--dev") });
   const stop = () => {
-    // The hub drains under its own deadline (5 s); this one bounds the
-    // rest (HTTP requests still in flight) so a deploy never hangs.
-    setTimeout(() => Deno.exit(1), 15_000);
+    // The hub drains under its own deadline (3 s); this one bounds the
+    // rest (HTTP requests still in flight) inside the 5 s Deno Deploy
+    // allows between SIGINT and its kill. Exit status 1 says it was hit.
+    setTimeout(() => Deno.exit(1), EXIT_DEADLINE_MS);
     running.close().then(() => Deno.exit(0));
   };
   for (const signal of ["SIGTERM", "SIGINT"] as const) {
