@@ -5,7 +5,11 @@
  * still slow enough that concurrent requests overlap the hash).
  */
 import assert from "node:assert/strict";
-import { postJson, startUsersApp } from "./helpers/users_fixture.ts";
+import {
+  postAtOnce,
+  postJson,
+  startUsersApp,
+} from "./helpers/users_fixture.ts";
 
 const ENDPOINTS = ["/api/token", "/api/session"] as const;
 const CONCURRENT = 50;
@@ -14,15 +18,14 @@ const USERNAME_BURST = 10;
 /** Shortened from the default 30 s so the test can wait out the window. */
 const USERNAME_REFILL_S = 2;
 
-/** Sends one sign-in and returns its status and Retry-After. */
+/** Sends one sign-in for alice; its status and Retry-After. */
 async function signIn(base: string, endpoint: string, password: string) {
-  const response = await postJson(`${base}${endpoint}`, {
-    username: "alice",
-    password,
-  });
-  await response.body?.cancel();
-  const retryAfter = Number(response.headers.get("retry-after") ?? 0);
-  return { status: response.status, retryAfter };
+  const [outcome] = await postAtOnce(
+    `${base}${endpoint}`,
+    1,
+    () => ({ username: "alice", password }),
+  );
+  return outcome;
 }
 
 function tally(statuses: number[]): Map<number, number> {
@@ -50,11 +53,10 @@ for (const endpoint of ENDPOINTS) {
     try {
       await signUp(app.url, "alice");
       const started = performance.now();
-      const results = await Promise.all(
-        Array.from(
-          { length: CONCURRENT },
-          (_, i) => signIn(app.url, endpoint, `wrong-password-${i}`),
-        ),
+      const results = await postAtOnce(
+        `${app.url}${endpoint}`,
+        CONCURRENT,
+        (i) => ({ username: "alice", password: `wrong-password-${i}` }),
       );
       const elapsedS = (performance.now() - started) / 1000;
       const counts = tally(results.map((r) => r.status));
@@ -116,31 +118,21 @@ Deno.test("sign-in and sign-up: concurrent requests from one address get at most
     LOGIN_LIMIT_PER_ADDRESS: "5/600",
   });
   try {
-    const signIns = await Promise.all(
-      Array.from({ length: CONCURRENT }, async (_, i) => {
-        const r = await postJson(`${app.url}/api/token`, {
-          username: `user-${i}`,
-          password: "wrong-password",
-        });
-        await r.body?.cancel();
-        return r.status;
-      }),
+    const signIns = await postAtOnce(
+      `${app.url}/api/token`,
+      CONCURRENT,
+      (i) => ({ username: `user-${i}`, password: "wrong-password" }),
     );
-    const counts = tally(signIns);
+    const counts = tally(signIns.map((r) => r.status));
     assert.equal(counts.get(401), 5, `${[...counts]}`);
     assert.equal(counts.get(429), CONCURRENT - 5, `${[...counts]}`);
     // Sign-up spends from the same address budget, which is gone.
-    const signUps = await Promise.all(
-      Array.from({ length: 10 }, async (_, i) => {
-        const r = await postJson(`${app.url}/api/users`, {
-          username: `new-${i}`,
-          password: "new-password",
-        });
-        await r.body?.cancel();
-        return r.status;
-      }),
+    const signUps = await postAtOnce(
+      `${app.url}/api/users`,
+      10,
+      (i) => ({ username: `new-${i}`, password: "new-password" }),
     );
-    assert.deepEqual(signUps, Array(10).fill(429));
+    assert.deepEqual(signUps.map((r) => r.status), Array(10).fill(429));
   } finally {
     await app.close();
   }
@@ -152,17 +144,12 @@ Deno.test("sign-up: concurrent account creation from one address gets at most it
     LOGIN_LIMIT_PER_ADDRESS: "5/600",
   });
   try {
-    const statuses = await Promise.all(
-      Array.from({ length: CONCURRENT }, async (_, i) => {
-        const r = await postJson(`${app.url}/api/users`, {
-          username: `user-${i}`,
-          password: "new-password",
-        });
-        await r.body?.cancel();
-        return r.status;
-      }),
+    const created = await postAtOnce(
+      `${app.url}/api/users`,
+      CONCURRENT,
+      (i) => ({ username: `user-${i}`, password: "new-password" }),
     );
-    const counts = tally(statuses);
+    const counts = tally(created.map((r) => r.status));
     assert.equal(counts.get(201), 5, `${[...counts]}`);
     assert.equal(counts.get(429), CONCURRENT - 5, `${[...counts]}`);
   } finally {
