@@ -104,7 +104,10 @@ export class Accounts {
     );
   }
 
-  /** Creates an account; "taken" if the username exists. */
+  /**
+   * Creates an account; "taken" if the username exists. Rejects with
+   * `ServerBusyError` when too many hashes wait.
+   */
   async create(credentials: Credentials): Promise<CreateResult> {
     const key = [...USERS, credentials.username];
     const user: StoredUser = {
@@ -136,7 +139,7 @@ export class Accounts {
   /**
    * True when the username exists and the password matches. A missing
    * user still costs one hash, so timing does not reveal which names
-   * exist.
+   * exist. Rejects with `ServerBusyError` when too many hashes wait.
    */
   async verify(credentials: Credentials): Promise<boolean> {
     const key = [...USERS, credentials.username];
