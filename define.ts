@@ -6,7 +6,7 @@
  */
 
 import { createDefine } from "fresh";
-import type { AppState } from "./chart/app_state.ts";
+import type { AppState } from "./app_state.ts";
 
 /** The define helpers of this app. */
 export const define = createDefine<AppState>();

@@ -8,7 +8,7 @@
 
 import { HttpError, page } from "fresh";
 import { define } from "../define.ts";
-import { jsonError } from "../chart/api_http.ts";
+import { jsonError } from "../accounts/api_http.ts";
 
 /** JSON for the API, the page for everything else. */
 export const handler = define.handlers((ctx) => {

@@ -6,7 +6,7 @@
  */
 
 import { define } from "../../define.ts";
-import { jsonError } from "../../chart/api_http.ts";
+import { jsonError } from "../../accounts/api_http.ts";
 
 /** Unknown API path. */
 export const handler = define.handlers(() => jsonError(404, "Not found"));

@@ -13,15 +13,15 @@ import {
   json,
   peerAddress,
   readBody,
-} from "../../chart/api_http.ts";
-import { signIn } from "../../chart/sign_in.ts";
+} from "../../accounts/api_http.ts";
+import { signIn } from "../../accounts/sign_in.ts";
 
 /** Token issue. */
 export const handler = define.handlers({
   async POST(ctx) {
     const users = ctx.state.users?.builtin;
     if (!users) return accountsOff();
-    const read = await readBody(ctx.req);
+    const read = await readBody(ctx.req, users.limits);
     if (read instanceof Response) return read;
     const username = await signIn(users, read.body, peerAddress(ctx.info));
     if (username instanceof Response) return username;

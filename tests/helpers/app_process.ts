@@ -1,9 +1,11 @@
 /**
- * A server in a process of its own, for tests of several hub processes
- * sharing a Redis backplane, of graceful shutdown, and of a restart as a
+ * A server in a process of its own (`deno run -A <script>`, or a deno.json
+ * task), for tests of several hub processes sharing a Redis backplane, of
+ * graceful shutdown, of the start task's permissions and of a restart as a
  * browser sees it (stopped and started again on the same port). The script
- * logs the `server.listening` event with its URL as a JSON line; the
- * process is stopped by PID.
+ * logs the `server.listening` event with its URL as a JSON line (or, for a
+ * Fresh-style app, `App.listen`'s "Listening on" line); the process is
+ * stopped by PID.
  *
  * @module
  */
@@ -23,18 +25,19 @@ export function freePort(): number {
   return port;
 }
 
-/** How to run the script. */
+/** How `AppProcess.start` runs its script. */
 export interface StartOptions {
   /**
-   * Run with exactly the `deno run` flags of deno.json's `start` task
-   * (the permissions a deployment has) instead of `-A`.
+   * With the `deno run` flags of deno.json's `start` task (what main.ts
+   * gets under `deno task start` without KV_PATH) instead of `-A`. The
+   * script runs directly, so SIGKILL reaches the server itself.
    */
   readonly startTaskFlags?: boolean;
   /** Working folder (an app's root). Default the repository. */
   readonly cwd?: URL;
 }
 
-/** The `deno run` flags of the `start` task in deno.json. */
+/** The `deno run` flags of the `start` task's command in deno.json. */
 async function startTaskFlags(): Promise<string[]> {
   const config = JSON.parse(
     await Deno.readTextFile(new URL("deno.json", root)),
@@ -74,15 +77,36 @@ export class AppProcess {
     options: StartOptions = {},
   ): Promise<AppProcess> {
     const flags = options.startTaskFlags ? await startTaskFlags() : ["-A"];
+    // The repository's import map also serves fixture apps elsewhere.
+    const config = `--config=${new URL("deno.json", root).pathname}`;
+    return await AppProcess.#spawn(
+      ["run", ...flags, config, script],
+      script,
+      env,
+      options.cwd,
+    );
+  }
+
+  /**
+   * Runs `deno task <task>` (e.g. `start`, with exactly the permissions
+   * deno.json gives it), like `start` otherwise.
+   */
+  static startTask(
+    task: string,
+    env: Record<string, string>,
+  ): Promise<AppProcess> {
+    return AppProcess.#spawn(["task", task], `deno task ${task}`, env);
+  }
+
+  static async #spawn(
+    args: string[],
+    script: string,
+    env: Record<string, string>,
+    cwd: URL = root,
+  ): Promise<AppProcess> {
     const child = new Deno.Command(Deno.execPath(), {
-      // The repository's import map also serves fixture apps elsewhere.
-      args: [
-        "run",
-        ...flags,
-        `--config=${new URL("deno.json", root).pathname}`,
-        script,
-      ],
-      cwd: options.cwd ?? root,
+      args,
+      cwd,
       env: { HOSTNAME: "127.0.0.1", PORT: "0", NO_COLOR: "1", ...env },
       stdin: "null",
       stdout: "null",
@@ -171,7 +195,7 @@ function listeningUrl(line: string): string | undefined {
 }
 
 /**
- * The app (main.ts) as `deno task start` runs it, on 127.0.0.1:`port`;
+ * The app (main.ts) with the start task's permissions on 127.0.0.1:`port`;
  * resolves once it listens.
  */
 export function startAppProcess(port: number): Promise<AppProcess> {
