@@ -21,6 +21,10 @@ export type {
   ServerMethods,
 } from "./hub_definition.ts";
 export { HubServer } from "./hub_server.ts";
+export { authorized } from "./authorization.ts";
+export type { Authorize, AuthorizeRule } from "./authorization.ts";
+export type { HubFilter, HubInvocation } from "./hub_filters.ts";
+export type { RequestInfo } from "./request_info.ts";
 export type { HubHealth, HubServerOptions } from "./hub_server.ts";
 export { HubError } from "./hub_error.ts";
 export type {
