@@ -48,6 +48,7 @@ export type {
 export { defaultHubOptions } from "./options.ts";
 export type { Authenticate, HubOptions, Principal } from "./options.ts";
 export { jsonProtocol } from "./protocol/json.ts";
+export { fromBase64 } from "./protocol/json_values.ts";
 export { messagePackProtocol } from "./protocol/messagepack.ts";
 export type { HubProtocol } from "./protocol/hub_protocol.ts";
 export type { TransportName } from "./transports/transport.ts";
