@@ -55,7 +55,9 @@ export type CloseReason =
   | "aborted"
   | "rate-limited"
   | "reconnect-timeout"
-  | "shutdown";
+  | "shutdown"
+  // A raw connection's handler (ConnectionServer) returned.
+  | "completed";
 
 /** What a connection reports upward (the hub counts and cleans up). */
 export interface ConnectionOwner {

@@ -46,7 +46,7 @@ import { serveHttpTransport, text } from "./transports/http_requests.ts";
 import { AddressCounter } from "./rate_limit.ts";
 import { type Authorize, authorize, checkRule } from "./authorization.ts";
 import { checkFilters } from "./hub_filters.ts";
-import { requestInfo } from "./request_info.ts";
+import { clientAddress, requestInfo } from "./request_info.ts";
 
 /** Options of a mounted hub. */
 export interface HubServerOptions extends HubOptions {
@@ -429,10 +429,4 @@ export class HubServer {
     this.#stopHeartbeat = null;
     await this.#manager.close();
   }
-}
-
-/** The client's IP for per-address limits; null when unknown (no TCP). */
-function clientAddress(info: Deno.ServeHandlerInfo | undefined): string | null {
-  const addr = info?.remoteAddr as Deno.Addr | undefined;
-  return addr && "hostname" in addr ? addr.hostname : null;
 }
