@@ -125,6 +125,13 @@ export class HubServer {
       (id) => manager.connections.get(id),
       this.options,
     );
+    if (this.options.backplane) {
+      // Client results reach connections of other processes too.
+      manager.serveResults(results.connectRemote({
+        id: manager.id,
+        publish: (message) => manager.backplane.publish(message),
+      }));
+    }
     this.clients = new HubClients(this.#manager, results);
     this.localClients = new HubClients(this.#manager, results, true);
     this.groups = groups;

@@ -66,6 +66,16 @@ function isMessage(value: unknown): value is BackplaneMessage {
     case "ack":
       return typeof value.requestId === "string" &&
         typeof value.to === "string";
+    case "result-request":
+      return typeof value.requestId === "string" &&
+        typeof value.connectionId === "string" &&
+        typeof value.method === "string" && Array.isArray(value.args) &&
+        typeof value.timeoutMs === "number";
+    case "result-answer":
+      return typeof value.requestId === "string" &&
+        typeof value.to === "string" &&
+        (value.error === undefined || typeof value.error === "string") &&
+        (value.failure === undefined || isRecord(value.failure));
     default:
       return false;
   }

@@ -32,6 +32,21 @@ Deno.test("an envelope round-trips every message kind", () => {
       requestId: "r",
     },
     { kind: "ack", requestId: "r", to: "n" },
+    {
+      kind: "result-request",
+      requestId: "q",
+      connectionId: "c",
+      method: "answer",
+      args: ["?"],
+      timeoutMs: 500,
+    },
+    { kind: "result-answer", requestId: "q", to: "n", result: { ok: 1 } },
+    {
+      kind: "result-answer",
+      requestId: "q",
+      to: "n",
+      failure: { reason: "timeout", message: "Too slow" },
+    },
   ];
   for (const message of messages) {
     assert.deepEqual(decodeEnvelope(encodeEnvelope("n1", message)), {

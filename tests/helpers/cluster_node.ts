@@ -9,6 +9,7 @@
  */
 
 import {
+  ClientResultError,
   consoleLogger,
   defineHub,
   HubServer,
@@ -47,6 +48,20 @@ const clusterHub = defineHub({
     AddOther: (ctx, id: string, group: string) => ctx.groups.add(id, group),
     RemoveOther: (ctx, id: string, group: string) =>
       ctx.groups.remove(id, group),
+    /** A client result from connection `id`, wherever it is, or why not. */
+    async Ask(ctx, id: string, question: unknown, timeoutMs: number) {
+      try {
+        const proxy = ctx.clients.client(id);
+        const answer =
+          await (timeoutMs > 0 ? proxy.withTimeout(timeoutMs) : proxy)
+            .invoke("answer", question);
+        return { answer };
+      } catch (error) {
+        const reason = error instanceof ClientResultError ? error.reason : null;
+        const e = error as Error;
+        return { error: `${reason ?? e.name}: ${e.message}` };
+      }
+    },
   },
 });
 
