@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import { AppProcess } from "./helpers/app_process.ts";
 import { RedisServer, skipRedis } from "./helpers/redis_server.ts";
+import { MessagePackHubProtocol } from "@microsoft/signalr-protocol-msgpack";
 import { connect, type signalR } from "./helpers/signalr_client.ts";
 
 const NODE = "tests/helpers/cluster_node.ts";
@@ -43,7 +44,9 @@ Deno.test({
       );
       const [p1, p2] = procs;
       const a = await connect(p1.url, "/cluster");
-      const b = await connect(p2.url, "/cluster");
+      const b = await connect(p2.url, "/cluster", {
+        protocol: new MessagePackHubProtocol(),
+      });
       clients.push(a, b);
 
       b.on("answer", (q: unknown) => ({ heard: q, by: "b" }));
@@ -54,6 +57,17 @@ Deno.test({
       a.on("answer", (q: string) => `${q}!`);
       assert.deepEqual(await ask(b, a, "back"), { answer: "back!" });
       assert.deepEqual(await ask(a, a, "self"), { answer: "self!" });
+
+      // Bytes and dates cross the backplane as bytes and dates: the JSON
+      // asker sees them as ASP.NET writes them, not as {"0":9,…}.
+      b.off("answer");
+      b.on(
+        "answer",
+        () => [new Uint8Array([9, 8]), new Date(Date.UTC(2000, 0, 1))],
+      );
+      assert.deepEqual(await ask(a, b, "bytes"), {
+        answer: ["CQg=", "2000-01-01T00:00:00Z"],
+      });
 
       b.off("answer");
       b.on("answer", () => {

@@ -13,7 +13,9 @@ import {
   consoleLogger,
   defineHub,
   HubServer,
+  jsonProtocol,
   type LogLevel,
+  messagePackProtocol,
 } from "../../hub/mod.ts";
 import { backplaneFromEnv } from "../../hub/backplane/backplane_from_env.ts";
 
@@ -70,6 +72,7 @@ const logger = consoleLogger((env.LOG_LEVEL as LogLevel) ?? "info");
 const hub = new HubServer(clusterHub, {
   path: "/cluster",
   logger,
+  protocols: [jsonProtocol, messagePackProtocol],
   backplane: await backplaneFromEnv(env, {
     prefix: env.HUB_PREFIX ?? "switchboard:cluster-test",
     logger,
