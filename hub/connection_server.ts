@@ -33,15 +33,20 @@ import { heartbeatInterval } from "./heartbeat.ts";
 import { randomId } from "./random_id.ts";
 import { AddressCounter } from "./rate_limit.ts";
 import { UserIndex } from "./user_index.ts";
-import { type Authorize, authorize, checkRule } from "./authorization.ts";
-import { clientAddress, requestInfo } from "./request_info.ts";
+import { type Authorize, checkRule } from "./authorization.ts";
+import { admit } from "./admission.ts";
+import { requestInfo } from "./request_info.ts";
 import {
   type AvailableTransport,
   negotiateBody,
   negotiatedVersion,
   queryValue,
 } from "./negotiate.ts";
-import { checkOrigin, preflight, withCors } from "./origin_policy.ts";
+import {
+  answerEndpoint,
+  type EndpointRoutes,
+  pathMatches,
+} from "./endpoint_routes.ts";
 import { acceptWebSocket } from "./transports/websocket.ts";
 import { serveHttpTransport, text } from "./transports/http_requests.ts";
 import { type ConnectionCallback, RawConnections } from "./raw_connections.ts";
@@ -64,7 +69,7 @@ export class ConnectionServer {
   readonly options: ResolvedHubOptions;
   readonly counters: HubCounters = new HubCounters();
   readonly logger: Logger;
-  readonly #pathKey: string;
+  readonly #routes: EndpointRoutes;
   readonly #rule: Authorize | undefined;
   readonly #store: ConnectionStore;
   readonly #users = new UserIndex();
@@ -81,7 +86,6 @@ export class ConnectionServer {
     }
     if (endpoint.authorize !== undefined) checkRule(endpoint.authorize);
     this.path = endpoint.path.replace(/\/+$/, "");
-    this.#pathKey = this.path.toLowerCase();
     this.#rule = endpoint.authorize;
     this.options = resolveHubOptions(options, []);
     this.logger = this.options.logger ?? consoleLogger();
@@ -103,6 +107,15 @@ export class ConnectionServer {
       logger: this.logger,
       onConnection: endpoint.onConnection,
     });
+    this.#routes = {
+      path: this.path,
+      allowedOrigins: this.options.allowedOrigins,
+      accepting: () => this.#accepting,
+      refuse: (status, message, why) => this.#refuse(status, message, why),
+      negotiate: (r, url, address) => this.#negotiate(r, url, address),
+      websocket: (r, url, address) => this.#websocket(r, url, address),
+      http: (r, url, address) => this.#http(r, url, address),
+    };
   }
 
   /** Starts the sweep of deadlines (negotiate, long-poll inactivity). */
@@ -119,8 +132,7 @@ export class ConnectionServer {
 
   /** True for requests this endpoint answers (case-insensitive path). */
   matches(url: URL): boolean {
-    const p = url.pathname.toLowerCase();
-    return p === this.#pathKey || p.startsWith(this.#pathKey + "/");
+    return pathMatches(this.path, url);
   }
 
   /** Open connections (tests check it returns to zero). */
@@ -129,36 +141,11 @@ export class ConnectionServer {
   }
 
   /** Answers a request under the endpoint's path. */
-  async handle(
-    request: Request,
-    info?: Deno.ServeHandlerInfo,
-  ): Promise<Response> {
-    const url = new URL(request.url);
-    const verdict = checkOrigin(request, url, this.options.allowedOrigins);
-    if (!verdict.allowed) {
-      return this.#refuse(403, "Origin not allowed", "origin");
-    }
-    if (request.method === "OPTIONS") return preflight(request, verdict.cors);
-    const response = await this.#route(request, url, clientAddress(info));
-    return withCors(response, verdict.cors);
+  handle(request: Request, info?: Deno.ServeHandlerInfo): Promise<Response> {
+    return answerEndpoint(this.#routes, request, info);
   }
 
-  #route(request: Request, url: URL, address: string | null) {
-    const upgrade = request.headers.get("upgrade");
-    const live = upgrade === null && queryValue(url, "id") !== null;
-    if (!this.#accepting && !live) {
-      return this.#refuse(
-        503,
-        "Server is not accepting connections",
-        "closing",
-      );
-    }
-    const rest = url.pathname.slice(this.path.length).toLowerCase();
-    if (rest === "/negotiate") return this.#negotiate(request, url, address);
-    if (rest !== "" && rest !== "/") return text(404, "Not found");
-    if (upgrade?.toLowerCase() === "websocket") {
-      return this.#websocket(request, url, address);
-    }
+  #http(request: Request, url: URL, address: string | null) {
     return serveHttpTransport(
       {
         options: this.options,
@@ -175,21 +162,13 @@ export class ConnectionServer {
   }
 
   /** Authentication, then the endpoint's rule (401 / 403). */
-  async #admit(request: Request): Promise<Principal | null | Response> {
-    let principal: Principal | null | false = null;
-    try {
-      principal = await this.options.authenticate?.(request) ?? null;
-    } catch (error) {
-      this.logger.log("warn", "auth.failed", { error });
-      principal = false;
-    }
-    if (principal === false) return this.#refuse(401, "Unauthorized", "auth");
-    if (this.#rule === undefined) return principal;
-    const verdict = authorize(this.#rule, principal, this.options.rolesClaim);
-    if (verdict === "allowed") return principal;
-    return verdict === "anonymous"
-      ? this.#refuse(401, "Unauthorized", "authorize")
-      : this.#refuse(403, "Forbidden", "authorize");
+  #admit(request: Request): Promise<Principal | null | Response> {
+    return admit(request, {
+      authenticate: this.options.authenticate,
+      rule: this.#rule,
+      rolesClaim: this.options.rolesClaim,
+      logger: this.logger,
+    }, (status, message, why) => this.#refuse(status, message, why));
   }
 
   /** A new connection within the node, address and user caps. */

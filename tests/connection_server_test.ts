@@ -12,7 +12,7 @@ import {
   type HubOptions,
   type RawConnection,
 } from "../hub/mod.ts";
-import { testLogger } from "./helpers/hub_fixture.ts";
+import { serveEndpoint, testLogger } from "./helpers/hub_fixture.ts";
 import {
   type HttpConnection,
   rawConnection,
@@ -35,22 +35,7 @@ async function serve(
     { logger: testLogger(), ...options },
   );
   await server.start();
-  const http = Deno.serve(
-    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
-    (req, info) =>
-      server.matches(new URL(req.url))
-        ? server.handle(req, info)
-        : new Response("Not found", { status: 404 }),
-  );
-  const { port } = http.addr as Deno.NetAddr;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    server,
-    async close() {
-      await server.shutdown();
-      await http.shutdown();
-    },
-  };
+  return { ...serveEndpoint(server), server };
 }
 
 /** Echo, recording what each handler saw of its connection. */
