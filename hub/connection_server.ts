@@ -26,6 +26,8 @@ import {
   resolveHubOptions,
 } from "./options.ts";
 import { HubConnection } from "./connection.ts";
+import { validateHubOptions } from "./options_validation.ts";
+import { jsonProtocol } from "./protocol/json.ts";
 import { ConnectionStore } from "./connection_store.ts";
 import { HubCounters } from "./metrics.ts";
 import { consoleLogger, type Logger } from "./logger.ts";
@@ -87,7 +89,9 @@ export class ConnectionServer {
     if (endpoint.authorize !== undefined) checkRule(endpoint.authorize);
     this.path = endpoint.path.replace(/\/+$/, "");
     this.#rule = endpoint.authorize;
-    this.options = resolveHubOptions(options, []);
+    // Raw connections have no hub protocol; JSON only fills the option.
+    this.options = resolveHubOptions(options, [jsonProtocol]);
+    validateHubOptions(this.options);
     this.logger = this.options.logger ?? consoleLogger();
     this.#store = new ConnectionStore(this.options.maxConnections);
     this.#addresses = new AddressCounter(this.options.maxConnectionsPerAddress);
@@ -254,11 +258,11 @@ export class ConnectionServer {
     return text(status, message);
   }
 
-  /** Stops accepting, closes every connection, waits up to 5 s for them. */
+  /** Stops accepting, closes every connection, waits for them to drain. */
   async shutdown(): Promise<void> {
     this.#accepting = false;
     for (const c of this.#store.values()) this.#raw.close(c, "shutdown");
-    const deadline = Date.now() + 5_000;
+    const deadline = Date.now() + this.options.shutdownDrainMs;
     while (this.#store.size > 0 && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 20));
     }
