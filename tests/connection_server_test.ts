@@ -255,3 +255,32 @@ Deno.test("connection handler: authorize refuses anonymous (401) and the rule's 
     await app.close();
   }
 });
+
+Deno.test("connection handler: a flood or an unread inbox closes the connection", async () => {
+  const flooded = await serve(echo([]), { messagesPerSecond: 5 });
+  const stalled = await serve({
+    // Never reads: what the client sends piles up in the inbox.
+    onConnection: () => new Promise(() => {}),
+  }, { maxQueuedBytes: 4096 });
+  try {
+    for (
+      const [app, message] of [[flooded, "x"], [
+        stalled,
+        "y".repeat(1000),
+      ]] as const
+    ) {
+      const client = rawConnection(`${app.url}/echo`, T.WebSockets);
+      const closed = Promise.withResolvers<Error | undefined>();
+      client.onclose = (e) => closed.resolve(e);
+      await client.start(F.Text);
+      for (let i = 0; i < 20; i++) await client.send(message).catch(() => {});
+      await closed.promise;
+      await client.stop();
+      await waitUntil(() => app.server.size === 0, "server cleaned up");
+      assert.ok(app.server.counters.messagesDropped >= 1);
+    }
+  } finally {
+    await flooded.close();
+    await stalled.close();
+  }
+});
