@@ -20,8 +20,8 @@ import {
 import { chartHub } from "./chart/chart_hub.ts";
 import { startChartFeed } from "./chart/chart_feed.ts";
 import { slowInvocationFilter } from "./chart/slow_invocations.ts";
-import type { AppState } from "./chart/app_state.ts";
-import { openUserServices } from "./chart/user_services.ts";
+import type { AppState } from "./app_state.ts";
+import { openUserServices } from "./accounts/user_services.ts";
 import { createWebHandler } from "./web/app_handler.ts";
 import { backplaneFromEnv } from "./hub/backplane/backplane_from_env.ts";
 
