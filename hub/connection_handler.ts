@@ -18,6 +18,7 @@ import type { HubDefinition } from "./hub_definition.ts";
 import type { LifetimeManager } from "./lifetime_manager.ts";
 import type { HubCounters } from "./metrics.ts";
 import type { Logger } from "./logger.ts";
+import type { HubTelemetry } from "./telemetry.ts";
 import type { ClientResults } from "./client_results.ts";
 import type { HubGroups } from "./clients.ts";
 import {
@@ -52,6 +53,8 @@ export interface HandlerParts {
   readonly results: ClientResults;
   /** Per-address connection counts; a slot is released at cleanup. */
   readonly addresses?: AddressCounter;
+  /** Spans of the hooks and connection metrics, when OpenTelemetry is on. */
+  readonly telemetry?: HubTelemetry;
 }
 
 /** Drives connections from transport open to cleanup. */
@@ -60,10 +63,13 @@ export class ConnectionHandler implements ConnectionOwner {
   /** The Ping, encoded once per protocol and shared by every connection. */
   readonly #ping = new EncodedMessage({ type: 6 });
   readonly #services: ContextServices;
+  /** Null while OpenTelemetry is off. */
+  readonly #telemetry: HubTelemetry | null;
 
   /** A handler over the hub server's parts. */
   constructor(parts: HandlerParts) {
     this.#p = parts;
+    this.#telemetry = parts.telemetry?.enabled ? parts.telemetry : null;
     const { manager, groups, results, dispatcher } = parts;
     this.#services = {
       manager,
@@ -203,8 +209,18 @@ export class ConnectionHandler implements ConnectionOwner {
     // and onConnected settled, as ASP.NET does: once a client learns its id
     // from any call, other processes can already reach it.
     connection.running++;
+    const telemetry = this.#telemetry;
+    telemetry?.metrics.connected(connection, Date.now());
     subscribed
-      .then(() => hub.onConnected?.(context))
+      .then(() =>
+        telemetry && hub.onConnected
+          ? telemetry.hook(
+            connection,
+            "OnConnectedAsync",
+            () => hub.onConnected!(context),
+          )
+          : hub.onConnected?.(context)
+      )
       .then(
         () => {
           connection.running--;
@@ -352,12 +368,19 @@ export class ConnectionHandler implements ConnectionOwner {
       connectionId: connection.id,
       reason: connection.closeReason,
     });
+    const telemetry = this.#telemetry;
+    telemetry?.metrics.closed(connection, Date.now());
     if (!hub.onDisconnected) return;
     const error = connection.closeReason === "client-closed"
       ? undefined
       : new Error(connection.closeReason);
+    const run = () => hub.onDisconnected!(connection.context!, error);
     Promise.resolve()
-      .then(() => hub.onDisconnected!(connection.context!, error))
+      .then(() =>
+        telemetry
+          ? telemetry.hook(connection, "OnDisconnectedAsync", run)
+          : run()
+      )
       .catch((e) => logger.log("error", "hub.on_disconnected_failed", { e }));
   }
 

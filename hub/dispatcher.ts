@@ -12,6 +12,7 @@ import type { HubDefinition } from "./hub_definition.ts";
 import { HubError } from "./hub_error.ts";
 import type { HubCounters } from "./metrics.ts";
 import type { Logger } from "./logger.ts";
+import type { HubTelemetry } from "./telemetry.ts";
 import type {
   CancelInvocationMessage,
   CompletionMessage,
@@ -54,12 +55,18 @@ export class Dispatcher {
   readonly #counters: HubCounters;
   readonly #logger: Logger;
   readonly #streams: StreamTable;
+  /** Null while OpenTelemetry is off: one check per call, nothing more. */
+  readonly #telemetry: HubTelemetry | null;
 
   /** Indexes `hub`'s methods by lower-cased name. */
   constructor(
     hub: HubDefinition,
     options: DispatcherOptions,
-    observers: { counters: HubCounters; logger: Logger },
+    observers: {
+      counters: HubCounters;
+      logger: Logger;
+      telemetry?: HubTelemetry;
+    },
   ) {
     for (const [name, fn] of Object.entries(hub.methods)) {
       const key = name.toLowerCase();
@@ -74,6 +81,8 @@ export class Dispatcher {
     this.#streams = new StreamTable(options);
     this.#counters = observers.counters;
     this.#logger = observers.logger;
+    const telemetry = observers.telemetry;
+    this.#telemetry = telemetry?.enabled ? telemetry : null;
   }
 
   /**
@@ -121,7 +130,9 @@ export class Dispatcher {
   #run(connection: HubConnection, first: CallMessage): void {
     let message: CallMessage | undefined = first;
     while (message) {
-      const pending = this.#call(connection, message);
+      const pending = this.#telemetry
+        ? this.#traced(this.#telemetry, connection, message)
+        : this.#call(connection, message);
       if (pending) {
         pending.then(() => this.#next(connection));
         return;
@@ -129,6 +140,20 @@ export class Dispatcher {
       message = this.#nextMessage(connection);
     }
     connection.running--;
+  }
+
+  /** `#call` inside the invocation's span (OpenTelemetry on). */
+  #traced(
+    telemetry: HubTelemetry,
+    connection: HubConnection,
+    message: CallMessage,
+  ): Promise<void> | undefined {
+    const name = this.#lookup(message.target)?.name;
+    return telemetry.invocation(
+      connection,
+      name,
+      () => this.#call(connection, message),
+    );
   }
 
   #next(connection: HubConnection): void {
@@ -355,6 +380,7 @@ export class Dispatcher {
 
   #describe(entry: MethodEntry, error: unknown): string {
     this.#counters.errors++;
+    this.#telemetry?.failed(error);
     const base =
       `An unexpected error occurred invoking '${entry.name}' on the server.`;
     if (error instanceof HubError) {
@@ -375,6 +401,8 @@ export class Dispatcher {
     invocationId: string | undefined,
     outcome: { result?: unknown; error?: string },
   ): void {
+    // A refusal (bad arguments, limits) fails the span too.
+    if (outcome.error !== undefined) this.#telemetry?.failed(undefined);
     if (invocationId === undefined) return;
     if (outcome.error !== undefined) {
       connection.sendMessage({ type: 3, invocationId, error: outcome.error });

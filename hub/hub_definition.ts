@@ -65,6 +65,12 @@ export interface HubDefinition<
   S extends EventsOf<S> = ServerMethods,
   C extends EventsOf<C> = AnyEvents,
 > {
+  /**
+   * The hub's name in telemetry (`<name>/<Method>` spans, `rpc.service`),
+   * like an ASP.NET hub's class name. Default: from the mount path,
+   * `/chart` → `ChartHub` (see `hubNameFromPath`).
+   */
+  readonly name?: string;
   /** Methods matched case-insensitively, as ASP.NET does. */
   readonly methods: HubMethods<S, C>;
   /** After the handshake; a throw closes the connection. */
@@ -100,4 +106,16 @@ export function defineHub<
   C extends EventsOf<C> = AnyEvents,
 >(definition: HubDefinition<S, C>): HubDefinition<S, C> {
   return definition;
+}
+
+/**
+ * A hub name from its mount path, in .NET's class-name style: the last
+ * segment in PascalCase plus `Hub` (`/hubs/live-chart` → `LiveChartHub`,
+ * `/` → `Hub`).
+ */
+export function hubNameFromPath(path: string): string {
+  const segment = path.split("/").filter((s) => s !== "").at(-1) ?? "";
+  const words = segment.split(/[^A-Za-z0-9]+/).filter((w) => w !== "");
+  const name = words.map((w) => w[0].toUpperCase() + w.slice(1)).join("");
+  return name.toLowerCase().endsWith("hub") ? name : `${name}Hub`;
 }

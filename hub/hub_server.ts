@@ -18,7 +18,7 @@ import {
   type ResolvedHubOptions,
   resolveHubOptions,
 } from "./options.ts";
-import type { HubDefinition } from "./hub_definition.ts";
+import { type HubDefinition, hubNameFromPath } from "./hub_definition.ts";
 import { MemoryBackplane } from "./backplane/memory.ts";
 import type { BackplaneStatus } from "./backplane/backplane.ts";
 import { HubConnection } from "./connection.ts";
@@ -28,7 +28,7 @@ import { Dispatcher } from "./dispatcher.ts";
 import { ClientResults } from "./client_results.ts";
 import { LifetimeManager } from "./lifetime_manager.ts";
 import { type Clients, type Groups, HubClients, HubGroups } from "./clients.ts";
-import { HubCounters, renderMetrics } from "./metrics.ts";
+import { HubCounters, type HubGauges, renderMetrics } from "./metrics.ts";
 import { consoleLogger, type Logger } from "./logger.ts";
 import { startHeartbeat } from "./heartbeat.ts";
 import { jsonProtocol } from "./protocol/json.ts";
@@ -44,6 +44,7 @@ import { checkOrigin, preflight, withCors } from "./origin_policy.ts";
 import { acceptWebSocket } from "./transports/websocket.ts";
 import { serveHttpTransport, text } from "./transports/http_requests.ts";
 import { AddressCounter } from "./rate_limit.ts";
+import { HubTelemetry } from "./telemetry.ts";
 
 /** Options of a mounted hub. */
 export interface HubServerOptions extends HubOptions {
@@ -63,6 +64,8 @@ export interface HubHealth {
 /** A SignalR hub served over HTTP. */
 export class HubServer {
   readonly path: string;
+  /** The hub's name in telemetry: `defineHub({ name })` or from the path. */
+  readonly name: string;
   readonly options: ResolvedHubOptions;
   readonly counters: HubCounters = new HubCounters();
   readonly logger: Logger;
@@ -79,6 +82,8 @@ export class HubServer {
   readonly #addresses: AddressCounter;
   /** What negotiate lists; fixed by the options, so built once. */
   readonly #offered: AvailableTransport[];
+  readonly #telemetry: HubTelemetry;
+  #stopObserving: (() => void) | null = null;
   #stopHeartbeat: (() => void) | null = null;
   #accepting = false;
 
@@ -86,6 +91,8 @@ export class HubServer {
   constructor(hub: HubDefinition, options: HubServerOptions) {
     const { path, shutdownDrainMs, ...rest } = options;
     this.path = path.replace(/\/+$/, "");
+    this.name = hub.name ?? hubNameFromPath(this.path);
+    this.#telemetry = new HubTelemetry(this.name);
     this.#drainMs = shutdownDrainMs ?? 5_000;
     this.options = resolveHubOptions(rest, [jsonProtocol]);
     this.logger = this.options.logger ?? consoleLogger();
@@ -101,6 +108,7 @@ export class HubServer {
         groupAckTimeoutMs: 2_000,
       },
       this.logger,
+      this.#telemetry,
     );
     const groups = new HubGroups(
       this.#manager,
@@ -114,7 +122,11 @@ export class HubServer {
     this.clients = new HubClients(this.#manager, results);
     this.localClients = new HubClients(this.#manager, results, true);
     this.groups = groups;
-    const observers = { counters: this.counters, logger: this.logger };
+    const observers = {
+      counters: this.counters,
+      logger: this.logger,
+      telemetry: this.#telemetry,
+    };
     this.#addresses = new AddressCounter(this.options.maxConnectionsPerAddress);
     this.#handler = new ConnectionHandler({
       hub,
@@ -132,6 +144,10 @@ export class HubServer {
   /** Connects the backplane and starts the heartbeat. */
   async start(): Promise<void> {
     await this.#manager.start();
+    this.#stopObserving = this.#telemetry.metrics.observe(() => [
+      this.counters,
+      this.#gauges(),
+    ]);
     this.#stopHeartbeat = startHeartbeat(
       this.#store,
       this.options,
@@ -342,12 +358,16 @@ export class HubServer {
 
   /** Prometheus text for this hub. */
   metricsText(): string {
+    return renderMetrics(this.counters, this.#gauges());
+  }
+
+  #gauges(): HubGauges {
     const backplane = this.#manager.backplane.status();
-    return renderMetrics(this.counters, {
+    return {
       ...this.sizes(),
       backplaneHealthy: backplane.healthy,
       backplaneDropped: backplane.dropped,
-    });
+    };
   }
 
   /** Liveness and backplane detail. */
@@ -387,6 +407,8 @@ export class HubServer {
     for (const c of this.#store.values()) this.#handler.closed(c);
     this.#stopHeartbeat?.();
     this.#stopHeartbeat = null;
+    this.#stopObserving?.();
+    this.#stopObserving = null;
     await this.#manager.close();
   }
 }

@@ -3,14 +3,18 @@
  * (the chart hub exposes only some), users named by `?user=`, the backplane
  * from `REDIS_URL`. Run with `deno run -A tests/helpers/cluster_node.ts`
  * and PORT, HOSTNAME, REDIS_URL in the environment; it logs
- * `server.listening` with its URL and stops on SIGTERM.
+ * `server.listening` with its URL and stops on SIGTERM. The telemetry
+ * tests use it too (methods that fail, nest spans, stream, upload; hooks;
+ * `CLIENT_TIMEOUT_MS`).
  *
  * @module
  */
 
+import { trace } from "@opentelemetry/api";
 import {
   consoleLogger,
   defineHub,
+  HubError,
   HubServer,
   type LogLevel,
 } from "../../hub/mod.ts";
@@ -47,7 +51,36 @@ const clusterHub = defineHub({
     AddOther: (ctx, id: string, group: string) => ctx.groups.add(id, group),
     RemoveOther: (ctx, id: string, group: string) =>
       ctx.groups.remove(id, group),
+    Echo: (_ctx, text: string) => text,
+    Fail: (_ctx) => {
+      throw new HubError("Refused on purpose");
+    },
+    Crash: async (_ctx) => {
+      await Promise.resolve();
+      throw new RangeError("Crashed on purpose");
+    },
+    /** A span of its own and a fetch, after an await: both its children. */
+    Nested: async (_ctx) => {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      trace.getTracer("cluster-node").startActiveSpan("work", (span) => {
+        span.end();
+      });
+      const response = await fetch(`${selfUrl}/healthz`);
+      return response.status;
+    },
+    async *Count(_ctx, n: number) {
+      for (let i = 0; i < n; i++) yield i;
+    },
+    async Sum(_ctx, numbers: AsyncIterable<number>) {
+      let total = 0;
+      for await (const n of numbers) total += n;
+      return total;
+    },
   },
+  async onConnected() {
+    await Promise.resolve();
+  },
+  onDisconnected() {},
 });
 
 const env = Deno.env.toObject();
@@ -59,6 +92,9 @@ const hub = new HubServer(clusterHub, {
     prefix: env.HUB_PREFIX ?? "switchboard:cluster-test",
     logger,
   }),
+  clientTimeoutMs: env.CLIENT_TIMEOUT_MS
+    ? Number(env.CLIENT_TIMEOUT_MS)
+    : undefined,
   authenticate(request) {
     const user = new URL(request.url).searchParams.get("user");
     return user ? { userId: user, claims: { sub: user } } : null;
@@ -77,6 +113,7 @@ const server = Deno.serve({
   return new Response("Not found", { status: 404 });
 });
 const { port } = server.addr as Deno.NetAddr;
+const selfUrl = `http://127.0.0.1:${port}`;
 // Always printed, whatever LOG_LEVEL: the parent waits for this line.
 console.error(JSON.stringify({
   event: "server.listening",
