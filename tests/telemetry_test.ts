@@ -6,6 +6,7 @@
  */
 
 import assert from "node:assert/strict";
+import { isDeepStrictEqual } from "node:util";
 import { AppProcess } from "./helpers/app_process.ts";
 import { OtlpReceiver, type ReceivedSpan } from "./helpers/otlp_receiver.ts";
 import { connect, signalR } from "./helpers/signalr_client.ts";
@@ -144,4 +145,81 @@ Deno.test("telemetry: every invocation is a span named and attributed as SignalR
   const upgrade = spans.find((s) => s.spanId === open.span_id);
   assert.equal(upgrade?.kind, SERVER);
   assert.equal(upgrade?.attributes["http.request.method"], "GET");
+});
+
+/** `transport → value` of the latest active-connections export. */
+function active(receiver: OtlpReceiver): Record<string, number> {
+  const out: Record<string, number> = {};
+  const latest = receiver.latest("signalr.server.active_connections", [
+    "signalr.transport",
+  ]);
+  for (const [transport, point] of latest) out[transport] = point.value!;
+  return out;
+}
+
+/** `transport/status → count` of the latest connection-duration export. */
+function closes(receiver: OtlpReceiver): Record<string, number> {
+  const out: Record<string, number> = {};
+  const latest = receiver.latest("signalr.server.connection.duration", [
+    "signalr.transport",
+    "signalr.connection.status",
+  ]);
+  for (const [key, point] of latest) out[key] = point.count!;
+  return out;
+}
+
+Deno.test("telemetry: active connections and connection duration by transport and close status", async () => {
+  const { WebSockets, ServerSentEvents, LongPolling } =
+    signalR.HttpTransportType;
+  // The server pings often, so official clients answer often; the raw
+  // client below never does, so the hub times it out.
+  const receiver = await withNode(
+    { CLIENT_TIMEOUT_MS: "1000", KEEP_ALIVE_MS: "100" },
+    async (node, receiver) => {
+      const open = (transport: signalR.HttpTransportType) =>
+        connect(node.url, "/cluster", { transport, keepAliveMs: 100 });
+      const clients = await Promise.all(
+        [WebSockets, WebSockets, ServerSentEvents, LongPolling].map(open),
+      );
+      const want = { web_sockets: 2, server_sent_events: 1, long_polling: 1 };
+      await waitUntil(
+        () => isDeepStrictEqual(active(receiver), want),
+        `active connections ${JSON.stringify(want)}`,
+      );
+
+      await clients[1].stop(); // a normal close
+      const silent = await RawClient.connected(`${node.url}/cluster`);
+      await silent.closed; // by the server, after CLIENT_TIMEOUT_MS
+      await waitUntil(
+        () =>
+          closes(receiver)["web_sockets/normal_closure"] === 1 &&
+          closes(receiver)["web_sockets/timeout"] === 1 &&
+          active(receiver).web_sockets === 1,
+        "a normal close and a timeout",
+      );
+      // The rest are still open when the process shuts down.
+    },
+  );
+  assert.deepEqual(active(receiver), {
+    web_sockets: 0,
+    server_sent_events: 0,
+    long_polling: 0,
+  });
+  assert.deepEqual(closes(receiver), {
+    "web_sockets/normal_closure": 1,
+    "web_sockets/timeout": 1,
+    "web_sockets/app_shutdown": 1,
+    "server_sent_events/app_shutdown": 1,
+    "long_polling/app_shutdown": 1,
+  });
+  const durations = receiver.points("signalr.server.connection.duration");
+  assert.ok(durations.every((p) => p.sum! > 0 && p.sum! < 60), "seconds");
+  const opened = receiver.latest("switchboard.connections.opened", [
+    "switchboard.hub",
+  ]);
+  assert.equal(opened.get(HUB)?.value, 5);
+  const received = receiver.latest("switchboard.messages.received", [
+    "switchboard.hub",
+  ]);
+  assert.ok(received.get(HUB)!.value! > 0);
 });

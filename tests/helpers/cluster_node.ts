@@ -5,7 +5,7 @@
  * and PORT, HOSTNAME, REDIS_URL in the environment; it logs
  * `server.listening` with its URL and stops on SIGTERM. The telemetry
  * tests use it too (methods that fail, nest spans, stream, upload; hooks;
- * `CLIENT_TIMEOUT_MS`).
+ * `CLIENT_TIMEOUT_MS`, `KEEP_ALIVE_MS`).
  *
  * @module
  */
@@ -94,6 +94,9 @@ const hub = new HubServer(clusterHub, {
   }),
   clientTimeoutMs: env.CLIENT_TIMEOUT_MS
     ? Number(env.CLIENT_TIMEOUT_MS)
+    : undefined,
+  keepAliveIntervalMs: env.KEEP_ALIVE_MS
+    ? Number(env.KEEP_ALIVE_MS)
     : undefined,
   authenticate(request) {
     const user = new URL(request.url).searchParams.get("user");
