@@ -24,6 +24,9 @@ export interface ReceivedSpan {
   /** 0 unset, 1 ok, 2 error. */
   readonly statusCode: number;
   readonly resource: Attrs;
+  /** Start and end, nanoseconds since the epoch. */
+  readonly start: bigint;
+  readonly end: bigint;
 }
 
 /** One data point of a metric in one export (cumulative). */
@@ -130,6 +133,8 @@ export class OtlpReceiver {
               attributes: attrs(s.attributes),
               statusCode: s.status?.code ?? 0,
               resource,
+              start: BigInt(s.startTimeUnixNano),
+              end: BigInt(s.endTimeUnixNano),
             });
           }
         }
