@@ -18,6 +18,8 @@ const HUB = "ClusterHub"; // derived from the path /cluster
 const SERVER = 2;
 const INTERNAL = 1;
 const ERROR = 2;
+/** How long a stopping node may take before SIGKILL. */
+const STOP_GRACE_MS = 3_000;
 
 async function withNode(
   env: Record<string, string>,
@@ -28,8 +30,9 @@ async function withNode(
   try {
     await body(node, receiver);
   } finally {
-    // SIGTERM: the hub shuts down and Deno flushes what it holds at exit.
-    await node.stop();
+    // SIGTERM: the hub shuts down and the node waits for one more export;
+    // Deno's own flush at exit may then hang, hence the short grace.
+    await node.stop("SIGTERM", STOP_GRACE_MS);
     await receiver.close();
   }
   return receiver;
@@ -181,6 +184,9 @@ Deno.test("telemetry: active connections and connection duration by transport an
       const clients = await Promise.all(
         [WebSockets, WebSockets, ServerSentEvents, LongPolling].map(open),
       );
+      // Calls over SSE and long polling are spans with their transport.
+      assert.equal(await clients[2].invoke("Echo", "over sse"), "over sse");
+      assert.equal(await clients[3].invoke("Echo", "over lp"), "over lp");
       const want = { web_sockets: 2, server_sent_events: 1, long_polling: 1 };
       await waitUntil(
         () => isDeepStrictEqual(active(receiver), want),
@@ -212,6 +218,11 @@ Deno.test("telemetry: active connections and connection duration by transport an
     "server_sent_events/app_shutdown": 1,
     "long_polling/app_shutdown": 1,
   });
+  const transports = receiver.spans()
+    .filter((s) => s.name === `${HUB}/Echo`)
+    .map((s) => s.attributes["signalr.transport"])
+    .sort();
+  assert.deepEqual(transports, ["long_polling", "server_sent_events"]);
   const durations = receiver.points("signalr.server.connection.duration");
   assert.ok(durations.every((p) => p.sum! > 0 && p.sum! < 60), "seconds");
   const opened = receiver.latest("switchboard.connections.opened", [

@@ -115,6 +115,10 @@ const server = Deno.serve({
   if (url.pathname === "/metrics") return new Response(hub.metricsText());
   return new Response("Not found", { status: 404 });
 });
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
 const { port } = server.addr as Deno.NetAddr;
 const selfUrl = `http://127.0.0.1:${port}`;
 // Always printed, whatever LOG_LEVEL: the parent waits for this line.
@@ -126,5 +130,9 @@ console.error(JSON.stringify({
 Deno.addSignalListener("SIGTERM", async () => {
   await hub.shutdown();
   await server.shutdown();
+  // With OpenTelemetry on, wait for a periodic export to carry the values
+  // shutdown left: Deno's flush at exit may hang (denoland/deno#33157).
+  const exportMs = Number(env.OTEL_METRIC_EXPORT_INTERVAL ?? 0);
+  if (env.OTEL_DENO === "true") await delay(3 * exportMs);
   Deno.exit(0);
 });

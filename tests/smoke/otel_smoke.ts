@@ -41,7 +41,8 @@ try {
 } catch (error) {
   failure = error;
 } finally {
-  await app?.stop();
+  // Deno may hang in its flush at exit (denoland/deno#33157): short grace.
+  await app?.stop("SIGTERM", 3_000);
   await receiver.close();
 }
 if (failure === undefined) {
