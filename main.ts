@@ -21,6 +21,7 @@ import {
 } from "./hub/mod.ts";
 import { chartHub } from "./chart/chart_hub.ts";
 import { startChartFeed } from "./chart/chart_feed.ts";
+import { slowInvocationFilter } from "./chart/slow_invocations.ts";
 import type { AppState } from "./app_state.ts";
 import { openUserServices } from "./accounts/user_services.ts";
 import { App, type Middleware, staticFiles } from "fresh";
@@ -88,6 +89,8 @@ export async function startServer(
     // Every protocol the official client speaks; negotiate lists each
     // transport with the formats these need (SSE: text only).
     protocols: [jsonProtocol, messagePackProtocol],
+    // Logs `hub.slow_invocation` for calls slower than 250 ms.
+    filters: [slowInvocationFilter({ logger })],
   });
   await hub.start();
   const stopFeed = startChartFeed(hub.localClients, options.feedIntervalMs);
@@ -150,17 +153,20 @@ export function createApp(
     Object.assign(ctx.state, services);
     return ctx.next();
   };
+  // The hub decides what is its own (its path and below, any case, as
+  // ASP.NET routes), so every transport and method reaches it unchanged.
   const hub: Middleware<AppState> = (ctx) =>
-    services.hub.handle(ctx.req, ctx.info);
+    services.hub.matches(ctx.url)
+      ? services.hub.handle(ctx.req, ctx.info)
+      : ctx.next();
   return new App<AppState>({
     root: new URL("./", import.meta.url),
     mode: options.dev ? "development" : "production",
     logger: options.logger,
   })
     .use(checkHost)
+    .use(hub)
     .use(provide)
-    .all("/chart", hub)
-    .all("/chart/*", hub)
     .use(staticFiles())
     .fsRoutes();
 }

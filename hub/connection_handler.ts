@@ -18,6 +18,7 @@ import type { HubDefinition } from "./hub_definition.ts";
 import type { LifetimeManager } from "./lifetime_manager.ts";
 import type { HubCounters } from "./metrics.ts";
 import type { Logger } from "./logger.ts";
+import type { HubTelemetry } from "./telemetry.ts";
 import type { ClientResults } from "./client_results.ts";
 import type { HubGroups } from "./clients.ts";
 import {
@@ -37,6 +38,8 @@ import { type AddressCounter, MessageRate } from "./rate_limit.ts";
 import { screenIncoming, startStateful } from "./stateful_reconnect.ts";
 import { ConnectionEvents } from "./connection_events.ts";
 import { EncodedMessage } from "./encoded_message.ts";
+import type { HubContext } from "./hub_definition.ts";
+import { connectedChain, disconnectedChain } from "./hub_filters.ts";
 
 /** Everything the handler works with, owned by the hub server. */
 export interface HandlerParts {
@@ -52,6 +55,8 @@ export interface HandlerParts {
   readonly results: ClientResults;
   /** Per-address connection counts; a slot is released at cleanup. */
   readonly addresses?: AddressCounter;
+  /** Spans of the hooks and connection metrics, when OpenTelemetry is on. */
+  readonly telemetry?: HubTelemetry;
 }
 
 /** Drives connections from transport open to cleanup. */
@@ -60,10 +65,23 @@ export class ConnectionHandler implements ConnectionOwner {
   /** The Ping, encoded once per protocol and shared by every connection. */
   readonly #ping = new EncodedMessage({ type: 6 });
   readonly #services: ContextServices;
+  /** `onConnected` / `onDisconnected` wrapped by the filters. */
+  readonly #onConnected: (ctx: HubContext) => Promise<void>;
+  readonly #onDisconnected: (ctx: HubContext, error?: Error) => Promise<void>;
+  /** Null while OpenTelemetry is off. */
+  readonly #telemetry: HubTelemetry | null;
 
   /** A handler over the hub server's parts. */
   constructor(parts: HandlerParts) {
     this.#p = parts;
+    const { hub } = parts;
+    const filters = [...parts.options.filters, ...(hub.filters ?? [])];
+    this.#onConnected = connectedChain(filters, hub.onConnected?.bind(hub));
+    this.#onDisconnected = disconnectedChain(
+      filters,
+      hub.onDisconnected?.bind(hub),
+    );
+    this.#telemetry = parts.telemetry?.enabled ? parts.telemetry : null;
     const { manager, groups, results, dispatcher } = parts;
     this.#services = {
       manager,
@@ -77,6 +95,7 @@ export class ConnectionHandler implements ConnectionOwner {
   /** Binds a transport to a negotiated connection; starts the handshake clock. */
   attach(connection: HubConnection, transport: Transport): TransportEvents {
     connection.transport = transport;
+    connection.transportName = transport.name;
     connection.transportAt = Date.now();
     connection.state = "handshaking";
     connection.handshake = new HandshakeReader(this.#p.options.maxMessageSize);
@@ -186,7 +205,7 @@ export class ConnectionHandler implements ConnectionOwner {
   }
 
   #connected(connection: HubConnection): void {
-    const { manager, counters, hub, dispatcher } = this.#p;
+    const { manager, counters, dispatcher } = this.#p;
     connection.state = "connected";
     connection.lastReceived = connection.lastSent = Date.now();
     const subscribed = manager.register(connection);
@@ -203,8 +222,18 @@ export class ConnectionHandler implements ConnectionOwner {
     // and onConnected settled, as ASP.NET does: once a client learns its id
     // from any call, other processes can already reach it.
     connection.running++;
+    const telemetry = this.#telemetry;
+    telemetry?.metrics.connected(connection, Date.now());
     subscribed
-      .then(() => hub.onConnected?.(context))
+      .then(() =>
+        telemetry && this.#p.hub.onConnected
+          ? telemetry.hook(
+            connection,
+            "OnConnectedAsync",
+            () => this.#onConnected(context),
+          )
+          : this.#onConnected(context)
+      )
       .then(
         () => {
           connection.running--;
@@ -341,7 +370,7 @@ export class ConnectionHandler implements ConnectionOwner {
       connection.remoteAddress = null;
     }
     if (!wasConnected) return;
-    const { manager, counters, hub, logger } = this.#p;
+    const { manager, counters, logger } = this.#p;
     manager.unregister(connection);
     this.#p.dispatcher.connectionClosed(connection);
     this.#p.results.connectionClosed(connection.id);
@@ -352,12 +381,18 @@ export class ConnectionHandler implements ConnectionOwner {
       connectionId: connection.id,
       reason: connection.closeReason,
     });
-    if (!hub.onDisconnected) return;
+    const telemetry = this.#telemetry;
+    telemetry?.metrics.closed(connection, Date.now());
     const error = connection.closeReason === "client-closed"
       ? undefined
       : new Error(connection.closeReason);
+    const run = () => this.#onDisconnected(connection.context!, error);
     Promise.resolve()
-      .then(() => hub.onDisconnected!(connection.context!, error))
+      .then(() =>
+        telemetry && this.#p.hub.onDisconnected
+          ? telemetry.hook(connection, "OnDisconnectedAsync", run)
+          : run()
+      )
       .catch((e) => logger.log("error", "hub.on_disconnected_failed", { e }));
   }
 

@@ -12,6 +12,7 @@ import type { HubDefinition } from "./hub_definition.ts";
 import { HubError } from "./hub_error.ts";
 import type { HubCounters } from "./metrics.ts";
 import type { Logger } from "./logger.ts";
+import type { HubTelemetry } from "./telemetry.ts";
 import type {
   CancelInvocationMessage,
   CompletionMessage,
@@ -19,6 +20,18 @@ import type {
   StreamItemMessage,
 } from "./protocol/messages.ts";
 import type { UploadStream } from "./upload_streams.ts";
+import type { HubContext } from "./hub_definition.ts";
+import {
+  type Authorize,
+  authorize,
+  ruleOf,
+  unauthorizedCall,
+} from "./authorization.ts";
+import {
+  type HubFilter,
+  invocationChain,
+  type Invoker,
+} from "./hub_filters.ts";
 import {
   type CallMessage,
   closeQuietly,
@@ -32,6 +45,8 @@ interface MethodEntry {
   // deno-lint-ignore no-explicit-any
   readonly fn: (...args: any[]) => unknown;
   readonly argCount: number;
+  /** Set by `authorized(rule, fn)`: checked before every call. */
+  readonly rule: Authorize | undefined;
 }
 
 /** Dispatcher limits and switches, from `HubOptions`. */
@@ -43,6 +58,10 @@ export interface DispatcherOptions {
   readonly maxBufferedUploadItems: number;
   /** Server streams pause above half of this much unsent data. */
   readonly maxQueuedBytes: number;
+  /** The claim method rules read roles from. */
+  readonly rolesClaim: string;
+  /** Server-wide filters, run outside the hub's own. */
+  readonly filters: readonly HubFilter[];
 }
 
 /** Runs invocations for connections of one hub. */
@@ -54,26 +73,40 @@ export class Dispatcher {
   readonly #counters: HubCounters;
   readonly #logger: Logger;
   readonly #streams: StreamTable;
+  /** The filters' call chain; null (a direct call) when there are none. */
+  readonly #invoker: Invoker | null;
+  /** Null while OpenTelemetry is off: one check per call, nothing more. */
+  readonly #telemetry: HubTelemetry | null;
 
   /** Indexes `hub`'s methods by lower-cased name. */
   constructor(
     hub: HubDefinition,
     options: DispatcherOptions,
-    observers: { counters: HubCounters; logger: Logger },
+    observers: {
+      counters: HubCounters;
+      logger: Logger;
+      telemetry?: HubTelemetry;
+    },
   ) {
     for (const [name, fn] of Object.entries(hub.methods)) {
       const key = name.toLowerCase();
       if (this.#methods.has(key)) {
         throw new TypeError(`Hub methods differ only by case: '${name}'`);
       }
-      const entry = { name, fn, argCount: fn.length - 1 };
+      const entry = { name, fn, argCount: fn.length - 1, rule: ruleOf(fn) };
       this.#methods.set(key, entry);
       this.#exact.set(name, entry);
     }
     this.#options = options;
+    this.#invoker = invocationChain([
+      ...options.filters,
+      ...(hub.filters ?? []),
+    ]);
     this.#streams = new StreamTable(options);
     this.#counters = observers.counters;
     this.#logger = observers.logger;
+    const telemetry = observers.telemetry;
+    this.#telemetry = telemetry?.enabled ? telemetry : null;
   }
 
   /**
@@ -121,7 +154,9 @@ export class Dispatcher {
   #run(connection: HubConnection, first: CallMessage): void {
     let message: CallMessage | undefined = first;
     while (message) {
-      const pending = this.#call(connection, message);
+      const pending = this.#telemetry
+        ? this.#traced(this.#telemetry, connection, message)
+        : this.#call(connection, message);
       if (pending) {
         pending.then(() => this.#next(connection));
         return;
@@ -129,6 +164,20 @@ export class Dispatcher {
       message = this.#nextMessage(connection);
     }
     connection.running--;
+  }
+
+  /** `#call` inside the invocation's span (OpenTelemetry on). */
+  #traced(
+    telemetry: HubTelemetry,
+    connection: HubConnection,
+    message: CallMessage,
+  ): Promise<void> | undefined {
+    const name = this.#lookup(message.target)?.name;
+    return telemetry.invocation(
+      connection,
+      name,
+      () => this.#call(connection, message),
+    );
   }
 
   #next(connection: HubConnection): void {
@@ -155,7 +204,8 @@ export class Dispatcher {
     const entry = this.#lookup(message.target);
     if (
       message.type === 4 || message.streamIds?.length || !entry ||
-      message.arguments.length !== entry.argCount
+      message.arguments.length !== entry.argCount ||
+      entry.rule !== undefined || this.#invoker !== null
     ) return this.#callSlow(connection, message, entry);
     const id = message.invocationId;
     let result: unknown;
@@ -204,7 +254,8 @@ export class Dispatcher {
     const id = message.invocationId;
     const uploads = this.#streams.takeUploads(message);
     const refusal = entry
-      ? this.#checkArguments(entry, message, uploads.length)
+      ? this.#checkArguments(entry, message, uploads.length) ??
+        this.#checkAuthorized(connection, entry, message)
       : `Unknown hub method '${message.target}'`;
     if (refusal !== null) {
       this.#counters.errors++;
@@ -217,17 +268,42 @@ export class Dispatcher {
     }
     try {
       // Uploads are passed after the plain arguments, in streamIds order.
-      const pending = entry!.fn(
-        connection.context,
+      const pending = this.#apply(entry!, connection.context!, [
         ...message.arguments,
         ...uploads,
-      );
+      ]);
       await this.#settle(connection, entry!, id, pending);
     } catch (error) {
       this.#complete(connection, id, { error: this.#describe(entry!, error) });
     } finally {
       this.#streams.release(connection, uploads);
     }
+  }
+
+  /** Calls the method, through the filters when there are any. */
+  #apply(entry: MethodEntry, ctx: HubContext, args: unknown[]): unknown {
+    if (this.#invoker === null) return entry.fn(ctx, ...args);
+    return this.#invoker(ctx, entry.name, entry.fn, args);
+  }
+
+  /** ASP.NET's refusal when `authorized(rule, fn)` turns the caller away. */
+  #checkAuthorized(
+    connection: HubConnection,
+    entry: MethodEntry,
+    message: CallMessage,
+  ): string | null {
+    if (entry.rule === undefined) return null;
+    const verdict = authorize(
+      entry.rule,
+      connection.principal,
+      this.#options.rolesClaim,
+    );
+    if (verdict === "allowed") return null;
+    this.#logger.log("info", "hub.unauthorized", {
+      connectionId: connection.id,
+      method: entry.name,
+    });
+    return unauthorizedCall(message.target);
   }
 
   #checkArguments(
@@ -276,7 +352,7 @@ export class Dispatcher {
     const ctx = connection.context!.withSignal(controller.signal);
     let result: unknown;
     try {
-      result = entry.fn(ctx, ...message.arguments, ...uploads);
+      result = this.#apply(entry, ctx, [...message.arguments, ...uploads]);
       if (result instanceof Promise) result = await result;
     } catch (error) {
       return fail(this.#describe(entry, error));
@@ -355,6 +431,7 @@ export class Dispatcher {
 
   #describe(entry: MethodEntry, error: unknown): string {
     this.#counters.errors++;
+    this.#telemetry?.failed(error);
     const base =
       `An unexpected error occurred invoking '${entry.name}' on the server.`;
     if (error instanceof HubError) {
@@ -375,6 +452,8 @@ export class Dispatcher {
     invocationId: string | undefined,
     outcome: { result?: unknown; error?: string },
   ): void {
+    // A refusal (bad arguments, limits) fails the span too.
+    if (outcome.error !== undefined) this.#telemetry?.failed(undefined);
     if (invocationId === undefined) return;
     if (outcome.error !== undefined) {
       connection.sendMessage({ type: 3, invocationId, error: outcome.error });

@@ -13,6 +13,7 @@ import type {
   BackplaneMessage,
   BackplaneNode,
   GroupMessage,
+  InvokeMessage,
   Scope,
   Target,
 } from "./backplane/backplane.ts";
@@ -23,6 +24,8 @@ import { UserIndex } from "./user_index.ts";
 import type { Logger } from "./logger.ts";
 import { randomId } from "./random_id.ts";
 import { HubError } from "./hub_error.ts";
+import type { RemoteClientResults } from "./remote_client_results.ts";
+import type { HubTelemetry } from "./telemetry.ts";
 
 /** Limits the manager enforces on membership. */
 export interface LifetimeLimits {
@@ -47,12 +50,25 @@ export class LifetimeManager implements BackplaneNode {
   readonly #limits: LifetimeLimits;
   readonly #logger: Logger;
   readonly #acks = new Map<string, (error?: string) => void>();
+  /** Client results for and from other processes; null until served. */
+  #results: RemoteClientResults | null = null;
+  /** Null while OpenTelemetry is off. */
+  readonly #telemetry: HubTelemetry | null;
 
-  /** A manager publishing through `backplane`. */
-  constructor(backplane: Backplane, limits: LifetimeLimits, logger: Logger) {
+  /**
+   * A manager publishing through `backplane`; with `telemetry` on, sends
+   * carry their trace to the processes that deliver them.
+   */
+  constructor(
+    backplane: Backplane,
+    limits: LifetimeLimits,
+    logger: Logger,
+    telemetry?: HubTelemetry,
+  ) {
     this.#backplane = backplane;
     this.#limits = limits;
     this.#logger = logger;
+    this.#telemetry = telemetry?.enabled ? telemetry : null;
   }
 
   /** Starts receiving other processes' messages. */
@@ -63,6 +79,11 @@ export class LifetimeManager implements BackplaneNode {
   /** Backplane health, for /healthz and /metrics. */
   get backplane(): Backplane {
     return this.#backplane;
+  }
+
+  /** Routes other processes' client-result messages to `results`. */
+  serveResults(results: RemoteClientResults): void {
+    this.#results = results;
   }
 
   /** Makes a connected connection reachable. */
@@ -118,7 +139,15 @@ export class LifetimeManager implements BackplaneNode {
     if (localOnly) return local;
     const remote = this.#remoteTarget(target);
     if (remote) {
-      this.#backplane.publish({ kind: "invoke", target: remote, method, args });
+      const message: InvokeMessage = {
+        kind: "invoke",
+        target: remote,
+        method,
+        args,
+      };
+      this.#backplane.publish(
+        this.#telemetry ? this.#telemetry.stamp(message) : message,
+      );
     }
     return local;
   }
@@ -240,17 +269,31 @@ export class LifetimeManager implements BackplaneNode {
     try {
       switch (message.kind) {
         case "invoke":
-          this.send(message.target, message.method, message.args, true);
+          this.#deliver(message);
           return;
         case "group":
           return this.#applyRemoteGroup(message, from);
         case "ack":
           this.#acks.get(message.requestId)?.(message.error);
           return;
+        case "result-request":
+          return this.#results?.serve(message, from);
+        case "result-answer":
+          return this.#results?.answered(message);
       }
     } catch (error) {
       this.#logger.log("warn", "backplane.receive_failed", { error, from });
     }
+  }
+
+  /** Another process's send, to this process's connections. */
+  #deliver(message: InvokeMessage): void {
+    const deliver = () =>
+      this.send(message.target, message.method, message.args, true);
+    // Only sends made inside a span carry one; the rest stay untraced.
+    if (this.#telemetry && message.traceparent !== undefined) {
+      this.#telemetry.deliver(message, deliver);
+    } else deliver();
   }
 
   #applyRemoteGroup(message: GroupMessage, from: string): void {
@@ -283,6 +326,7 @@ export class LifetimeManager implements BackplaneNode {
   /** Stops timers of pending acks (shutdown). */
   close(): Promise<void> {
     for (const done of [...this.#acks.values()]) done();
+    this.#results?.close();
     return this.#backplane.close();
   }
 }

@@ -36,6 +36,12 @@ Deno.test("API errors are JSON, page errors are HTML, the hub answers /chart", a
     );
     assert.equal(negotiate.status, 200);
     assert.ok((await negotiate.json()).connectionToken);
+    // The hub's path matches in any case, as ASP.NET routes it.
+    const upper = await fetch(`${app.url}/CHART/negotiate?negotiateVersion=1`, {
+      method: "POST",
+    });
+    assert.equal(upper.status, 200);
+    await upper.body?.cancel();
   } finally {
     await app.close();
   }

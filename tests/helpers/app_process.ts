@@ -35,6 +35,8 @@ export interface StartOptions {
   readonly startTaskFlags?: boolean;
   /** Working folder (an app's root). Default the repository. */
   readonly cwd?: URL;
+  /** The `deno` binary to run it with. Default this one. */
+  readonly deno?: string;
 }
 
 /** The `deno run` flags of the `start` task's command in deno.json. */
@@ -68,8 +70,9 @@ export class AppProcess {
 
   /**
    * Runs `script` (a path from the repo root, e.g. `main.ts`) with `env`
-   * added to this process's environment; resolves with its URL once it
-   * listens, or rejects with its log if it exits first.
+   * added to this process's environment, under `options.deno` (default:
+   * this one); resolves with its URL once it listens, or rejects with its log
+   * if it exits first.
    */
   static async start(
     script: string,
@@ -83,7 +86,7 @@ export class AppProcess {
       ["run", ...flags, config, script],
       script,
       env,
-      options.cwd,
+      options,
     );
   }
 
@@ -102,11 +105,11 @@ export class AppProcess {
     args: string[],
     script: string,
     env: Record<string, string>,
-    cwd: URL = root,
+    options: Pick<StartOptions, "cwd" | "deno"> = {},
   ): Promise<AppProcess> {
-    const child = new Deno.Command(Deno.execPath(), {
+    const child = new Deno.Command(options.deno ?? Deno.execPath(), {
       args,
-      cwd,
+      cwd: options.cwd ?? root,
       env: { HOSTNAME: "127.0.0.1", PORT: "0", NO_COLOR: "1", ...env },
       stdin: "null",
       stdout: "null",
