@@ -16,6 +16,7 @@ import {
 } from "./hub/mod.ts";
 import { chartHub } from "./chart/chart_hub.ts";
 import { startChartFeed } from "./chart/chart_feed.ts";
+import { startGroupPresenceFeed } from "./chart/group_presence_feed.ts";
 import type { AppState } from "./chart/app_state.ts";
 import { openUserServices } from "./chart/user_services.ts";
 import { createWebHandler } from "./web/app_handler.ts";
@@ -64,6 +65,8 @@ export async function startServer(
     consoleLogger((env.LOG_LEVEL as "info" | undefined) ?? "info");
   // Read before anything opens, so a bad value leaks nothing.
   const maxPerAddress = wholeNumber(env.MAX_CONNECTIONS_PER_ADDRESS);
+  // How long other processes trust this one's group presence (default 10 s).
+  const presenceTtlMs = wholeNumber(env.PRESENCE_TTL_MS);
   // JWT_SECRET / JWKS_URL / JWT_ISSUER / JWT_AUDIENCE / KV_PATH: see there.
   const users = await openUserServices({ env, logger });
   const hub = new HubServer(chartHub, {
@@ -78,6 +81,7 @@ export async function startServer(
     allowedOrigins: parseAllowedOrigins(env.ALLOWED_ORIGINS),
     // Behind a reverse proxy every client shares its address: raise or 0.
     maxConnectionsPerAddress: maxPerAddress,
+    presenceTtlMs,
     // Every protocol the official client speaks; negotiate lists each
     // transport with the formats these need (SSE: text only).
     protocols: [jsonProtocol, messagePackProtocol],
@@ -85,6 +89,7 @@ export async function startServer(
   await hub.start();
   const state: AppState = { hub, users };
   const stopFeed = startChartFeed(hub.localClients, options.feedIntervalMs);
+  const stopPresence = startGroupPresenceFeed(hub.presence, hub.localClients);
   // Pages, islands and static/: builds the islands first if there is no build.
   const stopWeb = new AbortController();
   const web = await createWebHandler({
@@ -120,6 +125,7 @@ export async function startServer(
     close: () =>
       closing ??= (async () => {
         stopFeed();
+        stopPresence();
         stopWeb.abort();
         await hub.shutdown();
         await server.shutdown();

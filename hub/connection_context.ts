@@ -16,6 +16,7 @@ import type { HubConnection } from "./connection.ts";
 import type { LifetimeManager } from "./lifetime_manager.ts";
 import type { ClientResults } from "./client_results.ts";
 import { HubCallerClients, type HubGroups } from "./clients.ts";
+import type { Presence } from "./presence.ts";
 
 /** What every context of a hub shares: one object, not one per connection. */
 export interface ContextServices {
@@ -64,6 +65,10 @@ export class ConnectionContext implements HubContext {
 
   get groups(): HubGroups {
     return this.#services.groups;
+  }
+
+  get presence(): Presence {
+    return this.#services.manager.presence;
   }
 
   get items(): Map<string, unknown> {

@@ -44,6 +44,7 @@ import { checkOrigin, preflight, withCors } from "./origin_policy.ts";
 import { acceptWebSocket } from "./transports/websocket.ts";
 import { serveHttpTransport, text } from "./transports/http_requests.ts";
 import { AddressCounter } from "./rate_limit.ts";
+import type { Presence } from "./presence.ts";
 
 /** Options of a mounted hub. */
 export interface HubServerOptions extends HubOptions {
@@ -72,6 +73,8 @@ export class HubServer {
   readonly localClients: Clients;
   /** Group membership from outside a hub method. */
   readonly groups: Groups;
+  /** Who is in which group, across every process (eventually consistent). */
+  readonly presence: Presence;
   readonly #store: ConnectionStore;
   readonly #manager: LifetimeManager;
   readonly #handler: ConnectionHandler;
@@ -96,10 +99,7 @@ export class HubServer {
     this.#store = new ConnectionStore(this.options.maxConnections);
     this.#manager = new LifetimeManager(
       this.options.backplane ?? new MemoryBackplane(),
-      {
-        maxGroupsPerConnection: this.options.maxGroupsPerConnection,
-        groupAckTimeoutMs: 2_000,
-      },
+      { ...this.options, groupAckTimeoutMs: 2_000 },
       this.logger,
     );
     const groups = new HubGroups(
@@ -114,6 +114,7 @@ export class HubServer {
     this.clients = new HubClients(this.#manager, results);
     this.localClients = new HubClients(this.#manager, results, true);
     this.groups = groups;
+    this.presence = this.#manager.presence;
     const observers = { counters: this.counters, logger: this.logger };
     this.#addresses = new AddressCounter(this.options.maxConnectionsPerAddress);
     this.#handler = new ConnectionHandler({

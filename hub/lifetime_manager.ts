@@ -23,9 +23,10 @@ import { UserIndex } from "./user_index.ts";
 import type { Logger } from "./logger.ts";
 import { randomId } from "./random_id.ts";
 import { HubError } from "./hub_error.ts";
+import { ClusterPresence, type PresenceSettings } from "./presence.ts";
 
-/** Limits the manager enforces on membership. */
-export interface LifetimeLimits {
+/** Limits the manager enforces on membership, and presence settings. */
+export interface LifetimeLimits extends PresenceSettings {
   readonly maxGroupsPerConnection: number;
   /** How long a remote group change waits for its ack. */
   readonly groupAckTimeoutMs: number;
@@ -47,17 +48,32 @@ export class LifetimeManager implements BackplaneNode {
   readonly #limits: LifetimeLimits;
   readonly #logger: Logger;
   readonly #acks = new Map<string, () => void>();
+  /** Group membership across the cluster, fed by this manager. */
+  readonly presence: ClusterPresence;
 
   /** A manager publishing through `backplane`. */
   constructor(backplane: Backplane, limits: LifetimeLimits, logger: Logger) {
     this.#backplane = backplane;
     this.#limits = limits;
     this.#logger = logger;
+    this.presence = new ClusterPresence(
+      {
+        id: this.id,
+        totals: () => ({
+          connections: this.connections.size,
+          users: this.users.size,
+        }),
+        publish: (message) => backplane.publish(message),
+      },
+      limits,
+      logger,
+    );
   }
 
-  /** Starts receiving other processes' messages. */
-  start(): Promise<void> {
-    return this.#backplane.start(this);
+  /** Starts receiving other processes' messages, and reporting presence. */
+  async start(): Promise<void> {
+    await this.#backplane.start(this);
+    this.presence.start();
   }
 
   /** Backplane health, for /healthz and /metrics. */
@@ -68,6 +84,7 @@ export class LifetimeManager implements BackplaneNode {
   /** Makes a connected connection reachable. */
   register(connection: HubConnection): Promise<void> {
     this.connections.set(connection.id, connection);
+    this.presence.totalsChanged();
     const subscribed = this.#backplane.subscribe(
       `connection:${connection.id}`,
     );
@@ -87,10 +104,14 @@ export class LifetimeManager implements BackplaneNode {
   unregister(connection: HubConnection): void {
     if (this.connections.get(connection.id) !== connection) return;
     this.connections.delete(connection.id);
+    this.presence.totalsChanged();
     this.#backplane.unsubscribe(`connection:${connection.id}`);
     const user = connection.userId;
     if (user !== null && this.users.remove(user, connection)) {
       this.#backplane.unsubscribe(`user:${user}`);
+    }
+    for (const group of this.groups.groupsOf(connection)) {
+      this.presence.left(group, user);
     }
     for (const group of this.groups.removeAll(connection)) {
       this.#backplane.unsubscribe(`group:${group}`);
@@ -180,14 +201,13 @@ export class LifetimeManager implements BackplaneNode {
   }
 
   #addLocal(c: HubConnection, group: string): Promise<void> {
-    if (
-      !this.groups.groupsOf(c).has(group) &&
-      this.groups.countOf(c) >= this.#limits.maxGroupsPerConnection
-    ) {
+    if (this.groups.groupsOf(c).has(group)) return Promise.resolve();
+    if (this.groups.countOf(c) >= this.#limits.maxGroupsPerConnection) {
       throw new GroupLimitError(
         `A connection may join at most ${this.#limits.maxGroupsPerConnection} groups`,
       );
     }
+    this.presence.joined(group, c.userId);
     if (this.groups.add(c, group) === "first") {
       return this.#backplane.subscribe(`group:${group}` as Scope);
     }
@@ -195,6 +215,8 @@ export class LifetimeManager implements BackplaneNode {
   }
 
   #removeLocal(c: HubConnection, group: string): void {
+    if (!this.groups.groupsOf(c).has(group)) return;
+    this.presence.left(group, c.userId);
     if (this.groups.remove(c, group) === "last") {
       this.#backplane.unsubscribe(`group:${group}` as Scope);
     }
@@ -243,6 +265,8 @@ export class LifetimeManager implements BackplaneNode {
         case "ack":
           this.#acks.get(message.requestId)?.();
           return;
+        case "presence":
+          return this.presence.receive(message, from);
       }
     } catch (error) {
       this.#logger.log("warn", "backplane.receive_failed", { error, from });
@@ -267,9 +291,10 @@ export class LifetimeManager implements BackplaneNode {
     this.#addLocal(c, message.group).then(ack);
   }
 
-  /** Stops timers of pending acks (shutdown). */
-  close(): Promise<void> {
+  /** Stops timers of pending acks and presence (shutdown). */
+  async close(): Promise<void> {
     for (const done of [...this.#acks.values()]) done();
+    await this.presence.close();
     return this.#backplane.close();
   }
 }

@@ -49,6 +49,8 @@ export type { HubProtocol } from "./protocol/hub_protocol.ts";
 export type { TransportName } from "./transports/transport.ts";
 export { MemoryBackplane, MemoryBus } from "./backplane/memory.ts";
 export type { Backplane, BackplaneStatus } from "./backplane/backplane.ts";
+export type { GroupPresence, Presence, PresenceListener } from "./presence.ts";
+export type { NodeTotals } from "./presence_table.ts";
 export { consoleLogger, silentLogger } from "./logger.ts";
 export type { Logger, LogLevel } from "./logger.ts";
 export { parseAllowedOrigins } from "./origin_policy.ts";

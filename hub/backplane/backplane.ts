@@ -58,8 +58,35 @@ export interface AckMessage {
   readonly to: string;
 }
 
+/** One group's members on the sending node. */
+export interface PresenceEntry {
+  readonly group: string;
+  /** Connections in the group there; 0 means none any more. */
+  readonly connections: number;
+  /** Distinct signed-in users among them (capped; anonymous not listed). */
+  readonly users: readonly string[];
+}
+
+/**
+ * A node's membership, sent to every node: in full every `ttlMs / 2`, and
+ * for changed groups as they change (coalesced). Receivers keep each entry
+ * `ttlMs` unless refreshed, so a node that dies without a word drops out.
+ */
+export interface PresenceMessage {
+  readonly kind: "presence";
+  /** How long receivers keep these entries; 0 means the node is leaving. */
+  readonly ttlMs: number;
+  /** The sender's own totals. */
+  readonly node: { readonly connections: number; readonly users: number };
+  readonly groups: readonly PresenceEntry[];
+}
+
 /** Every message a backplane carries. */
-export type BackplaneMessage = InvokeMessage | GroupMessage | AckMessage;
+export type BackplaneMessage =
+  | InvokeMessage
+  | GroupMessage
+  | AckMessage
+  | PresenceMessage;
 
 /** What a backplane hands to the node it serves. */
 export interface BackplaneNode {
@@ -119,6 +146,8 @@ export function scopesOf(message: BackplaneMessage): Scope[] {
   switch (message.kind) {
     case "ack":
       return [`node:${message.to}`];
+    case "presence":
+      return ["all"];
     case "group":
       return [`connection:${message.connectionId}`];
     case "invoke": {
