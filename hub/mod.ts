@@ -54,3 +54,8 @@ export type { NodeTotals } from "./presence_table.ts";
 export { consoleLogger, silentLogger } from "./logger.ts";
 export type { Logger, LogLevel } from "./logger.ts";
 export { parseAllowedOrigins } from "./origin_policy.ts";
+export {
+  hostAllowed,
+  invalidHostResponse,
+  parseAllowedHosts,
+} from "./host_policy.ts";

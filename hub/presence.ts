@@ -92,9 +92,6 @@ export class ClusterPresence implements Presence {
 
   /** Presence of `host`, configured by `settings`. */
   constructor(host: PresenceHost, settings: PresenceSettings, logger: Logger) {
-    if (!(settings.presenceTtlMs >= 100)) {
-      throw new RangeError("presenceTtlMs must be at least 100");
-    }
     this.#host = host;
     this.#settings = settings;
     this.#logger = logger;
