@@ -20,6 +20,7 @@ import {
 import { chartHub } from "./chart/chart_hub.ts";
 import { startChartFeed } from "./chart/chart_feed.ts";
 import { startGroupPresenceFeed } from "./chart/group_presence_feed.ts";
+import { slowInvocationFilter } from "./chart/slow_invocations.ts";
 import type { AppState } from "./chart/app_state.ts";
 import { openUserServices } from "./chart/user_services.ts";
 import { createWebHandler } from "./web/app_handler.ts";
@@ -90,6 +91,8 @@ export async function startServer(
     // Every protocol the official client speaks; negotiate lists each
     // transport with the formats these need (SSE: text only).
     protocols: [jsonProtocol, messagePackProtocol],
+    // Logs `hub.slow_invocation` for calls slower than 250 ms.
+    filters: [slowInvocationFilter({ logger })],
   });
   await hub.start();
   const state: AppState = { hub, users };

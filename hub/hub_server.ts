@@ -46,6 +46,9 @@ import { acceptWebSocket } from "./transports/websocket.ts";
 import { serveHttpTransport, text } from "./transports/http_requests.ts";
 import { AddressCounter } from "./rate_limit.ts";
 import type { Presence } from "./presence.ts";
+import { type Authorize, authorize, checkRule } from "./authorization.ts";
+import { checkFilters } from "./hub_filters.ts";
+import { requestInfo } from "./request_info.ts";
 
 /** Options of a mounted hub. */
 export interface HubServerOptions extends HubOptions {
@@ -63,6 +66,8 @@ export interface HubHealth {
 /** A SignalR hub served over HTTP. */
 export class HubServer {
   readonly path: string;
+  /** The hub's name: `defineHub({ name })`, or the path without its slash. */
+  readonly name: string;
   readonly options: ResolvedHubOptions;
   readonly counters: HubCounters = new HubCounters();
   readonly logger: Logger;
@@ -81,6 +86,10 @@ export class HubServer {
   readonly #addresses: AddressCounter;
   /** What negotiate lists; fixed by the options, so built once. */
   readonly #offered: AvailableTransport[];
+  /** The path lower-cased: paths match case-insensitively, as ASP.NET. */
+  readonly #pathKey: string;
+  /** The hub's `authorize` rule, checked on every request. */
+  readonly #rule: Authorize | undefined;
   #stopHeartbeat: (() => void) | null = null;
   #accepting = false;
 
@@ -88,6 +97,11 @@ export class HubServer {
   constructor(hub: HubDefinition, options: HubServerOptions) {
     const { path, ...rest } = options;
     this.path = path.replace(/\/+$/, "");
+    this.#pathKey = this.path.toLowerCase();
+    this.name = hub.name ?? (this.path.replace(/^\//, "") || "hub");
+    if (hub.authorize !== undefined) checkRule(hub.authorize);
+    this.#rule = hub.authorize;
+    checkFilters([...(rest.filters ?? []), ...(hub.filters ?? [])]);
     this.options = resolveHubOptions(rest, [jsonProtocol]);
     validateHubOptions(this.options);
     this.#drainMs = this.options.shutdownDrainMs;
@@ -143,8 +157,8 @@ export class HubServer {
 
   /** True for requests this hub answers (its path and below). */
   matches(url: URL): boolean {
-    const p = url.pathname;
-    return p === this.path || p.startsWith(this.path + "/");
+    const p = url.pathname.toLowerCase();
+    return p === this.#pathKey || p.startsWith(this.#pathKey + "/");
   }
 
   /** Answers a request under the hub's path. */
@@ -178,13 +192,13 @@ export class HubServer {
         "closing",
       );
     }
-    const rest = url.pathname.slice(this.path.length);
+    const rest = url.pathname.slice(this.path.length).toLowerCase();
     if (rest === "/negotiate") return this.#negotiate(request, url, address);
     if (rest !== "" && rest !== "/") return text(404, "Not found");
     if (upgrade?.toLowerCase() === "websocket") {
       return this.#websocket(request, url, address);
     }
-    return this.#httpTransport(request, url);
+    return this.#httpTransport(request, url, address);
   }
 
   async #authenticate(request: Request): Promise<Principal | null | false> {
@@ -195,6 +209,25 @@ export class HubServer {
       this.logger.log("warn", "auth.failed", { error });
       return false;
     }
+  }
+
+  /**
+   * Authenticates and applies the hub's `authorize` rule: the principal
+   * (null: anonymous), or the refusal (401 for a bad token or anonymous
+   * caller of a hub that needs one, 403 for a caller the rule refuses).
+   */
+  async #admit(request: Request): Promise<Principal | null | Response> {
+    const principal = await this.#authenticate(request);
+    if (principal === false) return this.#refuse(401, "Unauthorized", "auth");
+    if (this.#rule === undefined) return principal;
+    const verdict = authorize(this.#rule, principal, this.options.rolesClaim);
+    if (verdict === "anonymous") {
+      return this.#refuse(401, "Unauthorized", "authorize");
+    }
+    if (verdict === "forbidden") {
+      return this.#refuse(403, "Forbidden", "authorize");
+    }
+    return principal;
   }
 
   /**
@@ -248,8 +281,8 @@ export class HubServer {
     address: string | null,
   ): Promise<Response> {
     if (request.method !== "POST") return text(405, "Use POST to negotiate");
-    const principal = await this.#authenticate(request);
-    if (principal === false) return this.#refuse(401, "Unauthorized", "auth");
+    const principal = await this.#admit(request);
+    if (principal instanceof Response) return principal;
     if (this.#userFull(principal)) return this.#userCapRefusal();
     const version = negotiatedVersion(url, this.options.negotiateVersion);
     const id = randomId();
@@ -270,8 +303,8 @@ export class HubServer {
     address: string | null,
   ): Promise<Response> {
     const token = queryValue(url, "id");
-    const principal = await this.#authenticate(request);
-    if (principal === false) return this.#refuse(401, "Unauthorized", "auth");
+    const principal = await this.#admit(request);
+    if (principal instanceof Response) return principal;
     const existing = token === null ? undefined : this.#store.byToken(token);
     if (existing && this.#handler.canReattach(existing)) {
       return this.#reattach(request, existing, principal);
@@ -296,6 +329,8 @@ export class HubServer {
       }
     }
     const target = connection;
+    // Read now: the upgrade consumes the request.
+    target.request = requestInfo(request, address);
     return acceptWebSocket(
       request,
       (transport) => this.#handler.attach(target, transport),
@@ -321,17 +356,22 @@ export class HubServer {
   }
 
   /** Non-WebSocket requests on the hub path (SSE, long polling, POST sends). */
-  #httpTransport(request: Request, url: URL): Promise<Response> {
+  #httpTransport(
+    request: Request,
+    url: URL,
+    address: string | null,
+  ): Promise<Response> {
     return serveHttpTransport(
       {
         options: this.options,
         handler: this.#handler,
         byToken: (token) => this.#store.byToken(token),
-        authenticate: (r) => this.#authenticate(r),
+        admit: (r) => this.#admit(r),
         refuse: (status, message, why) => this.#refuse(status, message, why),
       },
       request,
       url,
+      address,
     );
   }
 

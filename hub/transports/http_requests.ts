@@ -14,6 +14,7 @@ import { queryValue } from "../negotiate.ts";
 import { ServerSentEventsTransport } from "./server_sent_events.ts";
 import { firstPollResponse, LongPollingTransport } from "./long_polling.ts";
 import type { TransportName } from "./transport.ts";
+import { requestInfo } from "../request_info.ts";
 
 /** What the hub server lends the HTTP transports. */
 export interface HttpTransportHost {
@@ -21,8 +22,11 @@ export interface HttpTransportHost {
   readonly handler: ConnectionHandler;
   /** The live connection for a secret token. */
   byToken(token: string): HubConnection | undefined;
-  /** The caller, null (anonymous) or false (refused with 401). */
-  authenticate(request: Request): Promise<Principal | null | false>;
+  /**
+   * The caller (null: anonymous), or the refusal to answer with (401 for
+   * a bad token, 403 when the hub's authorize rule refuses the caller).
+   */
+  admit(request: Request): Promise<Principal | null | Response>;
   /** A counted, logged refusal. */
   refuse(status: number, message: string, why: string): Response;
 }
@@ -40,6 +44,7 @@ export async function serveHttpTransport(
   host: HttpTransportHost,
   request: Request,
   url: URL,
+  address: string | null,
 ): Promise<Response> {
   const method = request.method;
   if (method !== "GET" && method !== "POST" && method !== "DELETE") {
@@ -47,8 +52,8 @@ export async function serveHttpTransport(
   }
   const token = queryValue(url, "id");
   if (token === null) return text(400, "Connection ID required");
-  const principal = await host.authenticate(request);
-  if (principal === false) return host.refuse(401, "Unauthorized", "auth");
+  const principal = await host.admit(request);
+  if (principal instanceof Response) return principal;
   const connection = host.byToken(token);
   if (!connection) return text(404, "No Connection with that ID");
   // Each request carries a current token; a refreshed one moves expiry.
@@ -58,7 +63,13 @@ export async function serveHttpTransport(
   if (method === "POST") return await send(host, request, connection);
   if (method === "DELETE") return remove(connection);
   const sse = request.headers.get("accept")?.includes("text/event-stream");
-  return sse ? serverSentEvents(host, connection) : longPoll(host, connection);
+  // Kept by the request that opens the transport (the first GET) only.
+  const opening = () => {
+    connection.request = requestInfo(request, address);
+  };
+  return sse
+    ? serverSentEvents(host, connection, opening)
+    : longPoll(host, connection, opening);
 }
 
 function offered(host: HttpTransportHost, name: TransportName): boolean {
@@ -75,6 +86,7 @@ function busy(connection: HubConnection, name: TransportName): Response {
 function serverSentEvents(
   host: HttpTransportHost,
   connection: HubConnection,
+  opening: () => void,
 ): Response {
   if (!offered(host, "ServerSentEvents")) {
     return text(404, "ServerSentEvents is not offered by this hub");
@@ -82,6 +94,7 @@ function serverSentEvents(
   if (connection.state !== "negotiated") {
     return busy(connection, "ServerSentEvents");
   }
+  opening();
   const transport = new ServerSentEventsTransport();
   transport.bind(host.handler.attach(connection, transport));
   return transport.response;
@@ -90,6 +103,7 @@ function serverSentEvents(
 function longPoll(
   host: HttpTransportHost,
   connection: HubConnection,
+  opening: () => void,
 ): Response | Promise<Response> {
   const current = connection.transport;
   if (current instanceof LongPollingTransport) return current.poll();
@@ -97,6 +111,7 @@ function longPoll(
     return text(404, "LongPolling is not offered by this hub");
   }
   if (connection.state !== "negotiated") return busy(connection, "LongPolling");
+  opening();
   const { options } = host;
   const transport = new LongPollingTransport({
     pollTimeoutMs: options.pollTimeoutMs,
