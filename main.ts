@@ -20,6 +20,7 @@ import {
 import { chartHub } from "./chart/chart_hub.ts";
 import { startChartFeed } from "./chart/chart_feed.ts";
 import { startGroupPresenceFeed } from "./chart/group_presence_feed.ts";
+import { startAdminApp } from "./chart/admin_app.ts";
 import { slowInvocationFilter } from "./chart/slow_invocations.ts";
 import type { AppState } from "./chart/app_state.ts";
 import { openUserServices } from "./chart/user_services.ts";
@@ -95,7 +96,14 @@ export async function startServer(
     filters: [slowInvocationFilter({ logger })],
   });
   await hub.start();
-  const state: AppState = { hub, users };
+  // ADMIN_USERS: who may open /admin (fed by the admin hub at /admin-hub).
+  const admin = await startAdminApp({
+    chart: hub,
+    authenticate: users.authenticate,
+    env,
+    logger,
+  });
+  const state: AppState = { hub, users, admins: admin.admins };
   const stopFeed = startChartFeed(hub.localClients, options.feedIntervalMs);
   const stopPresence = startGroupPresenceFeed(hub.presence, hub.localClients);
   // Pages, islands and static/: builds the islands first if there is no build.
@@ -115,6 +123,7 @@ export async function startServer(
     if (!hostAllowed(req, allowedHosts)) return invalidHostResponse();
     const url = new URL(req.url);
     if (hub.matches(url)) return hub.handle(req, info);
+    if (admin.hub.matches(url)) return admin.hub.handle(req, info);
     if (url.pathname === "/healthz") return health(hub);
     if (url.pathname === "/metrics") {
       return new Response(hub.metricsText(), {
@@ -136,6 +145,7 @@ export async function startServer(
         stopFeed();
         stopPresence();
         stopWeb.abort();
+        await admin.close();
         await hub.shutdown();
         await server.shutdown();
         users.close();

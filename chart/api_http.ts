@@ -95,3 +95,13 @@ async function readLimitedText(request: Request): Promise<string | null> {
   }
   return new TextDecoder().decode(bytes);
 }
+
+/**
+ * `next` when it is a path on this site ("/admin"); "/" otherwise, so the
+ * form cannot be turned into a redirect to another site ("//evil.example",
+ * "/\\evil.example", "https://...").
+ */
+export function localPath(next: string | null): string {
+  if (next === null || !/^\/[A-Za-z0-9\-_/]*$/.test(next)) return "/";
+  return next.startsWith("//") ? "/" : next;
+}

@@ -55,6 +55,7 @@ export type CloseReason =
   | "aborted"
   | "rate-limited"
   | "reconnect-timeout"
+  | "admin"
   | "shutdown";
 
 /** What a connection reports upward (the hub counts and cleans up). */

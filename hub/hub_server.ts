@@ -46,6 +46,7 @@ import { acceptWebSocket } from "./transports/websocket.ts";
 import { serveHttpTransport, text } from "./transports/http_requests.ts";
 import { AddressCounter } from "./rate_limit.ts";
 import type { Presence } from "./presence.ts";
+import { HubAdmin } from "./hub_admin.ts";
 import { type Authorize, authorize, checkRule } from "./authorization.ts";
 import { checkFilters } from "./hub_filters.ts";
 import { requestInfo } from "./request_info.ts";
@@ -79,6 +80,8 @@ export class HubServer {
   readonly groups: Groups;
   /** Who is in which group, across every process (eventually consistent). */
   readonly presence: Presence;
+  /** Figures, lookup and disconnect for an operator's view of this process. */
+  readonly admin: HubAdmin;
   readonly #store: ConnectionStore;
   readonly #manager: LifetimeManager;
   readonly #handler: ConnectionHandler;
@@ -142,6 +145,7 @@ export class HubServer {
       ...observers,
       addresses: this.#addresses,
     });
+    this.admin = new HubAdmin(this.#manager, this.#handler, this.counters);
   }
 
   /** Connects the backplane and starts the heartbeat. */

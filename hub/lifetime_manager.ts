@@ -24,6 +24,7 @@ import type { Logger } from "./logger.ts";
 import { randomId } from "./random_id.ts";
 import { HubError } from "./hub_error.ts";
 import { ClusterPresence, type PresenceSettings } from "./presence.ts";
+import { ConnectionMix } from "./connection_mix.ts";
 
 /** Limits the manager enforces on membership, and presence settings. */
 export interface LifetimeLimits extends PresenceSettings {
@@ -44,6 +45,8 @@ export class LifetimeManager implements BackplaneNode {
   readonly connections = new Map<string, HubConnection>();
   readonly groups = new GroupIndex();
   readonly users = new UserIndex();
+  /** Connections by transport and protocol, for admin views. */
+  readonly mix = new ConnectionMix();
   readonly #backplane: Backplane;
   readonly #limits: LifetimeLimits;
   readonly #logger: Logger;
@@ -84,6 +87,7 @@ export class LifetimeManager implements BackplaneNode {
   /** Makes a connected connection reachable. */
   register(connection: HubConnection): Promise<void> {
     this.connections.set(connection.id, connection);
+    this.mix.add(connection);
     this.presence.totalsChanged();
     const subscribed = this.#backplane.subscribe(
       `connection:${connection.id}`,
@@ -104,6 +108,7 @@ export class LifetimeManager implements BackplaneNode {
   unregister(connection: HubConnection): void {
     if (this.connections.get(connection.id) !== connection) return;
     this.connections.delete(connection.id);
+    this.mix.remove(connection);
     this.presence.totalsChanged();
     this.#backplane.unsubscribe(`connection:${connection.id}`);
     const user = connection.userId;

@@ -56,6 +56,7 @@ export { MemoryBackplane, MemoryBus } from "./backplane/memory.ts";
 export type { Backplane, BackplaneStatus } from "./backplane/backplane.ts";
 export type { GroupPresence, Presence, PresenceListener } from "./presence.ts";
 export type { NodeTotals } from "./presence_table.ts";
+export type { ConnectionInfo, HubAdmin, HubStats } from "./hub_admin.ts";
 export { consoleLogger, silentLogger } from "./logger.ts";
 export type { Logger, LogLevel } from "./logger.ts";
 export { parseAllowedOrigins } from "./origin_policy.ts";

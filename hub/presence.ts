@@ -205,6 +205,34 @@ export class ClusterPresence implements Presence {
     return [own, ...this.#remote.nodes(Date.now())];
   }
 
+  /**
+   * The `limit` groups with the most connections cluster-wide, largest
+   * first. Walks every group known here (not every connection): meant for
+   * an admin view's once-a-second update, not per message.
+   */
+  largest(limit: number): { group: string; connections: number }[] {
+    const now = Date.now();
+    const top: { group: string; connections: number }[] = [];
+    if (limit < 1) return top;
+    const consider = (group: string) => {
+      const connections = this.local.connections(group) +
+        this.#remote.connections(group, now);
+      if (connections === 0) return;
+      if (top.length === limit && top[limit - 1].connections >= connections) {
+        return;
+      }
+      top.push({ group, connections });
+      top.sort((a, b) => b.connections - a.connections);
+      if (top.length > limit) top.pop();
+    };
+    for (const group of this.local.groups()) consider(group);
+    for (const group of this.#remote.groups()) {
+      // Groups with members here were counted above.
+      if (this.local.connections(group) === 0) consider(group);
+    }
+    return top;
+  }
+
   /** Remote (group, node) pairs held, for tests and metrics. */
   get remoteEntries(): number {
     return this.#remote.size;

@@ -12,7 +12,7 @@ import { RedisServer, skipRedis } from "./helpers/redis_server.ts";
 import { connect, nextEvent, signalR } from "./helpers/signalr_client.ts";
 import { Inbox } from "./helpers/inbox.ts";
 import { waitUntil } from "./helpers/wait_until.ts";
-import { tokenFor } from "./helpers/tokens.ts";
+import { mintToken } from "./helpers/users_fixture.ts";
 
 const JWT_SECRET = "a-test-secret-that-is-at-least-32-bytes-long";
 const PASSWORD = "hunter2-redis";
@@ -89,7 +89,7 @@ Deno.test({
   ignore: skipRedis,
   async fn() {
     await withCluster(PASSWORD, async ([p1, p2], clients) => {
-      const token = await tokenFor("alice", JWT_SECRET);
+      const token = await mintToken("alice", { secret: JWT_SECRET });
       const alice1 = await client(p1, token);
       const alice2 = await client(p2, token);
       const x2 = await client(p2);

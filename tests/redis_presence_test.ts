@@ -11,7 +11,7 @@ import { AppProcess } from "./helpers/app_process.ts";
 import { RedisServer, skipRedis } from "./helpers/redis_server.ts";
 import { collect, connect, signalR } from "./helpers/signalr_client.ts";
 import { waitUntil } from "./helpers/wait_until.ts";
-import { tokenFor } from "./helpers/tokens.ts";
+import { mintToken } from "./helpers/users_fixture.ts";
 import type { GroupMembers } from "../chart/chart_contract.ts";
 
 const JWT_SECRET = "a-test-secret-that-is-at-least-32-bytes-long";
@@ -21,7 +21,9 @@ async function member(
   proc: AppProcess,
   user: string | null,
 ): Promise<signalR.HubConnection> {
-  const token = user ? await tokenFor(user, JWT_SECRET) : undefined;
+  const token = user
+    ? await mintToken(user, { secret: JWT_SECRET })
+    : undefined;
   const conn = await connect(proc.url, "/chart", {
     accessTokenFactory: token ? () => token : undefined,
   });
