@@ -1,10 +1,13 @@
 /**
  * The admin hub's contract (`/admin-hub`): what the admin page may call and
- * what it is sent once a second. Types and constants only: safe to import
- * from browser code.
+ * what it is sent once a second. Types and constants only (the hub types
+ * are imported as types, erased from bundles): safe to import from browser
+ * code.
  *
  * @module
  */
+
+import type { ConnectionInfo, HubStats } from "../hub/hub_admin.ts";
 
 /** One second of traffic on the serving process. */
 export interface AdminSample {
@@ -22,33 +25,17 @@ export interface AdminSnapshot {
   /** The process the admin page is connected to. */
   readonly node: string;
   /** Chart hub connections by `transport/protocol` on that process. */
-  readonly mix: Readonly<Record<string, number>>;
+  readonly mix: HubStats["mix"];
   /** Every live process with its connections and signed-in users. */
-  readonly nodes: readonly {
-    readonly node: string;
-    readonly connections: number;
-    readonly users: number;
-  }[];
+  readonly nodes: HubStats["nodes"];
   /** The largest groups cluster-wide, largest first. */
   readonly groups: readonly { readonly group: string; connections: number }[];
-  readonly backplane: {
-    readonly name: string;
-    readonly healthy: boolean;
-    readonly detail: string;
-    readonly dropped: number;
-  };
+  readonly backplane: HubStats["backplane"];
   readonly sample: AdminSample;
 }
 
 /** One chart hub connection of the serving process. */
-export interface AdminConnection {
-  readonly id: string;
-  readonly user: string | null;
-  readonly groups: readonly string[];
-  readonly transport: string | null;
-  readonly protocol: string | null;
-  readonly queuedBytes: number;
-}
+export type AdminConnection = Omit<ConnectionInfo, "createdAt">;
 
 /** Admin hub methods. */
 export interface AdminServer {
