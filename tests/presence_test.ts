@@ -15,6 +15,7 @@ import {
 import { type HubFixture, serveHub } from "./helpers/hub_fixture.ts";
 import { connect, type signalR } from "./helpers/signalr_client.ts";
 import { waitUntil } from "./helpers/wait_until.ts";
+import { Recorder } from "./helpers/backplane_recorder.ts";
 
 const presenceHub = defineHub({
   methods: {
@@ -200,4 +201,79 @@ Deno.test("presence: a node that stops reporting drops out within 2 × TTL", asy
     assert.ok(took <= 2 * ttlMs, `b dropped out after ${took} ms`);
     assert.equal(a.hub.presence.nodes().length, 1);
   });
+});
+
+Deno.test("presence: messages cost no presence traffic; a burst of joins is one report", async () => {
+  const bus = new MemoryBus();
+  const watcher = new Recorder("watcher");
+  const tap = bus.connect();
+  await tap.start(watcher);
+  const fixture = await serve({
+    backplane: bus.connect(),
+    presenceUpdateMs: 1_000,
+    // No refresh within the test: every report is a change report.
+    presenceTtlMs: 600_000,
+  });
+  const conns: signalR.HubConnection[] = [];
+  const reports = () =>
+    watcher.received.filter((r) => r.message.kind === "presence").length;
+  const reported = (group: string, connections: number) =>
+    waitUntil(
+      () =>
+        watcher.received.some((r) =>
+          r.message.kind === "presence" &&
+          r.message.groups.some((g) =>
+            g.group === group && g.connections === connections
+          )
+        ),
+      `${group} reported`,
+    );
+  try {
+    conns.push(
+      ...await Promise.all([1, 2, 3, 4].map(() =>
+        connect(
+          fixture.url,
+          "/hub",
+        )
+      )),
+    );
+    await waitUntil(() => reports() >= 1, "the first report");
+    // Twenty joins at once: gathered into a change report, not twenty.
+    const before = reports();
+    await Promise.all(
+      conns.flatMap((c) =>
+        [1, 2, 3, 4, 5].map((n) => c.invoke("Join", `g${n}`))
+      ),
+    );
+    await waitUntil(
+      () =>
+        watcher.received.some((r) =>
+          r.message.kind === "presence" &&
+          r.message.groups.some((g) => g.group === "g5" && g.connections === 4)
+        ),
+      "the joins reported",
+    );
+    // One, or two if the joins straddle a report (a loaded machine).
+    const burst = reports() - before;
+    assert.ok(burst <= 2, `${burst} reports for twenty joins`);
+    // Two hundred messages to the groups: no presence work at all, so the
+    // barrier's report is the only one and names the barrier alone.
+    const quiet = reports();
+    for (let i = 0; i < 200; i++) {
+      fixture.hub.clients.group(`g${1 + i % 5}`).send("m", i);
+    }
+    // The next join's report comes after anything the sends caused.
+    await conns[0].invoke("Join", "barrier");
+    await reported("barrier", 1);
+    const after = watcher.received.slice(quiet).flatMap((r) =>
+      r.message.kind === "presence"
+        ? [r.message.groups.map((g) => g.group)]
+        : []
+    );
+    assert.deepEqual(after, [["barrier"]]);
+  } finally {
+    await Promise.all(conns.map((c) => c.stop()));
+    await fixture.close();
+    await tap.close();
+  }
 });
