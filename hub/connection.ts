@@ -56,7 +56,9 @@ export type CloseReason =
   | "rate-limited"
   | "reconnect-timeout"
   | "admin"
-  | "shutdown";
+  | "shutdown"
+  // A raw connection's handler (ConnectionServer) returned.
+  | "completed";
 
 /** What a connection reports upward (the hub counts and cleans up). */
 export interface ConnectionOwner {

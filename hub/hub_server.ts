@@ -41,13 +41,18 @@ import {
   offeredTransports,
   queryValue,
 } from "./negotiate.ts";
-import { checkOrigin, preflight, withCors } from "./origin_policy.ts";
+import {
+  answerEndpoint,
+  type EndpointRoutes,
+  pathMatches,
+} from "./endpoint_routes.ts";
 import { acceptWebSocket } from "./transports/websocket.ts";
 import { serveHttpTransport, text } from "./transports/http_requests.ts";
 import { AddressCounter } from "./rate_limit.ts";
 import type { Presence } from "./presence.ts";
 import { HubAdmin } from "./hub_admin.ts";
-import { type Authorize, authorize, checkRule } from "./authorization.ts";
+import { type Authorize, checkRule } from "./authorization.ts";
+import { admit } from "./admission.ts";
 import { checkFilters } from "./hub_filters.ts";
 import { requestInfo } from "./request_info.ts";
 
@@ -89,8 +94,8 @@ export class HubServer {
   readonly #addresses: AddressCounter;
   /** What negotiate lists; fixed by the options, so built once. */
   readonly #offered: AvailableTransport[];
-  /** The path lower-cased: paths match case-insensitively, as ASP.NET. */
-  readonly #pathKey: string;
+  /** Where requests go (see endpoint_routes.ts). */
+  readonly #routes: EndpointRoutes;
   /** The hub's `authorize` rule, checked on every request. */
   readonly #rule: Authorize | undefined;
   #stopHeartbeat: (() => void) | null = null;
@@ -100,7 +105,6 @@ export class HubServer {
   constructor(hub: HubDefinition, options: HubServerOptions) {
     const { path, ...rest } = options;
     this.path = path.replace(/\/+$/, "");
-    this.#pathKey = this.path.toLowerCase();
     this.name = hub.name ?? (this.path.replace(/^\//, "") || "hub");
     if (hub.authorize !== undefined) checkRule(hub.authorize);
     this.#rule = hub.authorize;
@@ -128,6 +132,13 @@ export class HubServer {
       (id) => manager.connections.get(id),
       this.options,
     );
+    if (this.options.backplane) {
+      // Client results reach connections of other processes too.
+      manager.serveResults(results.connectRemote({
+        id: manager.id,
+        publish: (message) => manager.backplane.publish(message),
+      }));
+    }
     this.clients = new HubClients(this.#manager, results);
     this.localClients = new HubClients(this.#manager, results, true);
     this.groups = groups;
@@ -146,6 +157,15 @@ export class HubServer {
       addresses: this.#addresses,
     });
     this.admin = new HubAdmin(this.#manager, this.#handler, this.counters);
+    this.#routes = {
+      path: this.path,
+      allowedOrigins: this.options.allowedOrigins,
+      accepting: () => this.#accepting,
+      refuse: (status, message, why) => this.#refuse(status, message, why),
+      negotiate: (r, url, address) => this.#negotiate(r, url, address),
+      websocket: (r, url, address) => this.#websocket(r, url, address),
+      http: (r, url, address) => this.#httpTransport(r, url, address),
+    };
   }
 
   /** Connects the backplane and starts the heartbeat. */
@@ -159,79 +179,27 @@ export class HubServer {
     this.#accepting = true;
   }
 
-  /** True for requests this hub answers (its path and below). */
+  /** True for requests this hub answers (its path and below, any case). */
   matches(url: URL): boolean {
-    const p = url.pathname.toLowerCase();
-    return p === this.#pathKey || p.startsWith(this.#pathKey + "/");
+    return pathMatches(this.path, url);
   }
 
   /** Answers a request under the hub's path. */
-  async handle(
-    request: Request,
-    info?: Deno.ServeHandlerInfo,
-  ): Promise<Response> {
-    const url = new URL(request.url);
-    const verdict = checkOrigin(request, url, this.options.allowedOrigins);
-    if (!verdict.allowed) {
-      return this.#refuse(403, "Origin not allowed", "origin");
-    }
-    if (request.method === "OPTIONS") return preflight(request, verdict.cors);
-    const response = await this.#route(request, url, clientAddress(info));
-    return withCors(response, verdict.cors);
-  }
-
-  #route(
-    request: Request,
-    url: URL,
-    address: string | null,
-  ): Promise<Response> | Response {
-    // While draining, polls and sends of live connections still pass, so
-    // a long-polling client between two polls gets its Close.
-    const upgrade = request.headers.get("upgrade");
-    const live = upgrade === null && queryValue(url, "id") !== null;
-    if (!this.#accepting && !live) {
-      return this.#refuse(
-        503,
-        "Server is not accepting connections",
-        "closing",
-      );
-    }
-    const rest = url.pathname.slice(this.path.length).toLowerCase();
-    if (rest === "/negotiate") return this.#negotiate(request, url, address);
-    if (rest !== "" && rest !== "/") return text(404, "Not found");
-    if (upgrade?.toLowerCase() === "websocket") {
-      return this.#websocket(request, url, address);
-    }
-    return this.#httpTransport(request, url, address);
-  }
-
-  async #authenticate(request: Request): Promise<Principal | null | false> {
-    if (!this.options.authenticate) return null;
-    try {
-      return await this.options.authenticate(request);
-    } catch (error) {
-      this.logger.log("warn", "auth.failed", { error });
-      return false;
-    }
+  handle(request: Request, info?: Deno.ServeHandlerInfo): Promise<Response> {
+    return answerEndpoint(this.#routes, request, info);
   }
 
   /**
    * Authenticates and applies the hub's `authorize` rule: the principal
-   * (null: anonymous), or the refusal (401 for a bad token or anonymous
-   * caller of a hub that needs one, 403 for a caller the rule refuses).
+   * (null: anonymous), or the refusal (401 / 403).
    */
-  async #admit(request: Request): Promise<Principal | null | Response> {
-    const principal = await this.#authenticate(request);
-    if (principal === false) return this.#refuse(401, "Unauthorized", "auth");
-    if (this.#rule === undefined) return principal;
-    const verdict = authorize(this.#rule, principal, this.options.rolesClaim);
-    if (verdict === "anonymous") {
-      return this.#refuse(401, "Unauthorized", "authorize");
-    }
-    if (verdict === "forbidden") {
-      return this.#refuse(403, "Forbidden", "authorize");
-    }
-    return principal;
+  #admit(request: Request): Promise<Principal | null | Response> {
+    return admit(request, {
+      authenticate: this.options.authenticate,
+      rule: this.#rule,
+      rolesClaim: this.options.rolesClaim,
+      logger: this.logger,
+    }, (status, message, why) => this.#refuse(status, message, why));
   }
 
   /**
@@ -434,10 +402,4 @@ export class HubServer {
     this.#stopHeartbeat = null;
     await this.#manager.close();
   }
-}
-
-/** The client's IP for per-address limits; null when unknown (no TCP). */
-function clientAddress(info: Deno.ServeHandlerInfo | undefined): string | null {
-  const addr = info?.remoteAddr as Deno.Addr | undefined;
-  return addr && "hostname" in addr ? addr.hostname : null;
 }

@@ -25,6 +25,7 @@ import { randomId } from "./random_id.ts";
 import { HubError } from "./hub_error.ts";
 import { ClusterPresence, type PresenceSettings } from "./presence.ts";
 import { ConnectionMix } from "./connection_mix.ts";
+import type { RemoteClientResults } from "./remote_client_results.ts";
 
 /** Limits the manager enforces on membership, and presence settings. */
 export interface LifetimeLimits extends PresenceSettings {
@@ -53,6 +54,8 @@ export class LifetimeManager implements BackplaneNode {
   readonly #acks = new Map<string, (error?: string) => void>();
   /** Group membership across the cluster, fed by this manager. */
   readonly presence: ClusterPresence;
+  /** Client results for and from other processes; null until served. */
+  #results: RemoteClientResults | null = null;
 
   /** A manager publishing through `backplane`. */
   constructor(backplane: Backplane, limits: LifetimeLimits, logger: Logger) {
@@ -82,6 +85,11 @@ export class LifetimeManager implements BackplaneNode {
   /** Backplane health, for /healthz and /metrics. */
   get backplane(): Backplane {
     return this.#backplane;
+  }
+
+  /** Routes other processes' client-result messages to `results`. */
+  serveResults(results: RemoteClientResults): void {
+    this.#results = results;
   }
 
   /** Makes a connected connection reachable. */
@@ -276,6 +284,10 @@ export class LifetimeManager implements BackplaneNode {
           return;
         case "presence":
           return this.presence.receive(message, from);
+        case "result-request":
+          return this.#results?.serve(message, from);
+        case "result-answer":
+          return this.#results?.answered(message);
       }
     } catch (error) {
       this.#logger.log("warn", "backplane.receive_failed", { error, from });
@@ -313,6 +325,7 @@ export class LifetimeManager implements BackplaneNode {
   async close(): Promise<void> {
     for (const done of [...this.#acks.values()]) done();
     await this.presence.close();
+    this.#results?.close();
     return this.#backplane.close();
   }
 }

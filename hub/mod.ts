@@ -21,6 +21,12 @@ export type {
   ServerMethods,
 } from "./hub_definition.ts";
 export { HubServer } from "./hub_server.ts";
+export { ConnectionServer } from "./connection_server.ts";
+export type {
+  ConnectionCallback,
+  ConnectionEndpoint,
+  RawConnection,
+} from "./connection_server.ts";
 export { authorized } from "./authorization.ts";
 export type { Authorize, AuthorizeRule } from "./authorization.ts";
 export type { HubFilter, HubInvocation } from "./hub_filters.ts";

@@ -42,6 +42,9 @@ export function validateHubOptions(options: ResolvedHubOptions): void {
       `Option presenceTtlMs must be at least 100, got ${options.presenceTtlMs}`,
     );
   }
+  if (typeof options.rolesClaim !== "string" || options.rolesClaim === "") {
+    throw new TypeError("Option rolesClaim must name a claim");
+  }
 }
 
 function checkNumber(name: string, value: number): void {

@@ -67,3 +67,11 @@ export function requestInfo(
     remoteAddress ?? "",
   );
 }
+
+/** The client's IP for per-address limits; null when unknown (no TCP). */
+export function clientAddress(
+  info: Deno.ServeHandlerInfo | undefined,
+): string | null {
+  const addr = info?.remoteAddr as Deno.Addr | undefined;
+  return addr && "hostname" in addr ? addr.hostname : null;
+}

@@ -36,7 +36,7 @@ export function stringifyJson(value: unknown): string | undefined {
  * hold none, and a replacer slows `JSON.stringify` down several times,
  * so it is used only when this finds something to convert.
  */
-function needsConversion(value: unknown, depth: number): boolean {
+export function needsConversion(value: unknown, depth: number): boolean {
   if (typeof value !== "object" || value === null) return false;
   if (depth > MAX_SCAN_DEPTH) return true;
   if (value instanceof Date || ArrayBuffer.isView(value)) return true;

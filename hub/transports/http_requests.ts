@@ -8,18 +8,31 @@
  */
 
 import type { HubConnection } from "../connection.ts";
-import type { ConnectionHandler } from "../connection_handler.ts";
+import type { Payload } from "../protocol/hub_protocol.ts";
 import type { Principal, ResolvedHubOptions } from "../options.ts";
 import { queryValue } from "../negotiate.ts";
 import { ServerSentEventsTransport } from "./server_sent_events.ts";
 import { firstPollResponse, LongPollingTransport } from "./long_polling.ts";
-import type { TransportName } from "./transport.ts";
+import type { Transport, TransportEvents, TransportName } from "./transport.ts";
 import { requestInfo } from "../request_info.ts";
+
+/** Where a connection's transport and data go (a hub or a raw handler). */
+export interface TransportSink {
+  /** Binds a transport to a negotiated connection. */
+  attach(connection: HubConnection, transport: Transport): TransportEvents;
+  /** Data from the client. */
+  received(connection: HubConnection, data: Payload): void;
+}
 
 /** What the hub server lends the HTTP transports. */
 export interface HttpTransportHost {
   readonly options: ResolvedHubOptions;
-  readonly handler: ConnectionHandler;
+  readonly handler: TransportSink;
+  /**
+   * Reads a POST body into the connection. Default: streamed chunk by
+   * chunk into the hub protocol's decoder (see `send`).
+   */
+  readBody?(connection: HubConnection, request: Request): Promise<Response>;
   /** The live connection for a secret token. */
   byToken(token: string): HubConnection | undefined;
   /**
@@ -141,6 +154,7 @@ async function send(
   }
   if (transport === null) return text(400, "No transport is active yet");
   if (!live(connection)) return text(404, "No Connection with that ID");
+  if (host.readBody) return host.readBody(connection, request);
   const body = request.body;
   if (body === null) return new Response(null, { status: 200 });
   // The handshake (JSON text even for MessagePack) goes as bytes: the
