@@ -22,8 +22,8 @@ import { startChartFeed } from "./chart/chart_feed.ts";
 import { startGroupPresenceFeed } from "./chart/group_presence_feed.ts";
 import { startAdminApp } from "./chart/admin_app.ts";
 import { slowInvocationFilter } from "./chart/slow_invocations.ts";
-import type { AppState } from "./chart/app_state.ts";
-import { openUserServices } from "./chart/user_services.ts";
+import type { AppState } from "./app_state.ts";
+import { openUserServices } from "./accounts/user_services.ts";
 import { createWebHandler } from "./web/app_handler.ts";
 import { backplaneFromEnv } from "./hub/backplane/backplane_from_env.ts";
 

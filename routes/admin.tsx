@@ -7,7 +7,7 @@
  */
 
 import type { Handlers, PageProps } from "../web/route_types.ts";
-import type { AppState } from "../chart/app_state.ts";
+import type { AppState } from "../app_state.ts";
 import AdminDashboard from "../islands/AdminDashboard.tsx";
 
 /** What the handler decided. */

@@ -17,8 +17,8 @@ import { HubServer } from "../hub/mod.ts";
 import { adminHub, parseAdminUsers } from "../chart/admin_hub.ts";
 import { AdminFeed } from "../chart/admin_feed.ts";
 import { chartHub } from "../chart/chart_hub.ts";
-import { localPath } from "../chart/api_http.ts";
-import { SESSION_COOKIE } from "../chart/session_cookie.ts";
+import { localPath } from "../accounts/api_http.ts";
+import { SESSION_COOKIE } from "../accounts/session_cookie.ts";
 import type {
   AdminConnection,
   AdminSample,

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { startTestServer } from "./helpers/app_server.ts";
 import { gzipSize } from "../web/content_hash.ts";
 import { mintToken, TEST_SECRET } from "./helpers/users_fixture.ts";
-import { SESSION_COOKIE } from "../chart/session_cookie.ts";
+import { SESSION_COOKIE } from "../accounts/session_cookie.ts";
 
 /** The chart page's JavaScript budget (issue 3): 100 KiB gzipped in total. */
 const BUDGET_BYTES = 100 * 1024;

@@ -5,12 +5,7 @@
  * @module
  */
 
-/**
- * Largest request body read, in bytes. Default 4 KiB: a username and a
- * password at their caps fit many times over; anything bigger is refused
- * with 413 before it is buffered.
- */
-export const MAX_BODY_BYTES = 4096;
+import type { AccountLimits } from "./account_limits.ts";
 
 /** A body that was read, and whether it came from an HTML form. */
 export interface ReadBody {
@@ -18,18 +13,30 @@ export interface ReadBody {
   readonly form: boolean;
 }
 
+/** The two limits `readBody` enforces. */
+export type BodyLimits = Pick<AccountLimits, "maxBodyBytes" | "bodyTimeoutMs">;
+
 /**
- * Reads a JSON or urlencoded-form body, at most `MAX_BODY_BYTES`.
- * Returns the parsed body, or the error `Response` to send.
+ * Reads a JSON or urlencoded-form body of at most `limits.maxBodyBytes`,
+ * arriving within `limits.bodyTimeoutMs`. Returns the parsed body, or the
+ * error `Response` to send (413 too large, 408 too slow).
  */
-export async function readBody(request: Request): Promise<ReadBody | Response> {
+export async function readBody(
+  request: Request,
+  limits: BodyLimits,
+): Promise<ReadBody | Response> {
   const type = request.headers.get("content-type") ?? "";
   const form = type.startsWith("application/x-www-form-urlencoded");
   if (!form && !type.startsWith("application/json")) {
     return jsonError(415, "Send application/json");
   }
-  const text = await readLimitedText(request);
-  if (text === null) return jsonError(413, "Body too large");
+  const text = await readLimitedText(request, limits);
+  if (text === "too large") return jsonError(413, "Body too large");
+  if (text === "too slow") {
+    return jsonError(408, "Body not received in time", {
+      connection: "close",
+    });
+  }
   if (form) {
     return { body: Object.fromEntries(new URLSearchParams(text)), form };
   }
@@ -68,6 +75,13 @@ export function tooManyRequests(retryAfterSeconds: number): Response {
   });
 }
 
+/** 503 when too many password checks wait; `Retry-After` says when. */
+export function serverBusy(): Response {
+  return jsonError(503, "Too many sign-ins at once; try again shortly", {
+    "retry-after": "1",
+  });
+}
+
 /** 404 for the account routes while a foreign provider issues tokens. */
 export function accountsOff(): Response {
   return jsonError(
@@ -76,24 +90,48 @@ export function accountsOff(): Response {
   );
 }
 
-async function readLimitedText(request: Request): Promise<string | null> {
+/**
+ * The body as text, or why not. The deadline covers the whole body, not
+ * each chunk, so trickling one byte at a time does not extend it.
+ */
+async function readLimitedText(
+  request: Request,
+  limits: BodyLimits,
+): Promise<string | "too large" | "too slow"> {
   const declared = Number(request.headers.get("content-length") ?? "0");
-  if (declared > MAX_BODY_BYTES) return null;
+  if (declared > limits.maxBodyBytes) return "too large";
   if (!request.body) return "";
+  const reader = request.body.getReader();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<"too slow">((resolve) => {
+    timer = setTimeout(() => resolve("too slow"), limits.bodyTimeoutMs);
+  });
   const chunks: Uint8Array[] = [];
   let size = 0;
-  for await (const chunk of request.body) {
-    size += chunk.byteLength;
-    if (size > MAX_BODY_BYTES) return null;
-    chunks.push(chunk);
+  try {
+    for (;;) {
+      const next = await Promise.race([reader.read(), deadline]);
+      if (next === "too slow") return next;
+      if (next.done) break;
+      size += next.value.byteLength;
+      if (size > limits.maxBodyBytes) return "too large";
+      chunks.push(next.value);
+    }
+  } finally {
+    clearTimeout(timer);
+    reader.cancel().catch(() => {});
   }
+  return new TextDecoder().decode(concatBytes(chunks, size));
+}
+
+function concatBytes(chunks: Uint8Array[], size: number): Uint8Array {
   const bytes = new Uint8Array(size);
   let offset = 0;
   for (const chunk of chunks) {
     bytes.set(chunk, offset);
     offset += chunk.byteLength;
   }
-  return new TextDecoder().decode(bytes);
+  return bytes;
 }
 
 /**
