@@ -21,6 +21,8 @@ import {
 } from "./hub/mod.ts";
 import { chartHub } from "./chart/chart_hub.ts";
 import { startChartFeed } from "./chart/chart_feed.ts";
+import { startGroupPresenceFeed } from "./chart/group_presence_feed.ts";
+import { startAdminApp } from "./chart/admin_app.ts";
 import { slowInvocationFilter } from "./chart/slow_invocations.ts";
 import type { AppState } from "./app_state.ts";
 import { openUserServices } from "./accounts/user_services.ts";
@@ -70,6 +72,8 @@ export async function startServer(
     consoleLogger((env.LOG_LEVEL as "info" | undefined) ?? "info");
   // Read before anything opens, so a bad value leaks nothing.
   const maxPerAddress = wholeNumber(env.MAX_CONNECTIONS_PER_ADDRESS);
+  // How long other processes trust this one's group presence (default 10 s).
+  const presenceTtlMs = wholeNumber(env.PRESENCE_TTL_MS);
   // Unset: any Host (the Origin check still holds); set it in production.
   const allowedHosts = parseAllowedHosts(env.ALLOWED_HOSTS);
   // JWT_SECRET / JWKS_URL / JWT_ISSUER / JWT_AUDIENCE / KV_PATH: see there.
@@ -86,6 +90,7 @@ export async function startServer(
     allowedOrigins: parseAllowedOrigins(env.ALLOWED_ORIGINS),
     // Behind a reverse proxy every client shares its address: raise or 0.
     maxConnectionsPerAddress: maxPerAddress,
+    presenceTtlMs,
     // Every protocol the official client speaks; negotiate lists each
     // transport with the formats these need (SSE: text only).
     protocols: [jsonProtocol, messagePackProtocol],
@@ -93,8 +98,17 @@ export async function startServer(
     filters: [slowInvocationFilter({ logger })],
   });
   await hub.start();
+  // ADMIN_USERS: who may open /admin (fed by the admin hub at /admin-hub).
+  const admin = await startAdminApp({
+    chart: hub,
+    authenticate: users.authenticate,
+    env,
+    logger,
+  });
   const stopFeed = startChartFeed(hub.localClients, options.feedIntervalMs);
-  const app = createApp({ hub, users }, {
+  const stopPresence = startGroupPresenceFeed(hub.presence, hub.localClients);
+  const services: AppState = { hub, users, admins: admin.admins };
+  const app = createApp(services, [hub, admin.hub], {
     logger,
     allowedHosts,
     dev: options.dev,
@@ -111,6 +125,8 @@ export async function startServer(
     });
   } catch (error) {
     stopFeed();
+    stopPresence();
+    await admin.close();
     await hub.shutdown();
     users.close();
     throw error;
@@ -126,6 +142,8 @@ export async function startServer(
     close: () =>
       closing ??= (async () => {
         stopFeed();
+        stopPresence();
+        await admin.close();
         await hub.shutdown();
         stopWeb.abort();
         await server.finished;
@@ -136,12 +154,13 @@ export async function startServer(
 
 /**
  * The web app around running services: requests for a Host not in
- * `allowedHosts` (when set) get 400; every other one gets the services as
- * `ctx.state`; the hub answers everything under `/chart` (negotiate and
- * every transport); then static/ and routes/.
+ * `allowedHosts` (when set) get 400; each of `hubs` answers everything
+ * under its path (negotiate and every transport); every other request
+ * gets the services as `ctx.state` and goes to static/ and routes/.
  */
 export function createApp(
   services: AppState,
+  hubs: readonly HubServer[],
   options: { logger: Logger; allowedHosts: readonly string[]; dev?: boolean },
 ): App<AppState> {
   // Before anything answers, so a rebound name reaches no page, API or hub.
@@ -153,12 +172,12 @@ export function createApp(
     Object.assign(ctx.state, services);
     return ctx.next();
   };
-  // The hub decides what is its own (its path and below, any case, as
+  // Each hub decides what is its own (its path and below, any case, as
   // ASP.NET routes), so every transport and method reaches it unchanged.
-  const hub: Middleware<AppState> = (ctx) =>
-    services.hub.matches(ctx.url)
-      ? services.hub.handle(ctx.req, ctx.info)
-      : ctx.next();
+  const hub: Middleware<AppState> = (ctx) => {
+    const owner = hubs.find((h) => h.matches(ctx.url));
+    return owner ? owner.handle(ctx.req, ctx.info) : ctx.next();
+  };
   return new App<AppState>({
     root: new URL("./", import.meta.url),
     mode: options.dev ? "development" : "production",

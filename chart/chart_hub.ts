@@ -89,6 +89,9 @@ export const chartHub = defineHub<ChartServer, ChartClient>({
         joinedText(ctx.connectionId, group),
       );
     },
+    GetGroupMembers(ctx, groupName: unknown) {
+      return ctx.presence.group(requireString(groupName, "The group name"));
+    },
     StreamChartHistory(_ctx, count: unknown) {
       return replay(feedHistory.last(requireCount(count)));
     },

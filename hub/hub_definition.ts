@@ -18,6 +18,7 @@
  */
 
 import type { AnyEvents, CallerClients, EventsOf, Groups } from "./clients.ts";
+import type { Presence } from "./presence.ts";
 import type { Authorize } from "./authorization.ts";
 import type { HubFilter } from "./hub_filters.ts";
 import type { RequestInfo } from "./request_info.ts";
@@ -35,6 +36,8 @@ export interface HubContext<C extends EventsOf<C> = AnyEvents> {
   readonly clients: CallerClients<C>;
   /** Add or remove any connection to or from a group. */
   readonly groups: Groups;
+  /** Who is in a group across the cluster (eventually consistent). */
+  readonly presence: Presence;
   /** Per-connection data that lives as long as the connection. */
   readonly items: Map<string, unknown>;
   /** Ends the caller's connection. */

@@ -49,6 +49,8 @@ import {
 import { acceptWebSocket } from "./transports/websocket.ts";
 import { serveHttpTransport, text } from "./transports/http_requests.ts";
 import { AddressCounter } from "./rate_limit.ts";
+import type { Presence } from "./presence.ts";
+import { HubAdmin } from "./hub_admin.ts";
 import { type Authorize, checkRule } from "./authorization.ts";
 import { admit } from "./admission.ts";
 import { checkFilters } from "./hub_filters.ts";
@@ -82,6 +84,10 @@ export class HubServer {
   readonly localClients: Clients;
   /** Group membership from outside a hub method. */
   readonly groups: Groups;
+  /** Who is in which group, across every process (eventually consistent). */
+  readonly presence: Presence;
+  /** Figures, lookup and disconnect for an operator's view of this process. */
+  readonly admin: HubAdmin;
   readonly #store: ConnectionStore;
   readonly #manager: LifetimeManager;
   readonly #handler: ConnectionHandler;
@@ -118,10 +124,7 @@ export class HubServer {
     this.#store = new ConnectionStore(this.options.maxConnections);
     this.#manager = new LifetimeManager(
       this.options.backplane ?? new MemoryBackplane(),
-      {
-        maxGroupsPerConnection: this.options.maxGroupsPerConnection,
-        groupAckTimeoutMs: this.options.groupAckTimeoutMs,
-      },
+      this.options,
       this.logger,
       this.#telemetry,
     );
@@ -144,6 +147,7 @@ export class HubServer {
     this.clients = new HubClients(this.#manager, results);
     this.localClients = new HubClients(this.#manager, results, true);
     this.groups = groups;
+    this.presence = this.#manager.presence;
     const observers = {
       counters: this.counters,
       logger: this.logger,
@@ -161,6 +165,7 @@ export class HubServer {
       ...observers,
       addresses: this.#addresses,
     });
+    this.admin = new HubAdmin(this.#manager, this.#handler, this.counters);
     this.#routes = {
       path: this.path,
       allowedOrigins: this.options.allowedOrigins,

@@ -66,6 +66,29 @@ export interface AckMessage {
   readonly error?: string;
 }
 
+/** One group's members on the sending node. */
+export interface PresenceEntry {
+  readonly group: string;
+  /** Connections in the group there; 0 means none any more. */
+  readonly connections: number;
+  /** Distinct signed-in users among them (capped; anonymous not listed). */
+  readonly users: readonly string[];
+}
+
+/**
+ * A node's membership, sent to every node: in full every `ttlMs / 2`, and
+ * for changed groups as they change (coalesced). Receivers keep each entry
+ * `ttlMs` unless refreshed, so a node that dies without a word drops out.
+ */
+export interface PresenceMessage {
+  readonly kind: "presence";
+  /** How long receivers keep these entries; 0 means the node is leaving. */
+  readonly ttlMs: number;
+  /** The sender's own totals. */
+  readonly node: { readonly connections: number; readonly users: number };
+  readonly groups: readonly PresenceEntry[];
+}
+
 /**
  * A client-result call for a connection another process holds (ASP.NET's
  * `InvokeAsync` across servers), sent to `connection:<connectionId>`.
@@ -100,6 +123,7 @@ export type BackplaneMessage =
   | InvokeMessage
   | GroupMessage
   | AckMessage
+  | PresenceMessage
   | ResultRequestMessage
   | ResultAnswerMessage;
 
@@ -162,6 +186,8 @@ export function scopesOf(message: BackplaneMessage): Scope[] {
     case "ack":
     case "result-answer":
       return [`node:${message.to}`];
+    case "presence":
+      return ["all"];
     case "group":
     case "result-request":
       return [`connection:${message.connectionId}`];

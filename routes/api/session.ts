@@ -11,6 +11,7 @@ import {
   accountsOff,
   json,
   jsonError,
+  localPath,
   peerAddress,
   readBody,
 } from "../../accounts/api_http.ts";
@@ -58,10 +59,12 @@ export const handler = define.handlers({
       isSecureRequest(ctx.req),
     );
     if (read.form) {
-      // A plain form post (no JavaScript) lands back on the page.
+      // A plain form post (no JavaScript) lands back on the page it came
+      // from: `?next=` if it names a path of this site, else the home page.
+      const location = localPath(ctx.url.searchParams.get("next"));
       return new Response(null, {
         status: 303,
-        headers: { location: "/", "set-cookie": cookie },
+        headers: { location, "set-cookie": cookie },
       });
     }
     return json(200, { username }, { "set-cookie": cookie });
