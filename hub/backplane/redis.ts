@@ -37,13 +37,14 @@ import {
 } from "./backplane.ts";
 import {
   channelOf,
-  decodeEnvelope,
   encodeEnvelope,
   redactRedisUrl,
   redactUrlsInText,
 } from "./redis_channels.ts";
 import { consoleLogger, type Logger } from "../logger.ts";
 import { type Client, closeClient, newClient } from "./redis_client.ts";
+import { deliverEnvelope } from "./redis_delivery.ts";
+import { reconnectDelay, stripUndefined } from "./redis_reconnect.ts";
 
 /** Options of the Redis backplane; every field but `url` has a default. */
 export interface RedisBackplaneOptions {
@@ -265,11 +266,7 @@ export class RedisBackplane implements Backplane {
 
   #backoff(retries: number): number | false {
     if (this.#state === "closed") return false;
-    const { minReconnectDelayMs: min, maxReconnectDelayMs: max } =
-      this.#options;
-    const delay = Math.min(max, min * 2 ** Math.min(retries, 20));
-    // Jitter spreads the reconnect storm of many processes after a restart.
-    return Math.round(delay * (0.8 + Math.random() * 0.4));
+    return reconnectDelay(retries, this.#options);
   }
 
   #onError(role: Role, error: unknown): void {
@@ -334,21 +331,8 @@ export class RedisBackplane implements Backplane {
   }
 
   #onMessage(text: string, channel: string): void {
-    const node = this.#node;
-    if (!node || !this.#wanted.has(channel)) return;
-    const envelope = decodeEnvelope(text);
-    if (!envelope) {
-      this.#log.log("warn", "backplane.redis.malformed", { channel });
-      return;
-    }
-    if (envelope.from === node.id) return;
-    try {
-      node.receive(envelope.message, envelope.from);
-    } catch (error) {
-      this.#log.log("error", "backplane.redis.receive_failed", {
-        error: this.#describe(error),
-      });
-    }
+    if (!this.#wanted.has(channel)) return;
+    deliverEnvelope(this.#node, text, channel, this.#log);
   }
 
   #detail(): string {
@@ -374,10 +358,4 @@ export class RedisBackplane implements Backplane {
     const text = error instanceof Error ? error.message : String(error);
     return redactUrlsInText(text);
   }
-}
-
-function stripUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(
-    Object.entries(value).filter(([, v]) => v !== undefined),
-  ) as Partial<T>;
 }

@@ -1,0 +1,417 @@
+/**
+ * The Redis Cluster backplane: hub processes act as one through sharded
+ * pub/sub (`SSUBSCRIBE`/`SPUBLISH`), so each message goes to the one shard
+ * owning its channel's slot and adding shards adds capacity. Classic
+ * pub/sub on a cluster copies every message to every shard instead.
+ *
+ * Channels are the single-node backplane's (`<prefix>:group:<name>`, ...)
+ * except `all`, the one channel every process subscribes: it is split in
+ * `allChannels` buckets (`<prefix>:all:<n>`) spread over the shards. Every
+ * process subscribes every bucket and publishes its own broadcasts to one
+ * bucket picked by its node id, so broadcasts from many processes spread
+ * over the shards, and one sender's broadcasts stay in order.
+ *
+ * Order: per sender per shard, as node-redis keeps one connection per
+ * shard each way. Messages from one sender to channels on different shards
+ * (a group and a user) may arrive in either order.
+ *
+ * Built on `@redis/client`'s cluster client: it discovers the topology
+ * from any seed, routes by slot, follows `MOVED`, re-reads the topology
+ * when a node keeps failing (how a failover's new master is found), and
+ * moves sharded subscriptions when their slot moves. On top of it this
+ * backplane tracks each shard's health, drops and counts publishes a shard
+ * cannot take (nothing is queued), and every `reconcileIntervalMs`
+ * re-subscribes any wanted channel the client lost.
+ *
+ * @example
+ * ```ts
+ * const backplane = new RedisClusterBackplane({
+ *   urls: ["redis://10.0.0.1:7000", "redis://10.0.0.2:7000"],
+ *   prefix: "myapp:chat",
+ * });
+ * ```
+ *
+ * @module
+ */
+
+import {
+  type Backplane,
+  type BackplaneMessage,
+  type BackplaneNode,
+  type BackplaneStatus,
+  type Scope,
+  scopesOf,
+} from "./backplane.ts";
+import {
+  allBucketChannels,
+  allBucketOf,
+  channelOf,
+  encodeEnvelope,
+  redactRedisUrl,
+  redactUrlsInText,
+} from "./redis_channels.ts";
+import { consoleLogger, type Logger } from "../logger.ts";
+import type { RedisBackplaneOptions } from "./redis.ts";
+import { type ClusterClient, newClusterClient } from "./redis_cluster_client.ts";
+import { deliverEnvelope } from "./redis_delivery.ts";
+import { reconnectDelay, stripUndefined } from "./redis_reconnect.ts";
+import { ShardHealth } from "./redis_shard_health.ts";
+
+/** Options of the cluster backplane; every field but `urls` has a default. */
+export interface RedisClusterBackplaneOptions
+  extends Omit<RedisBackplaneOptions, "url" | "subscribeBatch"> {
+  /** Seed nodes, `redis://[user:password@]host:port`; any one suffices. */
+  urls: readonly string[];
+  /**
+   * Buckets the `all` channel is split in. Default 16: with a handful of
+   * shards each gets several, so broadcasts spread; each process holds 16
+   * subscriptions for it. Every process of a hub must use the same count.
+   */
+  allChannels?: number;
+  /**
+   * Re-read the topology when a node has been failing this long. Default
+   * 2 s: a failed master's replica takes over after the cluster's node
+   * timeout, and this is how the backplane then finds it.
+   */
+  topologyRefreshMs?: number;
+  /** Re-subscribe channels the client lost this often. Default 5 s. */
+  reconcileIntervalMs?: number;
+  /**
+   * How long `subscribe` waits for a shard that does not answer. Default
+   * 2 s: a handshake must not hang on a dead shard; the reconcile retries.
+   */
+  subscribeTimeoutMs?: number;
+}
+
+const defaults = {
+  prefix: "switchboard:default",
+  minReconnectDelayMs: 100,
+  maxReconnectDelayMs: 5_000,
+  startTimeoutMs: 5_000,
+  maxInFlight: 10_000,
+  pingIntervalMs: 5_000,
+  socketTimeoutMs: 15_000,
+  allChannels: 16,
+  topologyRefreshMs: 2_000,
+  reconcileIntervalMs: 5_000,
+  subscribeTimeoutMs: 2_000,
+} as const;
+
+type Options = Required<Omit<RedisClusterBackplaneOptions, "logger">>;
+
+/** A backplane over Redis Cluster sharded pub/sub; see the module doc. */
+export class RedisClusterBackplane implements Backplane {
+  readonly #options: Options;
+  readonly #log: Logger;
+  readonly #seeds: string;
+  readonly #shards: ShardHealth;
+  /** Channels this process wants; bounded by what it holds (its scopes). */
+  readonly #wanted = new Set<string>();
+  #node: BackplaneNode | undefined;
+  #cluster: ClusterClient | undefined;
+  /** This process's `all` bucket. */
+  #allChannel = "";
+  #state: "new" | "connecting" | "up" | "closed" = "new";
+  #since = 0;
+  #lastError = "";
+  #dropped = 0;
+  #inFlight = 0;
+  #reconcileTimer: ReturnType<typeof setInterval> | undefined;
+  #settleStart: (() => void) | undefined;
+  readonly #listener = (text: string, channel: string) =>
+    this.#onMessage(text, channel);
+
+  /** Prepares; nothing connects before `start`. */
+  constructor(options: RedisClusterBackplaneOptions) {
+    if (options.urls.length === 0) {
+      throw new TypeError("RedisClusterBackplane needs at least one seed URL");
+    }
+    this.#options = { ...defaults, ...stripUndefined(options) } as Options;
+    if (!Number.isInteger(this.#options.allChannels)) {
+      throw new RangeError("allChannels must be a whole number");
+    }
+    this.#log = options.logger ?? consoleLogger();
+    this.#seeds = options.urls.map(redactRedisUrl).join(",");
+    this.#shards = new ShardHealth(this.#log);
+  }
+
+  /**
+   * Discovers the cluster and subscribes every `all` bucket and
+   * `node:<id>`. Resolves when they are in effect, or after the first
+   * failure or `startTimeoutMs`, so a hub with the cluster down still
+   * starts and serves its own clients; connecting goes on meanwhile.
+   */
+  async start(node: BackplaneNode): Promise<void> {
+    if (this.#state !== "new") throw new TypeError("Backplane already started");
+    const { prefix, allChannels } = this.#options;
+    this.#node = node;
+    this.#state = "connecting";
+    this.#since = Date.now();
+    for (const channel of allBucketChannels(prefix, allChannels)) {
+      this.#wanted.add(channel);
+    }
+    this.#wanted.add(this.#channel(`node:${node.id}`));
+    this.#allChannel = `${prefix}:all:${allBucketOf(node.id, allChannels)}`;
+    this.#cluster = this.#createCluster();
+    const firstOutcome = new Promise<void>((resolve) => {
+      this.#settleStart = resolve;
+    });
+    const timer = setTimeout(
+      () => this.#settleStart?.(),
+      this.#options.startTimeoutMs,
+    );
+    this.#connect(0);
+    try {
+      await firstOutcome;
+    } finally {
+      clearTimeout(timer);
+      this.#settleStart = undefined;
+    }
+  }
+
+  /** Publishes to each scope's channel; drops and counts what cannot go. */
+  async publish(message: BackplaneMessage): Promise<void> {
+    const cluster = this.#cluster;
+    const node = this.#node;
+    const scopes = scopesOf(message);
+    if (
+      !cluster || !node || this.#state !== "up" ||
+      this.#inFlight + scopes.length > this.#options.maxInFlight
+    ) {
+      this.#dropped += scopes.length;
+      return;
+    }
+    const payload = encodeEnvelope(node.id, message);
+    await Promise.all(scopes.map((scope) =>
+      this.#send(cluster, this.#publishChannel(scope), payload)
+    ));
+  }
+
+  async #send(cluster: ClusterClient, channel: string, payload: string) {
+    this.#inFlight++;
+    try {
+      await cluster.sPublish(channel, payload);
+    } catch {
+      // The shard is down or its connection died with the message in
+      // flight: it may or may not have arrived; dropped is the honest count.
+      this.#dropped++;
+    } finally {
+      this.#inFlight--;
+    }
+  }
+
+  /**
+   * Subscribes `scope`'s channel on the shard owning it. Resolves once in
+   * effect, at once while the cluster is unreachable, or after
+   * `subscribeTimeoutMs` if the shard does not answer; the reconcile
+   * subscribes it later in those cases.
+   */
+  subscribe(scope: Scope): Promise<void> {
+    const channel = this.#channel(scope);
+    this.#wanted.add(channel);
+    if (this.#state !== "up" && this.#state !== "connecting") {
+      return Promise.resolve();
+    }
+    if (!this.#cluster?.isReady) return Promise.resolve();
+    return this.#subscribeChannel(this.#cluster, channel);
+  }
+
+  async #subscribeChannel(cluster: ClusterClient, channel: string) {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, this.#options.subscribeTimeoutMs);
+    });
+    const subscribed = cluster.sSubscribe(channel, this.#listener).catch(
+      (error: unknown) =>
+        this.#log.log("debug", "backplane.redis_cluster.subscribe_failed", {
+          channel,
+          error: this.#describe(error),
+        }),
+    );
+    try {
+      await Promise.race([subscribed, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Unsubscribes `scope`'s channel; messages already on the way are ignored. */
+  unsubscribe(scope: Scope): void {
+    const channel = this.#channel(scope);
+    this.#wanted.delete(channel);
+    if (!this.#cluster?.isReady || this.#state === "closed") return;
+    // A failure leaves a stale channel; the reconcile drops it and
+    // #onMessage filters by #wanted meanwhile.
+    this.#cluster.sUnsubscribe(channel, this.#listener).catch(() => {});
+  }
+
+  /** Health for `/healthz` and `/metrics`; the detail never holds secrets. */
+  status(): BackplaneStatus {
+    return {
+      name: "redis-cluster",
+      healthy: this.#state === "up" && this.#shards.allUp,
+      detail: this.#detail(),
+      dropped: this.#dropped,
+    };
+  }
+
+  /** Stops reconnecting, closes every connection, stops delivering. */
+  async close(): Promise<void> {
+    if (this.#state === "closed") return;
+    this.#state = "closed";
+    this.#settleStart?.();
+    this.#node = undefined;
+    clearInterval(this.#reconcileTimer);
+    const cluster = this.#cluster;
+    if (cluster?.isOpen) {
+      // A graceful close waits for pending replies; a hung node cannot
+      // stall shutdown past a second.
+      const timer = setTimeout(() => cluster.destroy(), 1_000);
+      try {
+        await cluster.close();
+      } catch {
+        // Destroyed by the timer, or already down: either way it is shut.
+      } finally {
+        clearTimeout(timer);
+      }
+      if (cluster.isOpen) cluster.destroy();
+    }
+    this.#log.log("info", "backplane.redis_cluster.closed", {
+      urls: this.#seeds,
+    });
+  }
+
+  /** Re-reads the state a concurrent `close()` may have changed. */
+  #isClosed(): boolean {
+    return this.#state === "closed";
+  }
+
+  #channel(scope: Scope): string {
+    return channelOf(this.#options.prefix, scope);
+  }
+
+  #publishChannel(scope: Scope): string {
+    return scope === "all" ? this.#allChannel : this.#channel(scope);
+  }
+
+  #createCluster(): ClusterClient {
+    const cluster = newClusterClient({
+      ...this.#options,
+      backoff: (retries) =>
+        this.#state === "closed" ? false : reconnectDelay(retries, this.#options),
+    });
+    cluster.on("error", (error: unknown) => {
+      this.#lastError = this.#describe(error);
+    });
+    this.#shards.watch(cluster, () => this.#scheduleReconcile());
+    return cluster;
+  }
+
+  /** Discovers the cluster; on failure retries with backoff until closed. */
+  async #connect(attempt: number): Promise<void> {
+    const cluster = this.#cluster;
+    if (!cluster || this.#state === "closed") return;
+    try {
+      await cluster.connect();
+    } catch (error) {
+      if (this.#isClosed()) return;
+      this.#lastError = this.#describe(error);
+      if (attempt === 0) {
+        this.#log.log("warn", "backplane.redis_cluster.down", {
+          urls: this.#seeds,
+          error: this.#lastError,
+        });
+      }
+      this.#settleStart?.();
+      const delay = reconnectDelay(attempt, this.#options);
+      setTimeout(() => this.#connect(attempt + 1), delay);
+      return;
+    }
+    await this.#reconcile();
+    if (this.#state !== "connecting") return;
+    this.#state = "up";
+    this.#log.log("info", "backplane.redis_cluster.up", {
+      urls: this.#seeds,
+      masters: cluster.masters.length,
+      downMs: Date.now() - this.#since,
+    });
+    this.#reconcileTimer = setInterval(
+      () => this.#reconcile(),
+      this.#options.reconcileIntervalMs,
+    );
+    this.#settleStart?.();
+  }
+
+  #reconcileScheduled = false;
+
+  /** Reconciles soon, once per burst of node events. */
+  #scheduleReconcile(): void {
+    if (this.#reconcileScheduled || this.#state !== "up") return;
+    this.#reconcileScheduled = true;
+    setTimeout(() => {
+      this.#reconcileScheduled = false;
+      this.#reconcile();
+    }, 50);
+  }
+
+  /**
+   * Makes the client's sharded subscriptions match #wanted: a subscribe
+   * that failed while a shard was down, or a listener the client dropped
+   * while moving a slot, is subscribed again; a stale one is dropped.
+   */
+  async #reconcile(): Promise<void> {
+    const cluster = this.#cluster;
+    if (!cluster?.isReady || this.#state === "closed") return;
+    const have = new Set<string>();
+    for (const master of cluster.masters) {
+      const listeners = master.pubSub?.client.getPubSubListeners("SHARDED");
+      for (const channel of listeners?.keys() ?? []) have.add(channel);
+    }
+    const work: Promise<unknown>[] = [];
+    for (const channel of this.#wanted) {
+      if (!have.has(channel)) {
+        work.push(this.#subscribeChannel(cluster, channel));
+      }
+    }
+    for (const channel of have) {
+      if (this.#wanted.has(channel)) continue;
+      work.push(cluster.sUnsubscribe(channel, this.#listener).catch(() => {}));
+    }
+    await Promise.all(work);
+  }
+
+  #onMessage(text: string, channel: string): void {
+    if (!this.#wanted.has(channel)) return;
+    deliverEnvelope(this.#node, text, channel, this.#log);
+  }
+
+  #detail(): string {
+    const channels = this.#wanted.size;
+    switch (this.#state) {
+      case "new":
+        return `not started (${this.#seeds})`;
+      case "connecting":
+        return this.#lastError
+          ? `cluster ${this.#seeds} unreachable since ` +
+            `${new Date(this.#since).toISOString()}: ${this.#lastError}; ` +
+            `serving local connections only`
+          : `connecting to cluster ${this.#seeds}`;
+      case "up": {
+        const masters = this.#cluster?.masters.length ?? 0;
+        const down = this.#shards.describeDown();
+        return down
+          ? `${down}; messages for those shards are dropped, ` +
+            `the other ${masters} masters serve on`
+          : `connected to cluster ${this.#seeds}: ${masters} masters, ` +
+            `${channels} channels`;
+      }
+      case "closed":
+        return "closed";
+    }
+  }
+
+  #describe(error: unknown): string {
+    const text = error instanceof Error ? error.message : String(error);
+    return redactUrlsInText(text);
+  }
+}
