@@ -52,7 +52,10 @@ import {
 } from "./redis_channels.ts";
 import { consoleLogger, type Logger } from "../logger.ts";
 import type { RedisBackplaneOptions } from "./redis.ts";
-import { type ClusterClient, newClusterClient } from "./redis_cluster_client.ts";
+import {
+  type ClusterClient,
+  newClusterClient,
+} from "./redis_cluster_client.ts";
 import { deliverEnvelope } from "./redis_delivery.ts";
 import { reconnectDelay, stripUndefined } from "./redis_reconnect.ts";
 import { ShardHealth } from "./redis_shard_health.ts";
@@ -114,6 +117,7 @@ export class RedisClusterBackplane implements Backplane {
   #state: "new" | "connecting" | "up" | "closed" = "new";
   #since = 0;
   #lastError = "";
+  #seedError = "";
   #dropped = 0;
   #inFlight = 0;
   #reconcileTimer: ReturnType<typeof setInterval> | undefined;
@@ -182,9 +186,11 @@ export class RedisClusterBackplane implements Backplane {
       return;
     }
     const payload = encodeEnvelope(node.id, message);
-    await Promise.all(scopes.map((scope) =>
-      this.#send(cluster, this.#publishChannel(scope), payload)
-    ));
+    await Promise.all(
+      scopes.map((scope) =>
+        this.#send(cluster, this.#publishChannel(scope), payload)
+      ),
+    );
   }
 
   async #send(cluster: ClusterClient, channel: string, payload: string) {
@@ -298,10 +304,14 @@ export class RedisClusterBackplane implements Backplane {
     const cluster = newClusterClient({
       ...this.#options,
       backoff: (retries) =>
-        this.#state === "closed" ? false : reconnectDelay(retries, this.#options),
+        this.#state === "closed"
+          ? false
+          : reconnectDelay(retries, this.#options),
     });
+    // Discovery reports each seed's failure here (a wrong password, a
+    // refused connection) before giving up with a generic error.
     cluster.on("error", (error: unknown) => {
-      this.#lastError = this.#describe(error);
+      this.#seedError = this.#describe(error);
     });
     this.#shards.watch(cluster, () => this.#scheduleReconcile());
     return cluster;
@@ -315,7 +325,7 @@ export class RedisClusterBackplane implements Backplane {
       await cluster.connect();
     } catch (error) {
       if (this.#isClosed()) return;
-      this.#lastError = this.#describe(error);
+      this.#lastError = `${this.#describe(error)} (${this.#seedError})`;
       if (attempt === 0) {
         this.#log.log("warn", "backplane.redis_cluster.down", {
           urls: this.#seeds,

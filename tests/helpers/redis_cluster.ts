@@ -50,6 +50,7 @@ export interface RedisClusterOptions {
 
 /** One node's place in the cluster, from `CLUSTER NODES`. */
 export interface NodeRole {
+  readonly id: string;
   readonly port: number;
   readonly master: boolean;
   /** Slot ranges a master owns, inclusive. */
@@ -131,22 +132,36 @@ export class RedisCluster {
 
   /** Waits until every running node reports `cluster_state:ok`. */
   async waitHealthy(timeoutMs = 20_000): Promise<void> {
-    await waitUntil(async () => {
-      for (const node of this.nodes) {
-        if (node.pid === undefined) continue;
-        const info = await this.#cli(["-p", String(node.port), "cluster", "info"])
-          .catch(() => "");
-        if (!info.includes("cluster_state:ok")) return false;
-      }
-      return true;
-    }, "cluster state ok", timeoutMs);
+    await waitUntil(
+      async () => {
+        for (const node of this.nodes) {
+          if (node.pid === undefined) continue;
+          const info = await this.#cli([
+            "-p",
+            String(node.port),
+            "cluster",
+            "info",
+          ])
+            .catch(() => "");
+          if (!info.includes("cluster_state:ok")) return false;
+        }
+        return true;
+      },
+      "cluster state ok",
+      timeoutMs,
+    );
   }
 
   /** Roles as a running node sees them (`CLUSTER NODES`). */
   async roles(): Promise<NodeRole[]> {
     const asker = this.nodes.find((n) => n.pid !== undefined);
     if (!asker) throw new Error("No cluster node is running");
-    const text = await this.#cli(["-p", String(asker.port), "cluster", "nodes"]);
+    const text = await this.#cli([
+      "-p",
+      String(asker.port),
+      "cluster",
+      "nodes",
+    ]);
     return text.trim().split("\n").map(parseNodeLine);
   }
 
@@ -173,6 +188,43 @@ export class RedisCluster {
     await this.waitHealthy(timeoutMs);
   }
 
+  /**
+   * Hands `slot` (empty: nothing to migrate) from its master to the master
+   * listening on `toPort`, telling every running master, as
+   * `redis-cli --cluster reshard` ends a migration.
+   */
+  async moveSlot(slot: number, toPort: number): Promise<void> {
+    const masters = await this.masters();
+    const target = masters.find((m) => m.role.port === toPort);
+    if (!target) throw new Error(`No master on port ${toPort}`);
+    // The target first, so the slot is never without an owner.
+    const ordered = [target, ...masters.filter((m) => m !== target)];
+    for (const m of ordered) {
+      await this.#cli([
+        "-p",
+        String(m.role.port),
+        "cluster",
+        "setslot",
+        String(slot),
+        "node",
+        target.role.id,
+      ]);
+    }
+  }
+
+  /** Kills every node (SIGKILL): the whole cluster down. */
+  async killAll(): Promise<void> {
+    await Promise.all(this.nodes.map((n) => n.kill()));
+  }
+
+  /** Restarts every stopped node; each rejoins from its `nodes.conf`. */
+  async restartAll(): Promise<void> {
+    await Promise.all(
+      this.nodes.filter((n) => n.pid === undefined).map((n) => n.restart()),
+    );
+    await this.waitHealthy();
+  }
+
   /** Stops every node and removes the temp dir. */
   async stop(): Promise<void> {
     await Promise.all(this.nodes.map((n) => n.stop()));
@@ -180,7 +232,9 @@ export class RedisCluster {
   }
 
   async #cli(args: string[]): Promise<string> {
-    const auth = this.#password ? ["-a", this.#password, "--no-auth-warning"] : [];
+    const auth = this.#password
+      ? ["-a", this.#password, "--no-auth-warning"]
+      : [];
     const out = await new Deno.Command(redisCliPath, {
       args: ["-h", "127.0.0.1", ...auth, ...args],
       stdin: "null",
@@ -209,6 +263,7 @@ function parseNodeLine(line: string): NodeRole {
     return [from, to ?? from] as [number, number];
   });
   return {
+    id: fields[0],
     port,
     master: flags.includes("master") && !flags.includes("fail"),
     slots,
