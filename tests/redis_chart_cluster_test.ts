@@ -9,29 +9,20 @@
 import assert from "node:assert/strict";
 import { AppProcess } from "./helpers/app_process.ts";
 import { RedisServer, skipRedis } from "./helpers/redis_server.ts";
-import { connect, nextEvent, signalR } from "./helpers/signalr_client.ts";
+import { nextEvent } from "./helpers/signalr_client.ts";
 import { Inbox } from "./helpers/inbox.ts";
 import { waitUntil } from "./helpers/wait_until.ts";
-import { TokenIssuer } from "../chart/token_issuer.ts";
+import {
+  type ChartPeer as Client,
+  chartPeer as client,
+  direct,
+  health,
+  JWT_SECRET,
+  metrics,
+  tokenFor,
+} from "./helpers/chart_peer.ts";
 
-const JWT_SECRET = "a-test-secret-that-is-at-least-32-bytes-long";
 const PASSWORD = "hunter2-redis";
-
-interface Client {
-  readonly conn: signalR.HubConnection;
-  readonly id: string;
-  /** `broadcasttoclient` texts. */
-  readonly direct: Inbox;
-}
-
-async function client(proc: AppProcess, token?: string): Promise<Client> {
-  const conn = await connect(proc.url, "/chart", {
-    accessTokenFactory: token ? () => token : undefined,
-  });
-  const direct = new Inbox(conn, "broadcasttoclient");
-  const id = await conn.invoke<string>("GetConnectionId");
-  return { conn, id, direct };
-}
 
 async function cluster(redis: RedisServer): Promise<AppProcess[]> {
   const env = {
@@ -42,31 +33,6 @@ async function cluster(redis: RedisServer): Promise<AppProcess[]> {
     LOG_LEVEL: "info",
   };
   return await Promise.all([1, 2].map(() => AppProcess.start("main.ts", env)));
-}
-
-async function tokenFor(user: string): Promise<string> {
-  const kv = await Deno.openKv(":memory:");
-  try {
-    const issuer = await TokenIssuer.open(kv, { secret: JWT_SECRET });
-    return (await issuer.issue(user)).access_token;
-  } finally {
-    kv.close();
-  }
-}
-
-/** Sends `text` to `to` from `from`; resolves when `to` has it. */
-async function direct(from: Client, to: Client, text: string): Promise<void> {
-  await from.conn.invoke("BroadcastToConnection", text, to.id);
-  await to.direct.received(text);
-}
-
-async function health(proc: AppProcess) {
-  const response = await fetch(`${proc.url}/healthz`);
-  return { status: response.status, body: await response.json() };
-}
-
-async function metrics(proc: AppProcess): Promise<string> {
-  return await (await fetch(`${proc.url}/metrics`)).text();
 }
 
 /**

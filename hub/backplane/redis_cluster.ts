@@ -59,6 +59,7 @@ import {
 import { deliverEnvelope } from "./redis_delivery.ts";
 import { reconnectDelay, stripUndefined } from "./redis_reconnect.ts";
 import { ShardHealth } from "./redis_shard_health.ts";
+import { keySlot } from "./redis_slot.ts";
 
 /** Options of the cluster backplane; every field but `urls` has a default. */
 export interface RedisClusterBackplaneOptions
@@ -253,10 +254,11 @@ export class RedisClusterBackplane implements Backplane {
 
   /** Health for `/healthz` and `/metrics`; the detail never holds secrets. */
   status(): BackplaneStatus {
+    const pending = this.#state === "up" ? this.#unsubscribed() : 0;
     return {
       name: "redis-cluster",
-      healthy: this.#state === "up" && this.#shards.allUp,
-      detail: this.#detail(),
+      healthy: this.#state === "up" && this.#shards.allUp && pending === 0,
+      detail: this.#detail(pending),
       dropped: this.#dropped,
     };
   }
@@ -372,11 +374,7 @@ export class RedisClusterBackplane implements Backplane {
   async #reconcile(): Promise<void> {
     const cluster = this.#cluster;
     if (!cluster?.isReady || this.#state === "closed") return;
-    const have = new Set<string>();
-    for (const master of cluster.masters) {
-      const listeners = master.pubSub?.client.getPubSubListeners("SHARDED");
-      for (const channel of listeners?.keys() ?? []) have.add(channel);
-    }
+    const have = this.#subscribed(cluster);
     const work: Promise<unknown>[] = [];
     for (const channel of this.#wanted) {
       if (!have.has(channel)) {
@@ -390,12 +388,45 @@ export class RedisClusterBackplane implements Backplane {
     await Promise.all(work);
   }
 
+  /**
+   * Channels the client has confirmed subscribed on the master that owns
+   * their slot as far as it knows. One held by another master is stale:
+   * its slot moved and the notice was lost (node-redis 6.3.1 drops a
+   * server's SUNSUBSCRIBE that arrives while a reply is pending).
+   */
+  #subscribed(cluster: ClusterClient): Set<string> {
+    const have = new Set<string>();
+    for (const master of cluster.masters) {
+      const listeners = master.pubSub?.client.getPubSubListeners("SHARDED");
+      for (const channel of listeners?.keys() ?? []) {
+        if (cluster.slots[keySlot(channel)]?.master === master) {
+          have.add(channel);
+        }
+      }
+    }
+    return have;
+  }
+
+  /**
+   * Wanted channels not (yet) subscribed: after a failover or slot move
+   * until the client or the reconcile has moved them, messages to them
+   * are lost, so the backplane is not healthy.
+   */
+  #unsubscribed(): number {
+    const cluster = this.#cluster;
+    if (!cluster?.isReady) return this.#wanted.size;
+    const have = this.#subscribed(cluster);
+    let missing = 0;
+    for (const channel of this.#wanted) if (!have.has(channel)) missing++;
+    return missing;
+  }
+
   #onMessage(text: string, channel: string): void {
     if (!this.#wanted.has(channel)) return;
     deliverEnvelope(this.#node, text, channel, this.#log);
   }
 
-  #detail(): string {
+  #detail(pending: number): string {
     const channels = this.#wanted.size;
     switch (this.#state) {
       case "new":
@@ -409,9 +440,13 @@ export class RedisClusterBackplane implements Backplane {
       case "up": {
         const masters = this.#cluster?.masters.length ?? 0;
         const down = this.#shards.describeDown();
-        return down
-          ? `${down}; messages for those shards are dropped, ` +
-            `the other ${masters} masters serve on`
+        if (down) {
+          return `${down}; messages for those shards are dropped, ` +
+            `the other masters serve on`;
+        }
+        return pending > 0
+          ? `connected to cluster ${this.#seeds}: ${masters} masters, ` +
+            `${pending} of ${channels} channels being subscribed`
           : `connected to cluster ${this.#seeds}: ${masters} masters, ` +
             `${channels} channels`;
       }

@@ -66,11 +66,6 @@ export class ShardHealth {
     ).join("; ");
   }
 
-  /** How many nodes are down. */
-  get downCount(): number {
-    return this.#down.size;
-  }
-
   #markDown(node: NodeInfo, error: string): Down {
     const address = `${node.host}:${node.port}`;
     let down = this.#down.get(address);

@@ -10,6 +10,9 @@
 import { RedisServer, redisServerPath } from "./redis_server.ts";
 import { freePort } from "../../web/testing/app_process.ts";
 import { waitUntil } from "./wait_until.ts";
+import { keySlot } from "../../hub/backplane/redis_slot.ts";
+
+export { keySlot };
 
 /** `redis-cli`, from the `redis-tools` package `redis-server` depends on. */
 export const redisCliPath = Deno.env.get("REDIS_CLI") ??
@@ -268,23 +271,6 @@ function parseNodeLine(line: string): NodeRole {
     master: flags.includes("master") && !flags.includes("fail"),
     slots,
   };
-}
-
-/** The hash slot Redis Cluster puts `key` (or channel) in: CRC16 mod 16384. */
-export function keySlot(key: string): number {
-  const open = key.indexOf("{");
-  if (open >= 0) {
-    const close = key.indexOf("}", open + 1);
-    if (close > open + 1) key = key.slice(open + 1, close);
-  }
-  let crc = 0;
-  for (const byte of new TextEncoder().encode(key)) {
-    crc ^= byte << 8;
-    for (let i = 0; i < 8; i++) {
-      crc = crc & 0x8000 ? ((crc << 1) ^ 0x1021) & 0xffff : (crc << 1) & 0xffff;
-    }
-  }
-  return crc % 16384;
 }
 
 /**
