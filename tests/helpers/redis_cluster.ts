@@ -215,6 +215,22 @@ export class RedisCluster {
     }
   }
 
+  /** `SPUBLISH` calls each running master has served, by port. */
+  async spublishCalls(): Promise<Map<number, number>> {
+    const calls = new Map<number, number>();
+    for (const { role } of await this.masters()) {
+      const text = await this.#cli([
+        "-p",
+        String(role.port),
+        "info",
+        "commandstats",
+      ]);
+      const match = /cmdstat_spublish:calls=(\d+)/.exec(text);
+      calls.set(role.port, Number(match?.[1] ?? 0));
+    }
+    return calls;
+  }
+
   /** Kills every node (SIGKILL): the whole cluster down. */
   async killAll(): Promise<void> {
     await Promise.all(this.nodes.map((n) => n.kill()));
