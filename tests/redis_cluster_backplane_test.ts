@@ -91,21 +91,46 @@ async function untilDelivered(
   return sent;
 }
 
+/** Two backplanes on a fresh cluster, and a group name on each shard. */
+interface Pair {
+  readonly cluster: RedisCluster;
+  readonly prefix: string;
+  readonly a: Started;
+  readonly b: Started;
+  /** Masters in `CLUSTER NODES` order; `groups[i]` lives on `masters[i]`. */
+  readonly masters: Awaited<ReturnType<RedisCluster["masters"]>>;
+  readonly groups: string[];
+}
+
+/** Runs `body` on a pair on a new cluster, then closes both and the cluster. */
+async function withPair(
+  replicas: number,
+  body: (pair: Pair) => Promise<void>,
+): Promise<void> {
+  const cluster = await RedisCluster.start({ masters: 3, replicas });
+  const prefix = uniquePrefix();
+  const masters = await cluster.masters();
+  const groups = namesPerShard(
+    masters.map((m) => m.role.slots[0]),
+    (name) => `${prefix}:group:${name}`,
+  );
+  const a = await started(cluster.urls, prefix, "a");
+  const b = await started(cluster.urls, prefix, "b");
+  try {
+    await body({ cluster, prefix, a, b, masters, groups });
+  } finally {
+    await a.bp.close();
+    await b.bp.close();
+    await cluster.stop();
+  }
+}
+
 Deno.test({
   name:
     "redis cluster backplane: a master killed mid-test, its replica takes over",
   ignore: skipRedisCluster,
   async fn() {
-    const cluster = await RedisCluster.start({ masters: 3, replicas: 1 });
-    const prefix = uniquePrefix();
-    const masters = await cluster.masters();
-    const groups = namesPerShard(
-      masters.map((m) => m.role.slots[0]),
-      (name) => `${prefix}:group:${name}`,
-    );
-    const a = await started(cluster.urls, prefix, "a");
-    const b = await started(cluster.urls, prefix, "b");
-    try {
+    await withPair(1, async ({ cluster, a, b, masters, groups }) => {
       for (const group of groups) await b.bp.subscribe(`group:${group}`);
       for (const group of groups) {
         await a.bp.publish(toGroup(group, `before-${group}`));
@@ -144,11 +169,7 @@ Deno.test({
       }
       await a.bp.publish(toAll("all-after"));
       await b.node.invoked("all-after");
-    } finally {
-      await a.bp.close();
-      await b.bp.close();
-      await cluster.stop();
-    }
+    });
   },
 });
 
@@ -157,16 +178,7 @@ Deno.test({
     "redis cluster backplane: a publish to a dead shard is dropped, counted",
   ignore: skipRedisCluster,
   async fn() {
-    const cluster = await RedisCluster.start({ masters: 3 });
-    const prefix = uniquePrefix();
-    const masters = await cluster.masters();
-    const groups = namesPerShard(
-      masters.map((m) => m.role.slots[0]),
-      (name) => `${prefix}:group:${name}`,
-    );
-    const a = await started(cluster.urls, prefix, "a");
-    const b = await started(cluster.urls, prefix, "b");
-    try {
+    await withPair(0, async ({ cluster, a, b, masters, groups }) => {
       for (const group of groups) await b.bp.subscribe(`group:${group}`);
       await masters[0].server.kill();
       await waitUntil(() => !a.bp.status().healthy, "a sees the shard down");
@@ -182,11 +194,7 @@ Deno.test({
       await waitUntil(() => b.bp.status().healthy, "b sees it back");
       await untilDelivered(a, b, groups[0], "back");
       assert.equal(b.node.count("lost"), 0);
-    } finally {
-      await a.bp.close();
-      await b.bp.close();
-      await cluster.stop();
-    }
+    });
   },
 });
 
@@ -195,11 +203,7 @@ Deno.test({
     "redis cluster backplane: a subscription follows its slot to a new master",
   ignore: skipRedisCluster,
   async fn() {
-    const cluster = await RedisCluster.start({ masters: 3 });
-    const prefix = uniquePrefix();
-    const a = await started(cluster.urls, prefix, "a");
-    const b = await started(cluster.urls, prefix, "b");
-    try {
+    await withPair(0, async ({ cluster, prefix, a, b }) => {
       await b.bp.subscribe("group:moving");
       await a.bp.publish(toGroup("moving", "before"));
       await b.node.invoked("before");
@@ -214,11 +218,7 @@ Deno.test({
       // next SPUBLISH gets MOVED. Both follow to the new owner.
       await untilDelivered(a, b, "moving", "after-move");
       assert.ok(a.bp.status().healthy && b.bp.status().healthy);
-    } finally {
-      await a.bp.close();
-      await b.bp.close();
-      await cluster.stop();
-    }
+    });
   },
 });
 
@@ -226,11 +226,7 @@ Deno.test({
   name: "redis cluster backplane: the whole cluster down and back",
   ignore: skipRedisCluster,
   async fn() {
-    const cluster = await RedisCluster.start({ masters: 3 });
-    const prefix = uniquePrefix();
-    const a = await started(cluster.urls, prefix, "a");
-    const b = await started(cluster.urls, prefix, "b");
-    try {
+    await withPair(0, async ({ cluster, a, b }) => {
       await b.bp.subscribe("group:before");
       await cluster.killAll();
       await waitUntil(() => !a.bp.status().healthy, "a sees the cluster down");
@@ -249,11 +245,7 @@ Deno.test({
       await a.bp.publish(toAll("after"));
       await b.node.invoked("after");
       assert.equal(b.node.count("lost"), 0);
-    } finally {
-      await a.bp.close();
-      await b.bp.close();
-      await cluster.stop();
-    }
+    });
   },
 });
 

@@ -44,6 +44,7 @@ import {
 import { consoleLogger, type Logger } from "../logger.ts";
 import { type Client, closeClient, newClient } from "./redis_client.ts";
 import { deliverEnvelope } from "./redis_delivery.ts";
+import { PublishLimit } from "./redis_publish_limit.ts";
 import { reconnectDelay, stripUndefined } from "./redis_reconnect.ts";
 
 /** Options of the Redis backplane; every field but `url` has a default. */
@@ -120,8 +121,7 @@ export class RedisBackplane implements Backplane {
   #downSince = 0;
   #lastError = "";
   #attempts = 0;
-  #dropped = 0;
-  #inFlight = 0;
+  readonly #limit: PublishLimit;
   readonly #listener = (text: string, channel: string) =>
     this.#onMessage(text, channel);
 
@@ -134,6 +134,7 @@ export class RedisBackplane implements Backplane {
     };
     this.#log = options.logger ?? consoleLogger();
     this.#safeUrl = redactRedisUrl(options.url);
+    this.#limit = new PublishLimit(this.#options.maxInFlight);
   }
 
   /**
@@ -175,28 +176,14 @@ export class RedisBackplane implements Backplane {
     const pub = this.#pub;
     const node = this.#node;
     const scopes = scopesOf(message);
-    if (
-      !pub || !node || this.#state !== "up" ||
-      this.#inFlight + scopes.length > this.#options.maxInFlight
-    ) {
-      this.#dropped += scopes.length;
-      return;
-    }
+    const up = !!pub && !!node && this.#state === "up";
+    if (!this.#limit.admit(scopes.length, up) || !pub || !node) return;
     const payload = encodeEnvelope(node.id, message);
-    await Promise.all(scopes.map((scope) => this.#send(pub, scope, payload)));
-  }
-
-  async #send(pub: Client, scope: Scope, payload: string): Promise<void> {
-    this.#inFlight++;
-    try {
-      await pub.publish(this.#channel(scope), payload);
-    } catch {
-      // The connection died with the message in flight: it may or may not
-      // have reached Redis; counting it as dropped is the honest bound.
-      this.#dropped++;
-    } finally {
-      this.#inFlight--;
-    }
+    await Promise.all(
+      scopes.map((scope) =>
+        this.#limit.send(() => pub.publish(this.#channel(scope), payload))
+      ),
+    );
   }
 
   /** Subscribes `scope`'s channel; while down, on reconnect instead. */
@@ -232,7 +219,7 @@ export class RedisBackplane implements Backplane {
       name: "redis",
       healthy: this.#state === "up",
       detail: this.#detail(),
-      dropped: this.#dropped,
+      dropped: this.#limit.dropped,
     };
   }
 

@@ -58,6 +58,7 @@ import {
 } from "./redis_cluster_client.ts";
 import { deliverEnvelope } from "./redis_delivery.ts";
 import { reconnectDelay, stripUndefined } from "./redis_reconnect.ts";
+import { PublishLimit } from "./redis_publish_limit.ts";
 import { ShardHealth } from "./redis_shard_health.ts";
 import { keySlot } from "./redis_slot.ts";
 
@@ -119,8 +120,7 @@ export class RedisClusterBackplane implements Backplane {
   #since = 0;
   #lastError = "";
   #seedError = "";
-  #dropped = 0;
-  #inFlight = 0;
+  readonly #limit: PublishLimit;
   #reconcileTimer: ReturnType<typeof setInterval> | undefined;
   #settleStart: (() => void) | undefined;
   readonly #listener = (text: string, channel: string) =>
@@ -138,6 +138,7 @@ export class RedisClusterBackplane implements Backplane {
     this.#log = options.logger ?? consoleLogger();
     this.#seeds = options.urls.map(redactRedisUrl).join(",");
     this.#shards = new ShardHealth(this.#log);
+    this.#limit = new PublishLimit(this.#options.maxInFlight);
   }
 
   /**
@@ -174,37 +175,24 @@ export class RedisClusterBackplane implements Backplane {
     }
   }
 
-  /** Publishes to each scope's channel; drops and counts what cannot go. */
+  /**
+   * Publishes to each scope's channel; drops and counts what cannot go (a
+   * shard down: its node's connection refuses at once, nothing queues).
+   */
   async publish(message: BackplaneMessage): Promise<void> {
     const cluster = this.#cluster;
     const node = this.#node;
     const scopes = scopesOf(message);
-    if (
-      !cluster || !node || this.#state !== "up" ||
-      this.#inFlight + scopes.length > this.#options.maxInFlight
-    ) {
-      this.#dropped += scopes.length;
-      return;
-    }
+    const up = !!cluster && !!node && this.#state === "up";
+    if (!this.#limit.admit(scopes.length, up) || !cluster || !node) return;
     const payload = encodeEnvelope(node.id, message);
     await Promise.all(
       scopes.map((scope) =>
-        this.#send(cluster, this.#publishChannel(scope), payload)
+        this.#limit.send(() =>
+          cluster.sPublish(this.#publishChannel(scope), payload)
+        )
       ),
     );
-  }
-
-  async #send(cluster: ClusterClient, channel: string, payload: string) {
-    this.#inFlight++;
-    try {
-      await cluster.sPublish(channel, payload);
-    } catch {
-      // The shard is down or its connection died with the message in
-      // flight: it may or may not have arrived; dropped is the honest count.
-      this.#dropped++;
-    } finally {
-      this.#inFlight--;
-    }
   }
 
   /**
@@ -259,7 +247,7 @@ export class RedisClusterBackplane implements Backplane {
       name: "redis-cluster",
       healthy: this.#state === "up" && this.#shards.allUp && pending === 0,
       detail: this.#detail(pending),
-      dropped: this.#dropped,
+      dropped: this.#limit.dropped,
     };
   }
 
