@@ -51,62 +51,27 @@ import {
   redactUrlsInText,
 } from "./redis_channels.ts";
 import { consoleLogger, type Logger } from "../logger.ts";
-import type { RedisBackplaneOptions } from "./redis.ts";
+import {
+  type ClusterOptions,
+  clusterOptions,
+  type RedisClusterBackplaneOptions,
+} from "./redis_cluster_options.ts";
 import {
   type ClusterClient,
   newClusterClient,
 } from "./redis_cluster_client.ts";
+import { closeClient } from "./redis_client.ts";
 import { deliverEnvelope } from "./redis_delivery.ts";
-import { reconnectDelay, stripUndefined } from "./redis_reconnect.ts";
+import { reconnectDelay } from "./redis_reconnect.ts";
 import { PublishLimit } from "./redis_publish_limit.ts";
 import { ShardHealth } from "./redis_shard_health.ts";
 import { keySlot } from "./redis_slot.ts";
 
-/** Options of the cluster backplane; every field but `urls` has a default. */
-export interface RedisClusterBackplaneOptions
-  extends Omit<RedisBackplaneOptions, "url" | "subscribeBatch"> {
-  /** Seed nodes, `redis://[user:password@]host:port`; any one suffices. */
-  urls: readonly string[];
-  /**
-   * Buckets the `all` channel is split in. Default 16: with a handful of
-   * shards each gets several, so broadcasts spread; each process holds 16
-   * subscriptions for it. Every process of a hub must use the same count.
-   */
-  allChannels?: number;
-  /**
-   * Re-read the topology when a node has been failing this long. Default
-   * 2 s: a failed master's replica takes over after the cluster's node
-   * timeout, and this is how the backplane then finds it.
-   */
-  topologyRefreshMs?: number;
-  /** Re-subscribe channels the client lost this often. Default 5 s. */
-  reconcileIntervalMs?: number;
-  /**
-   * How long `subscribe` waits for a shard that does not answer. Default
-   * 2 s: a handshake must not hang on a dead shard; the reconcile retries.
-   */
-  subscribeTimeoutMs?: number;
-}
-
-const defaults = {
-  prefix: "switchboard:default",
-  minReconnectDelayMs: 100,
-  maxReconnectDelayMs: 5_000,
-  startTimeoutMs: 5_000,
-  maxInFlight: 10_000,
-  pingIntervalMs: 5_000,
-  socketTimeoutMs: 15_000,
-  allChannels: 16,
-  topologyRefreshMs: 2_000,
-  reconcileIntervalMs: 5_000,
-  subscribeTimeoutMs: 2_000,
-} as const;
-
-type Options = Required<Omit<RedisClusterBackplaneOptions, "logger">>;
+export type { RedisClusterBackplaneOptions };
 
 /** A backplane over Redis Cluster sharded pub/sub; see the module doc. */
 export class RedisClusterBackplane implements Backplane {
-  readonly #options: Options;
+  readonly #options: ClusterOptions;
   readonly #log: Logger;
   readonly #seeds: string;
   readonly #shards: ShardHealth;
@@ -128,13 +93,7 @@ export class RedisClusterBackplane implements Backplane {
 
   /** Prepares; nothing connects before `start`. */
   constructor(options: RedisClusterBackplaneOptions) {
-    if (options.urls.length === 0) {
-      throw new TypeError("RedisClusterBackplane needs at least one seed URL");
-    }
-    this.#options = { ...defaults, ...stripUndefined(options) } as Options;
-    if (!Number.isInteger(this.#options.allChannels)) {
-      throw new RangeError("allChannels must be a whole number");
-    }
+    this.#options = clusterOptions(options);
     this.#log = options.logger ?? consoleLogger();
     this.#seeds = options.urls.map(redactRedisUrl).join(",");
     this.#shards = new ShardHealth(this.#log);
@@ -258,20 +217,8 @@ export class RedisClusterBackplane implements Backplane {
     this.#settleStart?.();
     this.#node = undefined;
     clearInterval(this.#reconcileTimer);
-    const cluster = this.#cluster;
-    if (cluster?.isOpen) {
-      // A graceful close waits for pending replies; a hung node cannot
-      // stall shutdown past a second.
-      const timer = setTimeout(() => cluster.destroy(), 1_000);
-      try {
-        await cluster.close();
-      } catch {
-        // Destroyed by the timer, or already down: either way it is shut.
-      } finally {
-        clearTimeout(timer);
-      }
-      if (cluster.isOpen) cluster.destroy();
-    }
+    // Graceful while the cluster was reachable: pending replies arrive.
+    await closeClient(this.#cluster, true);
     this.#log.log("info", "backplane.redis_cluster.closed", {
       urls: this.#seeds,
     });
@@ -293,6 +240,7 @@ export class RedisClusterBackplane implements Backplane {
   #createCluster(): ClusterClient {
     const cluster = newClusterClient({
       ...this.#options,
+      onSubscriptionsDropped: () => this.#scheduleReconcile(),
       backoff: (retries) =>
         this.#state === "closed"
           ? false

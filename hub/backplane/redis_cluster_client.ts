@@ -17,7 +17,21 @@ export interface ClusterSettings extends Omit<ClientSettings, "url"> {
    * way a failed-over master's replacement is found.
    */
   readonly topologyRefreshMs: number;
+  /**
+   * Called when the client dropped subscriptions of a node that left the
+   * topology; the caller subscribes them again where they now belong.
+   */
+  readonly onSubscriptionsDropped: () => void;
 }
+
+/**
+ * The event node-redis's cluster client emits with the subscriptions of a
+ * node that left the topology. Its own handler re-subscribes them without
+ * catching, and a channel whose slot the new topology does not cover yet
+ * (a cluster still forming after a restart) then throws an unhandled
+ * rejection that ends the process; the backplane handles it instead.
+ */
+const RESUBSCRIBE_EVENT = "__resubscribeListeners";
 
 /** One node-redis cluster client. */
 export type ClusterClient = ReturnType<typeof newClusterClient>;
@@ -30,7 +44,7 @@ export type ClusterClient = ReturnType<typeof newClusterClient>;
  */
 export function newClusterClient(settings: ClusterSettings) {
   const first = new URL(settings.urls[0]);
-  return createCluster({
+  const cluster = createCluster({
     rootNodes: settings.urls.map((url) => ({ url })),
     defaults: {
       username: first.username ? decodeURIComponent(first.username) : undefined,
@@ -46,4 +60,13 @@ export function newClusterClient(settings: ClusterSettings) {
     },
     topologyRefreshOnReconnectionAttemptStrategy: settings.topologyRefreshMs,
   });
+  // Ours goes on before theirs comes off: an emitter left with no
+  // listeners at all replaces its listener table, and the client emits on
+  // the table it had, so later listeners would never hear a node event.
+  const theirs = cluster.listeners(RESUBSCRIBE_EVENT);
+  cluster.on(RESUBSCRIBE_EVENT, settings.onSubscriptionsDropped);
+  for (const listener of theirs) {
+    cluster.off(RESUBSCRIBE_EVENT, listener as (...args: unknown[]) => void);
+  }
+  return cluster;
 }
