@@ -284,13 +284,32 @@ export class RedisClusterBackplane implements Backplane {
       downMs: Date.now() - this.#since,
     });
     this.#reconcileTimer = setInterval(
-      () => this.#reconcile(),
+      () => this.#refreshAndReconcile(),
       this.#options.reconcileIntervalMs,
     );
     this.#settleStart?.();
   }
 
   #reconcileScheduled = false;
+  #refreshing = false;
+
+  /**
+   * Re-reads the slot map (one `CLUSTER SLOTS`), then reconciles. A
+   * process that only subscribes hears of a slot move only by Redis's
+   * notice, which can be lost (see #subscribed); the fresh map shows the
+   * channel on the wrong master and the reconcile moves it.
+   */
+  async #refreshAndReconcile(): Promise<void> {
+    const cluster = this.#cluster;
+    if (this.#refreshing || !cluster?.isReady || this.#state !== "up") return;
+    this.#refreshing = true;
+    try {
+      await cluster._slots.rediscover().catch(() => {});
+      await this.#reconcile();
+    } finally {
+      this.#refreshing = false;
+    }
+  }
 
   /** Reconciles soon, once per burst of node events. */
   #scheduleReconcile(): void {

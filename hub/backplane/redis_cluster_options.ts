@@ -24,7 +24,10 @@ export interface RedisClusterBackplaneOptions
    * timeout, and this is how the backplane then finds it.
    */
   topologyRefreshMs?: number;
-  /** Re-subscribe channels the client lost this often. Default 5 s. */
+  /**
+   * Re-read the slot map and re-subscribe channels the client lost this
+   * often. Default 5 s: one `CLUSTER SLOTS` per process per interval.
+   */
   reconcileIntervalMs?: number;
   /**
    * How long `subscribe` waits for a shard that does not answer. Default
