@@ -10,7 +10,7 @@
 import type { AppProcess } from "./app_process.ts";
 import { connect, type signalR } from "./signalr_client.ts";
 import { Inbox } from "./inbox.ts";
-import { TokenIssuer } from "../../chart/token_issuer.ts";
+import { TokenIssuer } from "../../accounts/token_issuer.ts";
 
 /** The JWT secret the test processes are started with. */
 export const JWT_SECRET = "a-test-secret-that-is-at-least-32-bytes-long";
