@@ -96,7 +96,8 @@ export interface RedisBackplaneOptions {
 
 type Role = "publisher" | "subscriber";
 
-const defaults = {
+/** Defaults of `RedisBackplaneOptions`; the cluster backplane shares them. */
+export const redisDefaults = {
   prefix: "switchboard:default",
   minReconnectDelayMs: 100,
   maxReconnectDelayMs: 5_000,
@@ -128,7 +129,7 @@ export class RedisBackplane implements Backplane {
   /** Prepares; nothing connects before `start`. */
   constructor(options: RedisBackplaneOptions) {
     this.#options = {
-      ...defaults,
+      ...redisDefaults,
       ...stripUndefined(options),
       url: options.url,
     };

@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { RedisBackplaneOptions } from "./redis.ts";
+import { type RedisBackplaneOptions, redisDefaults } from "./redis.ts";
 import { stripUndefined } from "./redis_reconnect.ts";
 
 /** Options of the cluster backplane; every field but `urls` has a default. */
@@ -36,14 +36,10 @@ export interface RedisClusterBackplaneOptions
   subscribeTimeoutMs?: number;
 }
 
+const { subscribeBatch: _unused, ...shared } = redisDefaults;
+
 const defaults = {
-  prefix: "switchboard:default",
-  minReconnectDelayMs: 100,
-  maxReconnectDelayMs: 5_000,
-  startTimeoutMs: 5_000,
-  maxInFlight: 10_000,
-  pingIntervalMs: 5_000,
-  socketTimeoutMs: 15_000,
+  ...shared,
   allChannels: 16,
   topologyRefreshMs: 2_000,
   reconcileIntervalMs: 5_000,
