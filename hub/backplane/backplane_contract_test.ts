@@ -320,7 +320,7 @@ contract(
       const got = await m.node.next((r) => r.message.kind === "presence");
       assert.deepEqual(got, { message: report, from: a.node.id });
     }
-    await barrier(b, [a]);
+    await c.barrier(b, [a]);
     assert.equal(
       a.node.received.filter((r) => r.message.kind === "presence").length,
       0,
