@@ -38,7 +38,7 @@ interface MethodEntry {
 export interface DispatcherOptions {
   readonly detailedErrors: boolean;
   readonly maxParallelInvocations: number;
-  readonly maxPendingInvocations: number;
+  readonly maxPendingInvocationBytes: number;
   readonly maxStreamsPerConnection: number;
   readonly maxBufferedUploadItems: number;
   /** Server streams pause above half of this much unsent data. */
@@ -77,28 +77,24 @@ export class Dispatcher {
   }
 
   /**
-   * Runs or queues an invocation; refuses past the queue bound. Upload
+   * Runs or queues an invocation that arrived in `size` bytes. False when
+   * it would pass the pending bound: nothing was queued and the caller
+   * must close the connection (a call is never dropped quietly). Upload
    * streams open now, not when the call runs: their items may come first.
    */
-  invoke(connection: HubConnection, message: CallMessage): void {
+  invoke(connection: HubConnection, message: CallMessage, size = 0): boolean {
     if (message.streamIds?.length && !this.#openUploads(connection, message)) {
-      return;
+      return true;
     }
     if (connection.running < this.#options.maxParallelInvocations) {
       connection.running++;
       this.#run(connection, message);
-      return;
+      return true;
     }
-    if (connection.pending.length < this.#options.maxPendingInvocations) {
-      connection.pending.push(message);
-      return;
-    }
-    this.#counters.messagesDropped++;
+    const max = this.#options.maxPendingInvocationBytes;
+    if (connection.pending.push(message, size, max)) return true;
     this.#releaseUploads(connection, message);
-    this.#complete(connection, message.invocationId, {
-      error:
-        `Failed to invoke '${message.target}': too many pending invocations.`,
-    });
+    return false;
   }
 
   /** Starts queued invocations while there is room (after onConnected). */
