@@ -5,8 +5,9 @@
  * the headline table against one target, reading the target's RSS and CPU
  * from /proc at the right moments. Prints one JSON result line.
  *
- * Run: deno run --allow-net=127.0.0.1 --allow-read=/proc
- *   bench/contract_worker.ts '<ContractConfig as JSON>'
+ * Run: deno run --allow-all bench/contract_worker.ts '<ContractConfig JSON>'
+ * (Deno grants reads of another process's /proc only with --allow-all;
+ * the worker itself talks to 127.0.0.1 only)
  *
  * Latency is measured within this process: each client counts the group
  * broadcasts it received, and receipt k is matched to the sender's send
