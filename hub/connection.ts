@@ -20,7 +20,7 @@ import { type HubMessage, isTrackable } from "./protocol/messages.ts";
 import type { HandshakeReader } from "./protocol/handshake.ts";
 import type { ConnectionContext } from "./connection_context.ts";
 import type { Transport } from "./transports/transport.ts";
-import { type Flushable, scheduleFlush } from "./flush_queue.ts";
+import { countQueued, type Flushable, scheduleFlush } from "./flush_queue.ts";
 import type { ReplayBuffer } from "./replay_buffer.ts";
 import type { MessageRate } from "./rate_limit.ts";
 import { PendingInvocations } from "./pending_invocations.ts";
@@ -161,6 +161,7 @@ export class HubConnection implements Flushable {
     }
     this.#outbox.push(payload);
     this.#outboxBytes += size;
+    countQueued();
     if (!this.#scheduled) {
       this.#scheduled = true;
       scheduleFlush(this);

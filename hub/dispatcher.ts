@@ -19,6 +19,7 @@ import type {
   StreamItemMessage,
 } from "./protocol/messages.ts";
 import type { UploadStream } from "./upload_streams.ts";
+import { turnSpent } from "./flush_queue.ts";
 import {
   type CallMessage,
   closeQuietly,
@@ -122,12 +123,27 @@ export class Dispatcher {
         pending.then(() => this.#next(connection));
         return;
       }
+      if (this.#later(connection)) return;
       message = this.#nextMessage(connection);
     }
     connection.running--;
   }
 
+  /**
+   * Goes on with `connection`'s waiting calls in a later turn when this
+   * one has queued its budget already (a burst of broadcasts), so what is
+   * queued is written first and recipients hear while the burst is still
+   * being carried out. A timer, not an immediate: the sockets' writes run
+   * between the two.
+   */
+  #later(connection: HubConnection): boolean {
+    if (connection.pending.length === 0 || !turnSpent()) return false;
+    setTimeout(() => this.#next(connection), 0);
+    return true;
+  }
+
   #next(connection: HubConnection): void {
+    if (this.#later(connection)) return;
     const message = this.#nextMessage(connection);
     if (message) this.#run(connection, message);
     else connection.running--;

@@ -23,10 +23,42 @@ export interface Flushable {
   flush(): void;
 }
 
+/**
+ * Messages one turn may queue before the invocations still waiting go on
+ * in a later turn (`turnSpent`). Deno writes a socket's frames only once
+ * the turn ends, so a burst carried out in one turn reaches nobody until
+ * all of it is done; cutting it lets the first frames leave early. The
+ * budget doubles for each turn that spends it, so a long burst still
+ * leaves in few, large frames (60 broadcasts to 5,000 members: about six
+ * turns), and starts again from the bottom once a turn stays under it.
+ */
+const FIRST_BUDGET = 5_000;
+const MAX_BUDGET = 1 << 20;
+
 let dirty: Flushable[] = [];
 let scheduled = false;
+let queuedThisTurn = 0;
+let budget = FIRST_BUDGET;
+
+/** Counts one message queued for a connection in this turn. */
+export function countQueued(): void {
+  queuedThisTurn++;
+}
+
+/**
+ * True once this turn queued more than its budget: work that can wait (a
+ * connection's next waiting invocation) should go on in a later turn, so
+ * what is queued now is written first.
+ */
+export function turnSpent(): boolean {
+  return queuedThisTurn > budget;
+}
 
 function drain(): void {
+  budget = queuedThisTurn > budget
+    ? Math.min(budget * 2, MAX_BUDGET)
+    : FIRST_BUDGET;
+  queuedThisTurn = 0;
   // Swap first: a flush may queue more (a slow-consumer Close).
   while (dirty.length > 0) {
     const batch = dirty;

@@ -9,7 +9,7 @@
  */
 
 import { MessagePackHubProtocol } from "@microsoft/signalr-protocol-msgpack";
-import { assertEquals } from "./helpers/assert.ts";
+import { assertEquals, assertOk } from "./helpers/assert.ts";
 import { startFaultHub } from "./helpers/fault_hub.ts";
 import { RawClient } from "./helpers/raw_socket.ts";
 import { TcpProxy } from "./helpers/tcp_proxy.ts";
@@ -78,6 +78,42 @@ Deno.test("300 back-to-back group sends in one frame all reach the members, in o
 
 Deno.test("300 back-to-back group sends in 300 frames all reach the members, in order", () =>
   burstReachesMembers(false));
+
+Deno.test("a burst past one turn's budget goes on in later turns, whole and in order", async () => {
+  const app = await startFaultHub();
+  const members = await Promise.all(
+    range(15).map(() => RawClient.connected(`${app.url}/hub`)),
+  );
+  const sender = await RawClient.connected(`${app.url}/hub`);
+  try {
+    for (const m of members) {
+      m.sendMessage({
+        type: 1,
+        invocationId: "j",
+        target: "Join",
+        arguments: ["room"],
+      });
+      await m.next((r) => r.type === 3);
+    }
+    const before = members.map((m) => m.frames);
+    // 400 × 15 = 6,000 messages: more than the first turn's budget.
+    sender.send(groupSends(400).join(""));
+    for (const m of members) {
+      const seen: unknown[] = [];
+      while (seen.length < 400) {
+        seen.push((await m.next((r) => r.target === "group")).arguments);
+      }
+      assertEquals(seen, range(400).map((n) => [n]));
+    }
+    // Split across turns: more than one frame, far fewer than 400.
+    const frames = members[0].frames - before[0];
+    assertOk(frames > 1 && frames < 20, `${frames} frames`);
+  } finally {
+    for (const m of members) await m.close();
+    await sender.close();
+    await app.close();
+  }
+});
 
 const pairs: [string, signalR.HttpTransportType, boolean][] = [
   ["WebSockets + JSON", HttpTransportType.WebSockets, false],
