@@ -47,7 +47,8 @@ const signalrCalls = {
   pingReply: () => null,
   join: (id: number) =>
     `{"type":1,"invocationId":"${id}","target":"AddToGroup","arguments":["bench"]}${RS}`,
-  broadcast: `{"type":1,"target":"BroadcastToGroup","arguments":["bench"]}${RS}`,
+  broadcast:
+    `{"type":1,"target":"BroadcastToGroup","arguments":["bench"]}${RS}`,
   call: (id: number) =>
     `{"type":1,"invocationId":"${id}","target":"GetConnectionId","arguments":[]}${RS}`,
   answers: (bytes: Uint8Array, start: number, end: number) =>

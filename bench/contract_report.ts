@@ -124,7 +124,7 @@ export function renderContract(
     `Every client negotiates (\`POST /chart/negotiate?negotiateVersion=1\`),`,
     "opens a WebSocket, completes the JSON handshake and pings every 15 s;",
     "Switchboard is the app started with the `deno task start` command and",
-    "`MAX_CONNECTIONS_PER_ADDRESS=0`. Flood: 60 `BroadcastToGroup(\"bench\")`",
+    '`MAX_CONNECTIONS_PER_ADDRESS=0`. Flood: 60 `BroadcastToGroup("bench")`',
     "back to back from one more client; paced: 2/s for 4 s; round trips: 100",
     "closed-loop `GetConnectionId()` callers for 3 s; connects with 100",
     `handshakes in flight. Each figure is the median of ${repeats} repeats;`,
@@ -146,7 +146,10 @@ export function renderContract(
   }
   const failures = outcomes.filter((o) => "error" in o);
   for (const o of failures) {
-    lines.push("", `- ${o.target} failed a repeat: ${"error" in o ? o.error : ""}`);
+    lines.push(
+      "",
+      `- ${o.target} failed a repeat: ${"error" in o ? o.error : ""}`,
+    );
   }
   const short = outcomes.filter((o): o is ContractResult =>
     !("error" in o) && o.flood.delivered < o.flood.expected

@@ -275,7 +275,9 @@ class ContractLoad implements FrameSink {
     const cpuBefore = cpuSeconds(this.#config.pid);
     const started = performance.now();
     for (let i = 0; i < count; i++) {
-      if (gapMs > 0 && i > 0) await sleep(started + i * gapMs - performance.now());
+      if (gapMs > 0 && i > 0) {
+        await sleep(started + i * gapMs - performance.now());
+      }
       this.#sendTimes.push(performance.now());
       sender.sendText(this.#dialect.broadcast);
     }

@@ -187,8 +187,13 @@ async function main(): Promise<void> {
       contract = await runContractSuite({
         n: args.contractN,
         repeats: args.repeats,
-        targets: args.targets.filter((t) => t !== "minimal") as ContractTarget[],
-        socketioBundle: await bundleSocketIo(tmp, "contract_socketio_server.js"),
+        targets: args.targets.filter((t) =>
+          t !== "minimal"
+        ) as ContractTarget[],
+        socketioBundle: await bundleSocketIo(
+          tmp,
+          "contract_socketio_server.js",
+        ),
         quietWaitMs: args.quietWaitMs,
       });
     }
