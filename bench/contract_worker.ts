@@ -25,6 +25,7 @@ import {
   type ContractTarget,
 } from "./contract_dialect.ts";
 import { type FrameSink, WsClient } from "./ws_client.ts";
+import { Handshakes } from "./handshakes.ts";
 
 /** What the runner asks for. */
 export interface ContractConfig {
@@ -84,9 +85,7 @@ class ContractLoad implements FrameSink {
   readonly #config: ContractConfig;
   readonly #dialect: ContractDialect;
   #clients: WsClient[] = [];
-  #ready: Uint8Array;
-  #waiters = new Map<WsClient, (ok: boolean) => void>();
-  #failures: Record<string, number> = {};
+  #hs: Handshakes;
   #phase: Phase = "connect";
   #answered = 0;
   #sendTimes: number[] = [];
@@ -103,7 +102,7 @@ class ContractLoad implements FrameSink {
   constructor(config: ContractConfig) {
     this.#config = config;
     this.#dialect = contractDialect(config.target);
-    this.#ready = new Uint8Array(config.n + 1);
+    this.#hs = new Handshakes(config.n + 1);
     this.#got = new Uint32Array(config.n + 1);
     this.#callAt = new Float64Array(config.n + 1);
     setInterval(() => this.#keepAlive(), KEEPALIVE_MS);
@@ -135,14 +134,14 @@ class ContractLoad implements FrameSink {
         tag,
       );
     } catch (error) {
-      this.#fail((error as Error).message.slice(0, 60));
+      this.#hs.fail((error as Error).message.slice(0, 60));
       return;
     }
-    const ready = new Promise<boolean>((r) => this.#waiters.set(client, r));
+    const ready = this.#hs.wait(client);
     if (this.#dialect.greeting) client.sendText(this.#dialect.greeting);
     const timer = setTimeout(() => {
-      if (this.#waiters.has(client)) this.#fail("handshake timeout");
-      this.#settle(client, false);
+      if (this.#hs.waiting(client)) this.#hs.fail("handshake timeout");
+      this.#hs.settle(client, false);
     }, HANDSHAKE_TIMEOUT_MS);
     if (await ready) this.#clients[tag] = client;
     else client.close();
@@ -162,20 +161,8 @@ class ContractLoad implements FrameSink {
     return body.connectionToken;
   }
 
-  #settle(client: WsClient, ok: boolean): void {
-    const resolve = this.#waiters.get(client);
-    if (!resolve) return;
-    this.#waiters.delete(client);
-    if (ok) this.#ready[client.tag] = 1;
-    resolve(ok);
-  }
-
-  #fail(reason: string): void {
-    this.#failures[reason] = (this.#failures[reason] ?? 0) + 1;
-  }
-
   get failures(): Record<string, number> {
-    return this.#failures;
+    return this.#hs.failures;
   }
 
   /** Receivers: every connected client but the sender. */
@@ -190,13 +177,13 @@ class ContractLoad implements FrameSink {
   }
 
   onFrame(client: WsClient, bytes: Uint8Array, start: number, end: number) {
-    if (this.#ready[client.tag] === 0) {
+    if (this.#hs.ready[client.tag] === 0) {
       const { ready, reply } = this.#dialect.hello(bytes, start);
       if (reply) client.sendText(reply);
-      if (ready) this.#settle(client, true);
+      if (ready) this.#hs.settle(client, true);
       else if (!reply) {
-        this.#fail("refused handshake");
-        this.#settle(client, false);
+        this.#hs.fail("refused handshake");
+        this.#hs.settle(client, false);
       }
       return;
     }
@@ -242,8 +229,8 @@ class ContractLoad implements FrameSink {
   }
 
   onClose(client: WsClient): void {
-    if (this.#waiters.has(client)) this.#fail("closed before ready");
-    this.#settle(client, false);
+    if (this.#hs.waiting(client)) this.#hs.fail("closed before ready");
+    this.#hs.settle(client, false);
   }
 
   /** Every member joins group `bench` and waits for its answer. */

@@ -13,7 +13,7 @@ import { assertEquals, assertOk } from "./helpers/assert.ts";
 import { startFaultHub } from "./helpers/fault_hub.ts";
 import { RawClient } from "./helpers/raw_socket.ts";
 import { TcpProxy } from "./helpers/tcp_proxy.ts";
-import { connect, signalR } from "./helpers/signalr_client.ts";
+import { connect, signalR, transportPairs } from "./helpers/signalr_client.ts";
 import { waitUntil } from "./helpers/wait_until.ts";
 import { jsonProtocol } from "../hub/mod.ts";
 import { messagePackProtocol } from "../hub/protocol/messagepack.ts";
@@ -115,15 +115,7 @@ Deno.test("a burst past one turn's budget goes on in later turns, whole and in o
   }
 });
 
-const pairs: [string, signalR.HttpTransportType, boolean][] = [
-  ["WebSockets + JSON", HttpTransportType.WebSockets, false],
-  ["ServerSentEvents + JSON", HttpTransportType.ServerSentEvents, false],
-  ["LongPolling + JSON", HttpTransportType.LongPolling, false],
-  ["WebSockets + MessagePack", HttpTransportType.WebSockets, true],
-  ["LongPolling + MessagePack", HttpTransportType.LongPolling, true],
-];
-
-for (const [name, transport, msgpack] of pairs) {
+for (const [name, transport, msgpack] of transportPairs) {
   Deno.test(`frames of several records are parsed by the official client over ${name}`, async () => {
     const app = await startFaultHub({ protocols });
     const client = await connect(app.url, "/hub", {
