@@ -26,6 +26,7 @@ import {
 } from "./contract_dialect.ts";
 import { type FrameSink, WsClient } from "./ws_client.ts";
 import { Handshakes } from "./handshakes.ts";
+import { NegotiateClient } from "./negotiate_client.ts";
 
 /** What the runner asks for. */
 export interface ContractConfig {
@@ -114,7 +115,14 @@ class ContractLoad implements FrameSink {
     const started = performance.now();
     let next = 0;
     const runner = async () => {
-      while (next < total) await this.#openOne(next++);
+      const http = this.#dialect.negotiates
+        ? new NegotiateClient(
+          this.#config.port,
+          "/chart/negotiate?negotiateVersion=1",
+        )
+        : null;
+      while (next < total) await this.#openOne(next++, http);
+      http?.close();
     };
     await Promise.all(
       Array.from({ length: Math.min(this.#config.concurrency, total) }, runner),
@@ -122,10 +130,10 @@ class ContractLoad implements FrameSink {
     return performance.now() - started;
   }
 
-  async #openOne(tag: number): Promise<void> {
+  async #openOne(tag: number, http: NegotiateClient | null): Promise<void> {
     let client: WsClient;
     try {
-      const token = this.#dialect.negotiates ? await this.#negotiate() : null;
+      const token = http ? await http.negotiate() : null;
       client = await WsClient.open(
         "127.0.0.1",
         this.#config.port,
@@ -146,19 +154,6 @@ class ContractLoad implements FrameSink {
     if (await ready) this.#clients[tag] = client;
     else client.close();
     clearTimeout(timer);
-  }
-
-  async #negotiate(): Promise<string> {
-    const response = await fetch(
-      `http://127.0.0.1:${this.#config.port}/chart/negotiate?negotiateVersion=1`,
-      { method: "POST" },
-    );
-    if (!response.ok) {
-      await response.body?.cancel();
-      throw new Error(`negotiate ${response.status}`);
-    }
-    const body = await response.json() as { connectionToken: string };
-    return body.connectionToken;
   }
 
   get failures(): Record<string, number> {
