@@ -19,7 +19,8 @@ import {
 import { type HubMessage, isTrackable } from "./protocol/messages.ts";
 import type { HandshakeReader } from "./protocol/handshake.ts";
 import type { ConnectionContext } from "./connection_context.ts";
-import type { Transport } from "./transports/transport.ts";
+import type { Transport, TransportName } from "./transports/transport.ts";
+import type { RequestInfo } from "./request_info.ts";
 import { countQueued, type Flushable, scheduleFlush } from "./flush_queue.ts";
 import type { ReplayBuffer } from "./replay_buffer.ts";
 import type { MessageRate } from "./rate_limit.ts";
@@ -51,7 +52,9 @@ export type CloseReason =
   | "rate-limited"
   | "pending-overflow"
   | "reconnect-timeout"
-  | "shutdown";
+  | "shutdown"
+  // A raw connection's handler (ConnectionServer) returned.
+  | "completed";
 
 /** What a connection reports upward (the hub counts and cleans up). */
 export interface ConnectionOwner {
@@ -70,6 +73,10 @@ export class HubConnection implements Flushable {
   state: ConnectionState = "negotiated";
   closeReason: CloseReason | undefined;
   transport: Transport | null = null;
+  /** The first transport's name; a stateful reconnect keeps it. */
+  transportName: TransportName | null = null;
+  /** The request that opened the transport (`ctx.request`). */
+  request: RequestInfo | null = null;
   transportAt = 0;
   closingAt = 0;
   handshake: HandshakeReader | null = null;

@@ -36,6 +36,9 @@ export function validateHubOptions(options: ResolvedHubOptions): void {
   if (options.protocols.length === 0) {
     throw new RangeError("Option protocols must name at least one");
   }
+  if (typeof options.rolesClaim !== "string" || options.rolesClaim === "") {
+    throw new TypeError("Option rolesClaim must name a claim");
+  }
 }
 
 function checkNumber(name: string, value: number): void {
