@@ -78,7 +78,11 @@ export interface HubDefinition<
   S extends EventsOf<S> = ServerMethods,
   C extends EventsOf<C> = AnyEvents,
 > {
-  /** The hub's name (telemetry). Default: the path it is mounted at. */
+  /**
+   * The hub's name in telemetry (`<name>/<Method>` spans, `rpc.service`),
+   * like an ASP.NET hub's class name. Default: from the mount path,
+   * `/chart` → `ChartHub` (see `hubNameFromPath`).
+   */
   readonly name?: string;
   /**
    * Who may connect at all: negotiate and every transport request answer
@@ -122,4 +126,16 @@ export function defineHub<
   C extends EventsOf<C> = AnyEvents,
 >(definition: HubDefinition<S, C>): HubDefinition<S, C> {
   return definition;
+}
+
+/**
+ * A hub name from its mount path, in .NET's class-name style: the last
+ * segment in PascalCase plus `Hub` (`/hubs/live-chart` → `LiveChartHub`,
+ * `/` → `Hub`).
+ */
+export function hubNameFromPath(path: string): string {
+  const segment = path.split("/").filter((s) => s !== "").at(-1) ?? "";
+  const words = segment.split(/[^A-Za-z0-9]+/).filter((w) => w !== "");
+  const name = words.map((w) => w[0].toUpperCase() + w.slice(1)).join("");
+  return name.toLowerCase().endsWith("hub") ? name : `${name}Hub`;
 }

@@ -19,7 +19,7 @@ import {
   type ResolvedHubOptions,
   resolveHubOptions,
 } from "./options.ts";
-import type { HubDefinition } from "./hub_definition.ts";
+import { type HubDefinition, hubNameFromPath } from "./hub_definition.ts";
 import { MemoryBackplane } from "./backplane/memory.ts";
 import type { BackplaneStatus } from "./backplane/backplane.ts";
 import { HubConnection } from "./connection.ts";
@@ -29,7 +29,7 @@ import { Dispatcher } from "./dispatcher.ts";
 import { ClientResults } from "./client_results.ts";
 import { LifetimeManager } from "./lifetime_manager.ts";
 import { type Clients, type Groups, HubClients, HubGroups } from "./clients.ts";
-import { HubCounters, renderMetrics } from "./metrics.ts";
+import { HubCounters, type HubGauges, renderMetrics } from "./metrics.ts";
 import { consoleLogger, type Logger } from "./logger.ts";
 import { startHeartbeat } from "./heartbeat.ts";
 import { jsonProtocol } from "./protocol/json.ts";
@@ -53,6 +53,7 @@ import { type Authorize, checkRule } from "./authorization.ts";
 import { admit } from "./admission.ts";
 import { checkFilters } from "./hub_filters.ts";
 import { requestInfo } from "./request_info.ts";
+import { HubTelemetry } from "./telemetry.ts";
 
 /** Options of a mounted hub. */
 export interface HubServerOptions extends HubOptions {
@@ -70,7 +71,7 @@ export interface HubHealth {
 /** A SignalR hub served over HTTP. */
 export class HubServer {
   readonly path: string;
-  /** The hub's name: `defineHub({ name })`, or the path without its slash. */
+  /** The hub's name in telemetry: `defineHub({ name })` or from the path. */
   readonly name: string;
   readonly options: ResolvedHubOptions;
   readonly counters: HubCounters = new HubCounters();
@@ -92,6 +93,8 @@ export class HubServer {
   readonly #routes: EndpointRoutes;
   /** The hub's `authorize` rule, checked on every request. */
   readonly #rule: Authorize | undefined;
+  readonly #telemetry: HubTelemetry;
+  #stopObserving: (() => void) | null = null;
   #stopHeartbeat: (() => void) | null = null;
   #accepting = false;
 
@@ -99,7 +102,8 @@ export class HubServer {
   constructor(hub: HubDefinition, options: HubServerOptions) {
     const { path, ...rest } = options;
     this.path = path.replace(/\/+$/, "");
-    this.name = hub.name ?? (this.path.replace(/^\//, "") || "hub");
+    this.name = hub.name ?? hubNameFromPath(this.path);
+    this.#telemetry = new HubTelemetry(this.name);
     if (hub.authorize !== undefined) checkRule(hub.authorize);
     this.#rule = hub.authorize;
     checkFilters([...(rest.filters ?? []), ...(hub.filters ?? [])]);
@@ -119,6 +123,7 @@ export class HubServer {
         groupAckTimeoutMs: this.options.groupAckTimeoutMs,
       },
       this.logger,
+      this.#telemetry,
     );
     const groups = new HubGroups(
       this.#manager,
@@ -139,7 +144,11 @@ export class HubServer {
     this.clients = new HubClients(this.#manager, results);
     this.localClients = new HubClients(this.#manager, results, true);
     this.groups = groups;
-    const observers = { counters: this.counters, logger: this.logger };
+    const observers = {
+      counters: this.counters,
+      logger: this.logger,
+      telemetry: this.#telemetry,
+    };
     this.#addresses = new AddressCounter(this.options.maxConnectionsPerAddress);
     this.#handler = new ConnectionHandler({
       hub,
@@ -166,6 +175,10 @@ export class HubServer {
   /** Connects the backplane and starts the heartbeat. */
   async start(): Promise<void> {
     await this.#manager.start();
+    this.#stopObserving = this.#telemetry.metrics.observe(() => [
+      this.counters,
+      this.#gauges(),
+    ]);
     this.#stopHeartbeat = startHeartbeat(
       this.#store,
       this.options,
@@ -350,12 +363,16 @@ export class HubServer {
 
   /** Prometheus text for this hub. */
   metricsText(): string {
+    return renderMetrics(this.counters, this.#gauges());
+  }
+
+  #gauges(): HubGauges {
     const backplane = this.#manager.backplane.status();
-    return renderMetrics(this.counters, {
+    return {
       ...this.sizes(),
       backplaneHealthy: backplane.healthy,
       backplaneDropped: backplane.dropped,
-    });
+    };
   }
 
   /** Liveness and backplane detail. */
@@ -395,6 +412,8 @@ export class HubServer {
     for (const c of this.#store.values()) this.#handler.closed(c);
     this.#stopHeartbeat?.();
     this.#stopHeartbeat = null;
+    this.#stopObserving?.();
+    this.#stopObserving = null;
     await this.#manager.close();
   }
 }

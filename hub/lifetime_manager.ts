@@ -13,6 +13,7 @@ import type {
   BackplaneMessage,
   BackplaneNode,
   GroupMessage,
+  InvokeMessage,
   Scope,
   Target,
 } from "./backplane/backplane.ts";
@@ -24,6 +25,7 @@ import type { Logger } from "./logger.ts";
 import { randomId } from "./random_id.ts";
 import { HubError } from "./hub_error.ts";
 import type { RemoteClientResults } from "./remote_client_results.ts";
+import type { HubTelemetry } from "./telemetry.ts";
 
 /** Limits the manager enforces on membership. */
 export interface LifetimeLimits {
@@ -50,12 +52,23 @@ export class LifetimeManager implements BackplaneNode {
   readonly #acks = new Map<string, (error?: string) => void>();
   /** Client results for and from other processes; null until served. */
   #results: RemoteClientResults | null = null;
+  /** Null while OpenTelemetry is off. */
+  readonly #telemetry: HubTelemetry | null;
 
-  /** A manager publishing through `backplane`. */
-  constructor(backplane: Backplane, limits: LifetimeLimits, logger: Logger) {
+  /**
+   * A manager publishing through `backplane`; with `telemetry` on, sends
+   * carry their trace to the processes that deliver them.
+   */
+  constructor(
+    backplane: Backplane,
+    limits: LifetimeLimits,
+    logger: Logger,
+    telemetry?: HubTelemetry,
+  ) {
     this.#backplane = backplane;
     this.#limits = limits;
     this.#logger = logger;
+    this.#telemetry = telemetry?.enabled ? telemetry : null;
   }
 
   /** Starts receiving other processes' messages. */
@@ -126,7 +139,15 @@ export class LifetimeManager implements BackplaneNode {
     if (localOnly) return local;
     const remote = this.#remoteTarget(target);
     if (remote) {
-      this.#backplane.publish({ kind: "invoke", target: remote, method, args });
+      const message: InvokeMessage = {
+        kind: "invoke",
+        target: remote,
+        method,
+        args,
+      };
+      this.#backplane.publish(
+        this.#telemetry ? this.#telemetry.stamp(message) : message,
+      );
     }
     return local;
   }
@@ -248,7 +269,7 @@ export class LifetimeManager implements BackplaneNode {
     try {
       switch (message.kind) {
         case "invoke":
-          this.send(message.target, message.method, message.args, true);
+          this.#deliver(message);
           return;
         case "group":
           return this.#applyRemoteGroup(message, from);
@@ -263,6 +284,16 @@ export class LifetimeManager implements BackplaneNode {
     } catch (error) {
       this.#logger.log("warn", "backplane.receive_failed", { error, from });
     }
+  }
+
+  /** Another process's send, to this process's connections. */
+  #deliver(message: InvokeMessage): void {
+    const deliver = () =>
+      this.send(message.target, message.method, message.args, true);
+    // Only sends made inside a span carry one; the rest stay untraced.
+    if (this.#telemetry && message.traceparent !== undefined) {
+      this.#telemetry.deliver(message, deliver);
+    } else deliver();
   }
 
   #applyRemoteGroup(message: GroupMessage, from: string): void {

@@ -38,6 +38,12 @@ export interface InvokeMessage {
   readonly target: Target;
   readonly method: string;
   readonly args: readonly unknown[];
+  /**
+   * W3C `traceparent` of the span that sent it, present only while
+   * OpenTelemetry is on: the delivering process continues that trace.
+   * Plain text in the message, so every backplane carries it.
+   */
+  readonly traceparent?: string;
 }
 
 /** Add or remove a connection another process holds; answered by an ack. */
