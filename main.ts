@@ -82,7 +82,8 @@ export async function startServer(
     path: "/chart",
     logger,
     authenticate: users.authenticate,
-    // REDIS_URL: several processes act as one hub; without it, in-memory.
+    // REDIS_URL (one Redis) or REDIS_CLUSTER_URLS (a Redis Cluster):
+    // several processes act as one hub; without either, in-memory.
     backplane: await backplaneFromEnv(env, {
       prefix: "switchboard:chart",
       logger,

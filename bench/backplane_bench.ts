@@ -1,6 +1,7 @@
 /**
  * Broadcast throughput: one hub process (in-memory backplane) against two
- * processes sharing a real redis-server, same clients, same messages.
+ * processes sharing a real redis-server and two processes sharing a real
+ * 3-master Redis Cluster (sharded pub/sub), same clients, same messages.
  *
  * Each run connects `clients` official SignalR clients (split evenly over
  * the processes), has one more client invoke `SendAll` `messages` times
@@ -17,6 +18,7 @@
 
 import { AppProcess } from "../tests/helpers/app_process.ts";
 import { RedisServer } from "../tests/helpers/redis_server.ts";
+import { RedisCluster } from "../tests/helpers/redis_cluster.ts";
 import { connect, signalR } from "../tests/helpers/signalr_client.ts";
 
 const NODE = "tests/helpers/cluster_node.ts";
@@ -31,6 +33,8 @@ interface Result {
   readonly messages: number;
   readonly elapsedMs: number;
   readonly deliveriesPerSecond: number;
+  /** On a cluster: `SPUBLISH` calls per master during the run. */
+  readonly perShard?: number[];
 }
 
 function flag(name: string, fallback: number, max = 900): number {
@@ -109,6 +113,22 @@ async function withDeadline<T>(work: Promise<T>, ms: number, what: string) {
 interface Setup {
   readonly name: string;
   readonly procs: AppProcess[];
+  /** The cluster the setup runs on, to count each shard's share. */
+  readonly cluster?: RedisCluster;
+}
+
+/** Runs one setup, counting each shard's `SPUBLISH` calls on a cluster. */
+async function runSetup(
+  setup: Setup,
+  clients: number,
+  messages: number,
+): Promise<Result> {
+  const before = await setup.cluster?.spublishCalls();
+  const result = await run(setup.name, setup.procs, clients, messages);
+  if (!setup.cluster || !before) return result;
+  const after = await setup.cluster.spublishCalls();
+  const perShard = [...after].map(([port, n]) => n - (before.get(port) ?? 0));
+  return { ...result, perShard };
 }
 
 /**
@@ -125,11 +145,11 @@ async function measure(
   await run("warm-up", setups[0].procs, clients, messages);
   const best = new Map<string, Result>();
   for (let round = 0; round < rounds; round++) {
-    for (const { name, procs } of setups) {
-      const r = await run(name, procs, clients, messages);
-      const top = best.get(name);
+    for (const setup of setups) {
+      const r = await runSetup(setup, clients, messages);
+      const top = best.get(setup.name);
       if (!top || r.deliveriesPerSecond > top.deliveriesPerSecond) {
-        best.set(name, r);
+        best.set(setup.name, r);
       }
     }
   }
@@ -147,6 +167,7 @@ async function main(): Promise<void> {
   const messages = flag("messages", 1_000, 10_000);
   const rounds = flag("rounds", 3, 20);
   const redis = await RedisServer.start();
+  const cluster = await RedisCluster.start({ masters: 3 });
   const all: AppProcess[] = [];
   try {
     const quiet = { LOG_LEVEL: "warn" };
@@ -165,23 +186,37 @@ async function main(): Promise<void> {
       },
       { name: "1 process + Redis", procs: await start(1, alone) },
       { name: "2 processes + Redis", procs: await start(2, shared) },
+      {
+        name: "2 processes + 3-shard cluster",
+        procs: await start(2, {
+          ...quiet,
+          REDIS_CLUSTER_URLS: cluster.envValue,
+          HUB_PREFIX: `${shared.HUB_PREFIX}-cluster`,
+        }),
+        cluster,
+      },
     ];
     all.push(...setups.flatMap((s) => s.procs));
     print(await measure(setups, rounds, clients, messages));
   } finally {
     await Promise.all(all.map((p) => p.stop()));
     await redis.stop();
+    await cluster.stop();
   }
 }
 
 function print(results: Result[]): void {
-  console.log("| setup | clients | broadcasts | time (ms) | deliveries/s |");
-  console.log("| --- | ---: | ---: | ---: | ---: |");
+  console.log(
+    "| setup | clients | broadcasts | time (ms) | deliveries/s | SPUBLISH per shard |",
+  );
+  console.log("| --- | ---: | ---: | ---: | ---: | --- |");
   for (const r of results) {
     console.log(
       `| ${r.setup} | ${r.clients} | ${r.messages} | ${
         Math.round(r.elapsedMs)
-      } | ${r.deliveriesPerSecond.toLocaleString("en-US")} |`,
+      } | ${r.deliveriesPerSecond.toLocaleString("en-US")} | ${
+        r.perShard?.join(" / ") ?? ""
+      } |`,
     );
   }
 }

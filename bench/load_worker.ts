@@ -22,6 +22,7 @@ import {
   scanMarkers,
 } from "./wire_dialect.ts";
 import { type FrameSink, WsClient } from "./ws_client.ts";
+import { Handshakes } from "./handshakes.ts";
 
 /** Workloads a worker can run. */
 export type Phase = "idle" | "latency" | "rr" | "flood";
@@ -59,12 +60,9 @@ const STALL_MS = 500;
 class LoadWorker implements FrameSink, MarkerSink {
   #dialect: Dialect = dialect("raw");
   #clients: WsClient[] = [];
-  #ready = new Uint8Array(0);
-  #waiters = new Map<WsClient, (ok: boolean) => void>();
+  #hs = new Handshakes(0);
   #driver: WsClient | null = null;
   #closed = 0;
-  /** Why connections failed during `connect`, reported with its result. */
-  #failures: Record<string, number> = {};
   #phase: Phase = "idle";
   #counting = false;
   #markAt = 0;
@@ -91,7 +89,7 @@ class LoadWorker implements FrameSink, MarkerSink {
   async connect(cmd: Extract<Command, { op: "connect" }>): Promise<void> {
     this.#dialect = dialect(cmd.dialect);
     const total = cmd.count + (cmd.driver ? 1 : 0);
-    this.#ready = new Uint8Array(total);
+    this.#hs = new Handshakes(total);
     const started = performance.now();
     let next = 0;
     let ok = 0;
@@ -112,7 +110,7 @@ class LoadWorker implements FrameSink, MarkerSink {
       ev: "connected",
       ok,
       failed: total - ok,
-      failures: this.#failures,
+      failures: this.#hs.failures,
       ms,
       driver: this.#driver !== null,
     });
@@ -132,38 +130,24 @@ class LoadWorker implements FrameSink, MarkerSink {
         tag,
       );
     } catch (error) {
-      this.#fail((error as Error).message.slice(0, 60));
+      this.#hs.fail((error as Error).message.slice(0, 60));
       return false;
     }
     this.#clients.push(client);
     if (this.#dialect.readyOnOpen) {
-      this.#ready[tag] = 1;
+      this.#hs.ready[tag] = 1;
       return true;
     }
-    const ready = new Promise<boolean>((resolve) =>
-      this.#waiters.set(client, resolve)
-    );
+    const ready = this.#hs.wait(client);
     if (this.#dialect.greeting) client.sendText(this.#dialect.greeting);
     const timer = setTimeout(() => {
-      if (this.#waiters.has(client)) this.#fail("handshake timeout");
-      this.#settle(client, false);
+      if (this.#hs.waiting(client)) this.#hs.fail("handshake timeout");
+      this.#hs.settle(client, false);
     }, cmd.timeoutMs);
     const ok = await ready;
     clearTimeout(timer);
     if (!ok) client.close();
     return ok;
-  }
-
-  #settle(client: WsClient, ok: boolean): void {
-    const resolve = this.#waiters.get(client);
-    if (!resolve) return;
-    this.#waiters.delete(client);
-    if (ok) this.#ready[client.tag] = 1;
-    resolve(ok);
-  }
-
-  #fail(reason: string): void {
-    this.#failures[reason] = (this.#failures[reason] ?? 0) + 1;
   }
 
   onFrame(
@@ -172,17 +156,17 @@ class LoadWorker implements FrameSink, MarkerSink {
     start: number,
     end: number,
   ): void {
-    if (this.#ready[client.tag] === 0) {
+    if (this.#hs.ready[client.tag] === 0) {
       const { state, reply } = this.#dialect.hello(bytes, start, end);
       if (reply) client.sendText(reply);
       if (state === "fail") {
-        this.#fail(
+        this.#hs.fail(
           `hello: ${
             new TextDecoder().decode(bytes.subarray(start, end)).slice(0, 60)
           }`,
         );
       }
-      if (state !== "wait") this.#settle(client, state === "ready");
+      if (state !== "wait") this.#hs.settle(client, state === "ready");
       return;
     }
     const pong = this.#dialect.pingReply(bytes, start, end);
@@ -198,8 +182,8 @@ class LoadWorker implements FrameSink, MarkerSink {
 
   onClose(client: WsClient): void {
     this.#closed++;
-    if (this.#waiters.has(client)) this.#fail("closed before ready");
-    this.#settle(client, false);
+    if (this.#hs.waiting(client)) this.#hs.fail("closed before ready");
+    this.#hs.settle(client, false);
   }
 
   onMarker(_seq: number, micros: number): void {
@@ -238,7 +222,7 @@ class LoadWorker implements FrameSink, MarkerSink {
     this.#window = cmd.window;
     if (cmd.phase === "rr") {
       for (const c of this.#clients) {
-        if (c !== this.#driver && this.#ready[c.tag] && !c.closed) {
+        if (c !== this.#driver && this.#hs.ready[c.tag] && !c.closed) {
           this.#request(c);
         }
       }
@@ -324,7 +308,7 @@ class LoadWorker implements FrameSink, MarkerSink {
     const text = this.#dialect.keepAlive;
     if (text === null) return;
     for (const c of this.#clients) {
-      if (this.#ready[c.tag] && !c.closed) c.sendText(text);
+      if (this.#hs.ready[c.tag] && !c.closed) c.sendText(text);
     }
   }
 

@@ -4,7 +4,13 @@
  * child process per N, every child stopped by PID. Writes
  * bench/results/<date>.md, latest.md, latest.json and latency.svg.
  *
- * Flags: --quick (N = 1,000, one round), --n=1000,5000,10000, --rounds=2,
+ * Two suites. `contract` (the headline, contract_run.ts): the app as
+ * `deno task start` runs it, driven only through its public contract at
+ * --contract-n (5,000), median of --repeats (3). `classic`: the older
+ * workloads below, as secondary tables.
+ *
+ * Flags: --suites=contract,classic, --contract-n=5000, --repeats=3,
+ * --quick (N = 1,000, one round or repeat), --n=1000,5000,10000, --rounds=2,
  * --targets=raw,socketio,switchboard, --phases=latency,rr,flood,
  * --workers=1, --warmup-ms=500, --measure-ms=3000, --latency-ms=3000,
  * --rate=2, --window=4, --concurrency=200, --budget-s=285,
@@ -29,6 +35,9 @@ import {
 import type { TargetName } from "./target_process.ts";
 import type { Phase } from "./load_worker.ts";
 import { bestOf } from "./best_of.ts";
+import { type ContractOutcome, runContractSuite } from "./contract_run.ts";
+import { renderContract } from "./contract_report.ts";
+import type { ContractTarget } from "./contract_dialect.ts";
 
 /** Targets of the default run; `minimal` is a reference only run on request. */
 const DEFAULT_TARGETS: TargetName[] = ["raw", "socketio", "switchboard"];
@@ -36,7 +45,12 @@ const ALL_TARGETS: TargetName[] = ["raw", "minimal", "socketio", "switchboard"];
 const ALL_PHASES: Phase[] = ["latency", "rr", "flood"];
 const repoRoot = new URL("../", import.meta.url).pathname;
 
+type Suite = "contract" | "classic";
+
 interface RunArgs extends Omit<ScenarioOptions, "socketioBundle"> {
+  suites: Suite[];
+  contractN: number;
+  repeats: number;
   ns: number[];
   targets: TargetName[];
   rounds: number;
@@ -70,8 +84,16 @@ export function parseArgs(args: string[]): RunArgs {
   const phases = (flags.get("phases") ?? ALL_PHASES.join(",")).split(
     ",",
   ) as Phase[];
-  for (const name of ["n", "targets", "out", "phases"]) flags.delete(name);
+  const suites = (flags.get("suites") ?? "contract,classic").split(
+    ",",
+  ) as Suite[];
+  for (const name of ["n", "targets", "out", "phases", "suites"]) {
+    flags.delete(name);
+  }
   const parsed: RunArgs = {
+    suites,
+    contractN: num("contract-n", quick ? 1000 : 5000),
+    repeats: num("repeats", quick ? 1 : 3),
     ns,
     targets,
     outDir,
@@ -84,7 +106,7 @@ export function parseArgs(args: string[]): RunArgs {
     latencyMs: num("latency-ms", 3000),
     rateHz: num("rate", 2),
     floodWindow: num("window", 4),
-    budgetSeconds: num("budget-s", 285),
+    budgetSeconds: num("budget-s", 270),
     quietWaitMs: num("quiet-wait-ms", 3000),
   };
   if (flags.size > 0) {
@@ -93,14 +115,17 @@ export function parseArgs(args: string[]): RunArgs {
   if (ns.some((n) => !Number.isInteger(n) || n < 1 || n > 20_000)) {
     throw new RangeError("--n takes integers from 1 to 20000");
   }
+  if (suites.some((s) => s !== "contract" && s !== "classic")) {
+    throw new RangeError("Bad --suites");
+  }
   if (targets.some((t) => !ALL_TARGETS.includes(t))) {
     throw new RangeError("Bad --targets");
   }
   return parsed;
 }
 
-async function bundleSocketIo(dir: string): Promise<string> {
-  const out = `${dir}/socketio_server.js`;
+async function bundleSocketIo(dir: string, name: string): Promise<string> {
+  const out = `${dir}/${name}`;
   const { success, stderr } = await new Deno.Command(Deno.execPath(), {
     args: [
       "bundle",
@@ -108,7 +133,7 @@ async function bundleSocketIo(dir: string): Promise<string> {
       "node",
       "-o",
       out,
-      "bench/socketio_server.js",
+      `bench/${name}`,
     ],
     cwd: repoRoot,
     stdout: "null",
@@ -154,49 +179,78 @@ async function environment(args: RunArgs): Promise<RunInfo> {
 
 async function main(): Promise<void> {
   const args = parseArgs(Deno.args);
-  const started = performance.now();
   const tmp = await Deno.makeTempDir({ prefix: "switchboard_bench_" });
-  const results: ScenarioResult[] = [];
+  let contract: ContractOutcome[] = [];
+  let results: ScenarioResult[] = [];
   try {
-    const socketioBundle = await bundleSocketIo(tmp);
-    // Longest scenario seen per N: a scenario that would end past the
-    // budget is not started, so the run ends in time.
-    const longest = new Map<number, number>();
-    for (let round = 1; round <= args.rounds; round++) {
-      for (const n of args.ns) {
-        for (const target of args.targets) {
-          const elapsed = (performance.now() - started) / 1000;
-          const over = elapsed + (longest.get(n) ?? 0) > args.budgetSeconds;
-          if (over && round > 1) continue;
-          if (over) {
-            results.push(
-              failed(
-                target,
-                n,
-                `skipped: time budget of ${args.budgetSeconds} s spent`,
-              ),
-            );
-            continue;
-          }
-          console.error(
-            `[bench] round ${round} ${target} N=${n} (${elapsed.toFixed(0)} s)`,
-          );
-          try {
-            results.push(
-              await runScenario(target, n, { ...args, socketioBundle }),
-            );
-          } catch (error) {
-            results.push(failed(target, n, (error as Error).message));
-          }
-          const took = (performance.now() - started) / 1000 - elapsed;
-          longest.set(n, Math.max(longest.get(n) ?? 0, took));
-        }
-      }
+    if (args.suites.includes("contract")) {
+      contract = await runContractSuite({
+        n: args.contractN,
+        repeats: args.repeats,
+        targets: args.targets.filter((t) =>
+          t !== "minimal"
+        ) as ContractTarget[],
+        socketioBundle: await bundleSocketIo(
+          tmp,
+          "contract_socketio_server.js",
+        ),
+        quietWaitMs: args.quietWaitMs,
+      });
+    }
+    if (args.suites.includes("classic")) {
+      results = await runClassic(
+        args,
+        await bundleSocketIo(tmp, "socketio_server.js"),
+      );
     }
   } finally {
     await Deno.remove(tmp, { recursive: true });
   }
-  await writeReports(bestOf(results), args);
+  await writeReports(contract, bestOf(results), args);
+}
+
+/** The older workloads, best of `rounds`, within the time budget. */
+async function runClassic(
+  args: RunArgs,
+  socketioBundle: string,
+): Promise<ScenarioResult[]> {
+  const started = performance.now();
+  const results: ScenarioResult[] = [];
+  // Longest scenario seen per N: a scenario that would end past the
+  // budget is not started, so the run ends in time.
+  const longest = new Map<number, number>();
+  for (let round = 1; round <= args.rounds; round++) {
+    for (const n of args.ns) {
+      for (const target of args.targets) {
+        const elapsed = (performance.now() - started) / 1000;
+        const over = elapsed + (longest.get(n) ?? 0) > args.budgetSeconds;
+        if (over && round > 1) continue;
+        if (over) {
+          results.push(
+            failed(
+              target,
+              n,
+              `skipped: time budget of ${args.budgetSeconds} s spent`,
+            ),
+          );
+          continue;
+        }
+        console.error(
+          `[bench] round ${round} ${target} N=${n} (${elapsed.toFixed(0)} s)`,
+        );
+        try {
+          results.push(
+            await runScenario(target, n, { ...args, socketioBundle }),
+          );
+        } catch (error) {
+          results.push(failed(target, n, (error as Error).message));
+        }
+        const took = (performance.now() - started) / 1000 - elapsed;
+        longest.set(n, Math.max(longest.get(n) ?? 0, took));
+      }
+    }
+  }
+  return results;
 }
 
 function failed(target: TargetName, n: number, error: string): ScenarioResult {
@@ -218,23 +272,45 @@ function failed(target: TargetName, n: number, error: string): ScenarioResult {
 }
 
 async function writeReports(
+  contract: ContractOutcome[],
   results: ScenarioResult[],
   args: RunArgs,
 ): Promise<void> {
   const info = await environment(args);
-  const markdown = renderMarkdown(results, info);
+  const headline = contract.length > 0
+    ? renderContract(contract, args.repeats)
+    : [];
+  const classic = results.length > 0
+    ? renderMarkdown(results, info).split("\n")
+    : [
+      `# Benchmark results, ${info.date}`,
+      "",
+      ...info.environment.map((line) => `- ${line}`),
+      "",
+    ];
+  // The headline goes right under the title and environment lines.
+  const at = classic.findIndex((line, i) => i > 0 && line.startsWith("## "));
+  const markdown = (at < 0 ? [...classic, ...headline] : [
+    ...classic.slice(0, at),
+    ...headline,
+    "## Secondary workloads",
+    "",
+    ...classic.slice(at),
+  ]).join("\n");
   await Deno.mkdir(args.outDir, { recursive: true });
   const day = new Date().toISOString().slice(0, 10);
   await Deno.writeTextFile(`${args.outDir}/${day}.md`, markdown);
   await Deno.writeTextFile(`${args.outDir}/latest.md`, markdown);
   await Deno.writeTextFile(
     `${args.outDir}/latest.json`,
-    JSON.stringify(results, null, 1) + "\n",
+    JSON.stringify({ contract, classic: results }, null, 1) + "\n",
   );
-  await Deno.writeTextFile(
-    `${args.outDir}/latency.svg`,
-    renderLatencySvg(results, args.rateHz),
-  );
+  if (results.length > 0) {
+    await Deno.writeTextFile(
+      `${args.outDir}/latency.svg`,
+      renderLatencySvg(results, args.rateHz),
+    );
+  }
   console.log(markdown);
 }
 

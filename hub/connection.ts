@@ -16,19 +16,15 @@ import {
   type Payload,
   payloadSize,
 } from "./protocol/hub_protocol.ts";
-import {
-  type HubMessage,
-  type InvocationMessage,
-  isTrackable,
-  type StreamInvocationMessage,
-} from "./protocol/messages.ts";
+import { type HubMessage, isTrackable } from "./protocol/messages.ts";
 import type { HandshakeReader } from "./protocol/handshake.ts";
 import type { ConnectionContext } from "./connection_context.ts";
 import type { Transport, TransportName } from "./transports/transport.ts";
 import type { RequestInfo } from "./request_info.ts";
-import { type Flushable, scheduleFlush } from "./flush_queue.ts";
+import { countQueued, type Flushable, scheduleFlush } from "./flush_queue.ts";
 import type { ReplayBuffer } from "./replay_buffer.ts";
 import type { MessageRate } from "./rate_limit.ts";
+import { PendingInvocations } from "./pending_invocations.ts";
 
 /** Where a connection is in its life. */
 export type ConnectionState =
@@ -54,6 +50,7 @@ export type CloseReason =
   | "message-too-large"
   | "aborted"
   | "rate-limited"
+  | "pending-overflow"
   | "reconnect-timeout"
   | "admin"
   | "shutdown"
@@ -88,9 +85,9 @@ export class HubConnection implements Flushable {
   decoder: MessageDecoder | null = null;
   lastReceived = 0;
   lastSent = 0;
-  /** Invocations running now, and those waiting (bounded by the hub). */
+  /** Invocations running now, and those waiting (bounded in bytes). */
   running = 0;
-  readonly pending: (InvocationMessage | StreamInvocationMessage)[] = [];
+  readonly pending: PendingInvocations = new PendingInvocations();
   /** The context hub methods get; made once at handshake, reused. */
   context: ConnectionContext | null = null;
   #items: Map<string, unknown> | null = null;
@@ -172,6 +169,7 @@ export class HubConnection implements Flushable {
     }
     this.#outbox.push(payload);
     this.#outboxBytes += size;
+    countQueued();
     if (!this.#scheduled) {
       this.#scheduled = true;
       scheduleFlush(this);

@@ -25,7 +25,11 @@ import {
   ConnectionContext,
   type ContextServices,
 } from "./connection_context.ts";
-import type { HubProtocol, Payload } from "./protocol/hub_protocol.ts";
+import {
+  type HubProtocol,
+  type Payload,
+  payloadSize,
+} from "./protocol/hub_protocol.ts";
 import { type HubMessage, MessageTooLargeError } from "./protocol/messages.ts";
 import {
   HANDSHAKE_OK,
@@ -278,6 +282,8 @@ export class ConnectionHandler implements ConnectionOwner {
         `Connection closed: more than ${this.#p.options.messagesPerSecond} messages per second.`,
       );
     }
+    // Each call is charged its share of the frame for the pending bound.
+    const share = Math.ceil(payloadSize(data) / Math.max(1, messages.length));
     for (const message of messages) {
       if (connection.state !== "connected") return;
       this.#p.counters.messagesReceived++;
@@ -292,15 +298,18 @@ export class ConnectionHandler implements ConnectionOwner {
         }
         if (verdict !== "dispatch") continue;
       }
-      this.#dispatch(connection, message);
+      this.#dispatch(connection, message, share);
     }
   }
 
-  #dispatch(connection: HubConnection, message: HubMessage): void {
+  #dispatch(connection: HubConnection, message: HubMessage, size: number) {
     switch (message.type) {
       case 1:
       case 4:
-        return this.#p.dispatcher.invoke(connection, message);
+        if (!this.#p.dispatcher.invoke(connection, message, size)) {
+          this.#pendingOverflow(connection);
+        }
+        return;
       case 7:
         // The client is leaving: no Close back, just end.
         connection.end(null, "client-closed");
@@ -320,6 +329,26 @@ export class ConnectionHandler implements ConnectionOwner {
         // Ping only refreshes lastReceived; 8, 9 are not used here.
         return;
     }
+  }
+
+  /**
+   * More invocations wait than `maxPendingInvocationBytes` allows: the
+   * client sends faster than its calls run. Closed with an error that says
+   * so (no reconnect hint: the same burst would come back); the calls
+   * already waiting are counted as dropped at cleanup.
+   */
+  #pendingOverflow(connection: HubConnection): void {
+    const max = this.#p.options.maxPendingInvocationBytes;
+    this.#p.counters.messagesDropped++;
+    this.#p.logger.log("warn", "connection.pending_overflow", {
+      connectionId: connection.id,
+      waiting: connection.pending.length,
+    });
+    this.close(
+      connection,
+      "pending-overflow",
+      `Connection closed: more than ${max} bytes of invocations waiting to run.`,
+    );
   }
 
   /** Sends a Close (with an error and reconnect hint) and ends the transport. */
@@ -375,8 +404,7 @@ export class ConnectionHandler implements ConnectionOwner {
     this.#p.dispatcher.connectionClosed(connection);
     this.#p.results.connectionClosed(connection.id);
     counters.messagesDropped += connection.discardQueue() +
-      connection.pending.length;
-    connection.pending.length = 0;
+      connection.pending.clear();
     logger.log("info", "connection.close", {
       connectionId: connection.id,
       reason: connection.closeReason,

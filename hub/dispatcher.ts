@@ -20,6 +20,7 @@ import type {
   StreamItemMessage,
 } from "./protocol/messages.ts";
 import type { UploadStream } from "./upload_streams.ts";
+import { turnSpent } from "./flush_queue.ts";
 import type { HubContext } from "./hub_definition.ts";
 import {
   type Authorize,
@@ -53,7 +54,7 @@ interface MethodEntry {
 export interface DispatcherOptions {
   readonly detailedErrors: boolean;
   readonly maxParallelInvocations: number;
-  readonly maxPendingInvocations: number;
+  readonly maxPendingInvocationBytes: number;
   readonly maxStreamsPerConnection: number;
   readonly maxBufferedUploadItems: number;
   /** Server streams pause above half of this much unsent data. */
@@ -110,28 +111,24 @@ export class Dispatcher {
   }
 
   /**
-   * Runs or queues an invocation; refuses past the queue bound. Upload
+   * Runs or queues an invocation that arrived in `size` bytes. False when
+   * it would pass the pending bound: nothing was queued and the caller
+   * must close the connection (a call is never dropped quietly). Upload
    * streams open now, not when the call runs: their items may come first.
    */
-  invoke(connection: HubConnection, message: CallMessage): void {
+  invoke(connection: HubConnection, message: CallMessage, size = 0): boolean {
     if (message.streamIds?.length && !this.#openUploads(connection, message)) {
-      return;
+      return true;
     }
     if (connection.running < this.#options.maxParallelInvocations) {
       connection.running++;
       this.#run(connection, message);
-      return;
+      return true;
     }
-    if (connection.pending.length < this.#options.maxPendingInvocations) {
-      connection.pending.push(message);
-      return;
-    }
-    this.#counters.messagesDropped++;
+    const max = this.#options.maxPendingInvocationBytes;
+    if (connection.pending.push(message, size, max)) return true;
     this.#releaseUploads(connection, message);
-    this.#complete(connection, message.invocationId, {
-      error:
-        `Failed to invoke '${message.target}': too many pending invocations.`,
-    });
+    return false;
   }
 
   /** Starts queued invocations while there is room (after onConnected). */
@@ -161,9 +158,23 @@ export class Dispatcher {
         pending.then(() => this.#next(connection));
         return;
       }
+      if (this.#later(connection)) return;
       message = this.#nextMessage(connection);
     }
     connection.running--;
+  }
+
+  /**
+   * Goes on with `connection`'s waiting calls in a later turn when this
+   * one has queued its budget already (a burst of broadcasts), so what is
+   * queued is written first and recipients hear while the burst is still
+   * being carried out. A timer, not an immediate: the sockets' writes run
+   * between the two.
+   */
+  #later(connection: HubConnection): boolean {
+    if (connection.pending.length === 0 || !turnSpent()) return false;
+    setTimeout(() => this.#next(connection), 0);
+    return true;
   }
 
   /** `#call` inside the invocation's span (OpenTelemetry on). */
@@ -181,6 +192,7 @@ export class Dispatcher {
   }
 
   #next(connection: HubConnection): void {
+    if (this.#later(connection)) return;
     const message = this.#nextMessage(connection);
     if (message) this.#run(connection, message);
     else connection.running--;

@@ -104,10 +104,15 @@ export interface HubOptions {
    */
   maxParallelInvocations?: number;
   /**
-   * Invocations waiting behind the running ones. Default 64; beyond it a
-   * call is refused with an error completion (a non-blocking one dropped).
+   * Bytes of invocations one connection may have waiting behind the
+   * running ones (each counted at its share of the frame it came in).
+   * Default 1 MiB: a burst of thousands of small fire-and-forget calls is
+   * carried out whole and in order, as ASP.NET does, and 16 calls of the
+   * largest message size fit. Past it the connection is closed with an
+   * error that says so; no call is dropped quietly. `messagesPerSecond`
+   * stays the guard against a sustained flood.
    */
-  maxPendingInvocations?: number;
+  maxPendingInvocationBytes?: number;
   /** Groups one connection may be in. Default 100; more is a hub error. */
   maxGroupsPerConnection?: number;
   /**
@@ -252,7 +257,7 @@ export const defaultHubOptions = {
   maxMessageSize: 64 * 1024,
   maxQueuedBytes: 1024 * 1024,
   maxParallelInvocations: 1,
-  maxPendingInvocations: 64,
+  maxPendingInvocationBytes: 1024 * 1024,
   maxGroupsPerConnection: 100,
   groupAckTimeoutMs: 2_000,
   shutdownDrainMs: 3_000,

@@ -29,7 +29,7 @@ async function negotiate(url: string): Promise<Response> {
 
 Deno.test("the defaults are the documented ones", () => {
   assertEquals(defaultHubOptions.messagesPerSecond, 1_000);
-  assertEquals(defaultHubOptions.maxPendingInvocations, 64);
+  assertEquals(defaultHubOptions.maxPendingInvocationBytes, 1024 * 1024);
   assertEquals(defaultHubOptions.maxConnections, 20_000);
   assertEquals(defaultHubOptions.maxConnectionsPerAddress, 1_000);
   assertEquals(defaultHubOptions.handshakeTimeoutMs, 15_000);
@@ -58,28 +58,57 @@ Deno.test("a connection sending more messages per second than allowed is closed"
   }
 });
 
-Deno.test("calls past the pending-invocation bound are refused, the rest complete", async () => {
+Deno.test("calls past the pending-invocation bytes close the connection with an error saying why", async () => {
   const app = await startFaultHub({
     maxParallelInvocations: 1,
-    maxPendingInvocations: 2,
+    maxPendingInvocationBytes: 400,
+  });
+  const raw = await RawClient.connected(`${app.url}/hub`);
+  try {
+    raw.sendMessage({
+      type: 1,
+      invocationId: "1",
+      target: "Hold",
+      arguments: [],
+    });
+    await waitUntil(() => app.holding() === 1, "the first call to run");
+    // Ten calls of about 60 bytes each wait behind Hold: 600 bytes > 400.
+    for (let i = 0; i < 10; i++) {
+      raw.sendMessage({ type: 1, target: "Echo", arguments: [i] });
+    }
+    const close = await raw.next((r) => r.type === 7);
+    assertEquals(
+      close.error,
+      "Connection closed: more than 400 bytes of invocations waiting to run.",
+    );
+    assertEquals(close.allowReconnect, undefined);
+    await raw.closed;
+    const dropped = await app.metric("switchboard_messages_dropped_total");
+    assertOk(dropped >= 5, `dropped ${dropped}`);
+  } finally {
+    await raw.close();
+    await app.close();
+  }
+});
+
+Deno.test("calls under the pending-invocation bytes all complete in order", async () => {
+  const app = await startFaultHub({
+    maxParallelInvocations: 1,
+    maxPendingInvocationBytes: 4_000,
   });
   const c = client(app.url);
   await c.start();
   try {
     const running = c.invoke("Hold");
     await waitUntil(() => app.holding() === 1, "the first call to run");
-    const queued = [c.invoke("Echo", 1), c.invoke("Echo", 2)];
-    const refused = c.invoke("Echo", 3).then(
-      () => "completed",
-      (e: Error) => e.message,
-    );
-    assertEquals(
-      await refused,
-      "Failed to invoke 'Echo': too many pending invocations.",
-    );
+    // Far more than the old count bound of 64 would have let wait.
+    const queued = Array.from({ length: 40 }, (_, i) => c.invoke("Echo", i));
     app.release();
     assertEquals(await running, "released");
-    assertEquals(await Promise.all(queued), [1, 2]);
+    assertEquals(
+      await Promise.all(queued),
+      Array.from({ length: 40 }, (_, i) => i),
+    );
   } finally {
     await c.stop();
     await app.close();

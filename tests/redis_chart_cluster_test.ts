@@ -9,29 +9,20 @@
 import assert from "node:assert/strict";
 import { AppProcess } from "./helpers/app_process.ts";
 import { RedisServer, skipRedis } from "./helpers/redis_server.ts";
-import { connect, nextEvent, signalR } from "./helpers/signalr_client.ts";
+import { nextEvent } from "./helpers/signalr_client.ts";
 import { Inbox } from "./helpers/inbox.ts";
 import { waitUntil } from "./helpers/wait_until.ts";
-import { mintToken } from "./helpers/users_fixture.ts";
+import {
+  type ChartPeer as Client,
+  chartPeer as client,
+  direct,
+  health,
+  JWT_SECRET,
+  metrics,
+  tokenFor,
+} from "./helpers/chart_peer.ts";
 
-const JWT_SECRET = "a-test-secret-that-is-at-least-32-bytes-long";
 const PASSWORD = "hunter2-redis";
-
-interface Client {
-  readonly conn: signalR.HubConnection;
-  readonly id: string;
-  /** `broadcasttoclient` texts. */
-  readonly direct: Inbox;
-}
-
-async function client(proc: AppProcess, token?: string): Promise<Client> {
-  const conn = await connect(proc.url, "/chart", {
-    accessTokenFactory: token ? () => token : undefined,
-  });
-  const direct = new Inbox(conn, "broadcasttoclient");
-  const id = await conn.invoke<string>("GetConnectionId");
-  return { conn, id, direct };
-}
 
 async function cluster(redis: RedisServer): Promise<AppProcess[]> {
   const env = {
@@ -42,21 +33,6 @@ async function cluster(redis: RedisServer): Promise<AppProcess[]> {
     LOG_LEVEL: "info",
   };
   return await Promise.all([1, 2].map(() => AppProcess.start("main.ts", env)));
-}
-
-/** Sends `text` to `to` from `from`; resolves when `to` has it. */
-async function direct(from: Client, to: Client, text: string): Promise<void> {
-  await from.conn.invoke("BroadcastToConnection", text, to.id);
-  await to.direct.received(text);
-}
-
-async function health(proc: AppProcess) {
-  const response = await fetch(`${proc.url}/healthz`);
-  return { status: response.status, body: await response.json() };
-}
-
-async function metrics(proc: AppProcess): Promise<string> {
-  return await (await fetch(`${proc.url}/metrics`)).text();
 }
 
 /**
@@ -89,7 +65,7 @@ Deno.test({
   ignore: skipRedis,
   async fn() {
     await withCluster(PASSWORD, async ([p1, p2], clients) => {
-      const token = await mintToken("alice", { secret: JWT_SECRET });
+      const token = await tokenFor("alice");
       const alice1 = await client(p1, token);
       const alice2 = await client(p2, token);
       const x2 = await client(p2);

@@ -197,10 +197,7 @@ Deno.test("a stopped stateful client is cleaned up at once", async () => {
 Deno.test("the server acks what it received, so a client may send past its own buffer", async () => {
   // The client blocks its sends at 100,000 unacked bytes; 5,000 records
   // of ~48 bytes (240 KB) need the server's Acks to get through.
-  const app = await startFaultHub({
-    messagesPerSecond: 0,
-    maxPendingInvocations: 6_000,
-  });
+  const app = await startFaultHub({ messagesPerSecond: 0 });
   const client = await statefulClient(app.url);
   try {
     const sends: Promise<void>[] = [];

@@ -12,21 +12,14 @@ import {
   connect,
   nextEvent,
   signalR,
+  transportPairs,
 } from "./helpers/signalr_client.ts";
 
 const { HttpTransportType } = signalR;
 
 type Series = { label: string; data: number[] }[];
 
-const pairs: [string, signalR.HttpTransportType, boolean][] = [
-  ["WebSockets + JSON", HttpTransportType.WebSockets, false],
-  ["ServerSentEvents + JSON", HttpTransportType.ServerSentEvents, false],
-  ["LongPolling + JSON", HttpTransportType.LongPolling, false],
-  ["WebSockets + MessagePack", HttpTransportType.WebSockets, true],
-  ["LongPolling + MessagePack", HttpTransportType.LongPolling, true],
-];
-
-for (const [name, transport, msgpack] of pairs) {
+for (const [name, transport, msgpack] of transportPairs) {
   Deno.test(`scenario over ${name}: only the caller gets broadcastchartdata`, async () => {
     const app = await startTestServer({ feedIntervalMs: 100 });
     const options = () => ({

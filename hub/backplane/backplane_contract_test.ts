@@ -1,8 +1,10 @@
 /**
- * The one contract every backplane passes, run against the in-memory bus
- * and a real `redis-server`. "Not delivered" is proven without sleeping: a
- * barrier message published afterwards by the same sender arrives in order
- * behind anything that was going to arrive.
+ * The one contract every backplane passes, run against the in-memory bus,
+ * a real `redis-server` and a real 3-master Redis Cluster. "Not delivered"
+ * is proven without sleeping: a barrier published afterwards by the same
+ * sender arrives in order behind anything that was going to arrive. On
+ * the cluster order holds per sender per shard, so its barrier is one
+ * message on each shard.
  */
 
 import assert from "node:assert/strict";
@@ -17,6 +19,7 @@ import type {
 } from "./backplane.ts";
 import { MemoryBus } from "./memory.ts";
 import { RedisBackplane } from "./redis.ts";
+import { RedisClusterBackplane } from "./redis_cluster.ts";
 import { silentLogger } from "../logger.ts";
 import { Recorder, toAll } from "../../tests/helpers/backplane_recorder.ts";
 import {
@@ -24,6 +27,11 @@ import {
   skipRedis,
   testSocketTimeoutMs,
 } from "../../tests/helpers/redis_server.ts";
+import {
+  namesPerShard,
+  RedisCluster,
+  skipRedisCluster,
+} from "../../tests/helpers/redis_cluster.ts";
 
 interface Member {
   readonly bp: Backplane;
@@ -32,6 +40,8 @@ interface Member {
 
 interface Cluster {
   join(name: string): Promise<Member>;
+  /** Resolves once everything `from` published before reached `to`. */
+  barrier(from: Member, to: Member[]): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -59,6 +69,7 @@ const kinds: ClusterKind[] = [
           members.push(member);
           return member;
         },
+        barrier: allBarrier,
         close: async () => void await memberCloser(members)(),
       });
     },
@@ -83,6 +94,52 @@ const kinds: ClusterKind[] = [
           members.push(member);
           return member;
         },
+        barrier: allBarrier,
+        async close() {
+          await memberCloser(members)();
+          await server.stop();
+        },
+      };
+    },
+  },
+  {
+    name: "redis-cluster",
+    skip: skipRedisCluster,
+    async create() {
+      const server = await RedisCluster.start({ masters: 3 });
+      const prefix = `switchboard:test-${crypto.randomUUID()}`;
+      const masters = await server.masters();
+      // One connection scope per shard: a fence message on each.
+      const fences = namesPerShard(
+        masters.flatMap((m) => m.role.slots),
+        (name) => `${prefix}:connection:${name}`,
+      ).map((name) => `connection:${name}` as const);
+      const members: Member[] = [];
+      return {
+        async join(name) {
+          const bp = new RedisClusterBackplane({
+            urls: server.urls,
+            prefix,
+            logger: silentLogger,
+            socketTimeoutMs: testSocketTimeoutMs,
+          });
+          const member = { bp, node: new Recorder(name) };
+          await bp.start(member.node);
+          await Promise.all(fences.map((scope) => bp.subscribe(scope)));
+          members.push(member);
+          return member;
+        },
+        async barrier(from, to) {
+          const method = `barrier-${++barriers}`;
+          await Promise.all(fences.map((scope) =>
+            from.bp.publish(
+              invoke({ kind: "connections", ids: [scope.slice(11)] }, method),
+            )
+          ));
+          await Promise.all(
+            to.map((m) => waitCount(m.node, method, fences.length)),
+          );
+        },
         async close() {
           await memberCloser(members)();
           await server.stop();
@@ -91,6 +148,23 @@ const kinds: ClusterKind[] = [
     },
   },
 ];
+
+/** Resolves once `node` received `count` invokes of `method`. */
+async function waitCount(node: Recorder, method: string, count: number) {
+  while (node.count(method) < count) {
+    await node.next((r) =>
+      r.message.kind === "invoke" && r.message.method === method &&
+      node.count(method) >= count
+    );
+  }
+}
+
+/** What `node` received apart from barriers. */
+function seen(node: Recorder) {
+  return node.received.filter((r) =>
+    !(r.message.kind === "invoke" && r.message.method.startsWith("barrier-"))
+  );
+}
 
 function contract(
   title: string,
@@ -115,7 +189,7 @@ function contract(
 let barriers = 0;
 
 /** Publishes a marker to all and waits until every `to` has it. */
-async function barrier(from: Member, to: Member[]): Promise<void> {
+async function allBarrier(from: Member, to: Member[]): Promise<void> {
   const method = `barrier-${++barriers}`;
   await from.bp.publish(toAll(method));
   await Promise.all(to.map((m) => m.node.invoked(method)));
@@ -135,7 +209,7 @@ contract(
     assert.deepEqual(got.message, toAll("hello", 1, "two"));
     await d.node.invoked("hello");
     // b publishes after it saw a's message, so a's echo would be ahead of it.
-    await barrier(b, [a]);
+    await c.barrier(b, [a]);
     assert.equal(a.node.count("hello"), 0);
   },
 );
@@ -151,15 +225,14 @@ contract(
     await a.bp.publish(invoke({ kind: "groups", names: ["room:1"] }, "g"));
     await a.bp.publish(invoke({ kind: "connections", ids: ["c1"] }, "c"));
     await a.bp.publish(invoke({ kind: "users", ids: ["bob"] }, "other"));
-    await barrier(a, [b, d]);
+    await c.barrier(a, [b, d]);
+    // Sorted: on a cluster the three scopes' channels are on other shards.
     assert.deepEqual(
-      b.node.received.map((r) =>
-        r.message.kind === "invoke" && r.message.method
-      )
-        .filter((m) => m !== false && !m.startsWith("barrier")),
-      ["u", "g", "c"],
+      seen(b.node).map((r) => r.message.kind === "invoke" && r.message.method)
+        .sort(),
+      ["c", "g", "u"],
     );
-    assert.equal(d.node.received.length, 1, "d only saw the barrier");
+    assert.equal(seen(d.node).length, 0, "d only saw the barrier");
   },
 );
 
@@ -187,7 +260,7 @@ contract(
     await b.node.invoked("first");
     b.bp.unsubscribe("group:g");
     await a.bp.publish(invoke({ kind: "groups", names: ["g"] }, "second"));
-    await barrier(a, [b]);
+    await c.barrier(a, [b]);
     assert.equal(b.node.count("second"), 0);
     await b.bp.subscribe("group:g");
     await a.bp.publish(invoke({ kind: "groups", names: ["g"] }, "third"));
@@ -203,7 +276,7 @@ contract("a message naming several scopes arrives once per node", async (c) => {
   await b.bp.subscribe("user:u2");
   await a.bp.publish(invoke({ kind: "groups", names: ["g1", "g2"] }, "gg"));
   await a.bp.publish(invoke({ kind: "users", ids: ["u1", "u2"] }, "uu"));
-  await barrier(a, [b]);
+  await c.barrier(a, [b]);
   assert.equal(b.node.count("gg"), 1);
   assert.equal(b.node.count("uu"), 1);
 });
@@ -227,8 +300,8 @@ contract(
     await b.bp.publish(ack);
     const acked = await a.node.next((r) => r.message.kind === "ack");
     assert.deepEqual(acked, { message: ack, from: b.node.id });
-    await barrier(b, [d]);
-    assert.equal(d.node.received.length, 1, "d only saw the barrier");
+    await c.barrier(b, [d]);
+    assert.equal(seen(d.node).length, 0, "d only saw the barrier");
   },
 );
 
@@ -247,7 +320,7 @@ contract(
       const got = await m.node.next((r) => r.message.kind === "presence");
       assert.deepEqual(got, { message: report, from: a.node.id });
     }
-    await barrier(b, [a]);
+    await c.barrier(b, [a]);
     assert.equal(
       a.node.received.filter((r) => r.message.kind === "presence").length,
       0,
@@ -283,14 +356,14 @@ contract(
     ];
     for (const answer of answers) await b.bp.publish(answer);
     for (const answer of answers) {
-      const seen = await a.node.next((r) =>
+      const answered = await a.node.next((r) =>
         r.message.kind === "result-answer" &&
         r.message.requestId === answer.requestId
       );
-      assert.deepEqual(seen, { message: answer, from: b.node.id });
+      assert.deepEqual(answered, { message: answer, from: b.node.id });
     }
-    await barrier(b, [d]);
-    assert.equal(d.node.received.length, 1, "d only saw the barrier");
+    await c.barrier(b, [d]);
+    assert.equal(seen(d.node).length, 0, "d only saw the barrier");
   },
 );
 
@@ -299,7 +372,7 @@ contract("status is healthy, named, and counts nothing dropped", async (c) => {
   const status = a.bp.status();
   assert.equal(status.healthy, true);
   assert.equal(status.dropped, 0);
-  assert.match(status.name, /^(memory|redis)$/);
+  assert.match(status.name, /^(memory|redis|redis-cluster)$/);
   assert.equal(typeof status.detail, "string");
 });
 
@@ -311,10 +384,30 @@ contract(
     await b.bp.close(); // idempotent
     await a.bp.publish(toAll("after-close"));
     await d.node.invoked("after-close");
-    await barrier(a, [d]);
+    await c.barrier(a, [d]);
     assert.equal(b.node.count("after-close"), 0);
     await b.bp.publish(toAll("from-closed")); // resolves, never rejects
-    await barrier(a, [d]);
+    await c.barrier(a, [d]);
     assert.equal(d.node.count("from-closed"), 0);
   },
 );
+
+contract("one sender's messages to one scope arrive in order", async (c) => {
+  const [a, b] = await Promise.all(["a", "b"].map((n) => c.join(n)));
+  await b.bp.subscribe("group:ordered");
+  const sent = Array.from({ length: 50 }, (_, i) => `o${i}`);
+  for (const method of sent) {
+    a.bp.publish(invoke({ kind: "groups", names: ["ordered"] }, method));
+    a.bp.publish(toAll(`all-${method}`));
+  }
+  await b.node.invoked("o49");
+  await b.node.invoked("all-o49");
+  const methods = seen(b.node).map((r) =>
+    r.message.kind === "invoke" ? r.message.method : ""
+  );
+  assert.deepEqual(methods.filter((m) => /^o\d/.test(m)), sent);
+  assert.deepEqual(
+    methods.filter((m) => m.startsWith("all-")),
+    sent.map((m) => `all-${m}`),
+  );
+});

@@ -37,13 +37,15 @@ import {
 } from "./backplane.ts";
 import {
   channelOf,
-  decodeEnvelope,
   encodeEnvelope,
   redactRedisUrl,
   redactUrlsInText,
 } from "./redis_channels.ts";
 import { consoleLogger, type Logger } from "../logger.ts";
 import { type Client, closeClient, newClient } from "./redis_client.ts";
+import { deliverEnvelope } from "./redis_delivery.ts";
+import { PublishLimit } from "./redis_publish_limit.ts";
+import { reconnectDelay, stripUndefined } from "./redis_reconnect.ts";
 
 /** Options of the Redis backplane; every field but `url` has a default. */
 export interface RedisBackplaneOptions {
@@ -94,7 +96,8 @@ export interface RedisBackplaneOptions {
 
 type Role = "publisher" | "subscriber";
 
-const defaults = {
+/** Defaults of `RedisBackplaneOptions`; the cluster backplane shares them. */
+export const redisDefaults = {
   prefix: "switchboard:default",
   minReconnectDelayMs: 100,
   maxReconnectDelayMs: 5_000,
@@ -119,20 +122,20 @@ export class RedisBackplane implements Backplane {
   #downSince = 0;
   #lastError = "";
   #attempts = 0;
-  #dropped = 0;
-  #inFlight = 0;
+  readonly #limit: PublishLimit;
   readonly #listener = (text: string, channel: string) =>
     this.#onMessage(text, channel);
 
   /** Prepares; nothing connects before `start`. */
   constructor(options: RedisBackplaneOptions) {
     this.#options = {
-      ...defaults,
+      ...redisDefaults,
       ...stripUndefined(options),
       url: options.url,
     };
     this.#log = options.logger ?? consoleLogger();
     this.#safeUrl = redactRedisUrl(options.url);
+    this.#limit = new PublishLimit(this.#options.maxInFlight);
   }
 
   /**
@@ -174,28 +177,14 @@ export class RedisBackplane implements Backplane {
     const pub = this.#pub;
     const node = this.#node;
     const scopes = scopesOf(message);
-    if (
-      !pub || !node || this.#state !== "up" ||
-      this.#inFlight + scopes.length > this.#options.maxInFlight
-    ) {
-      this.#dropped += scopes.length;
-      return;
-    }
+    const up = !!pub && !!node && this.#state === "up";
+    if (!this.#limit.admit(scopes.length, up) || !pub || !node) return;
     const payload = encodeEnvelope(node.id, message);
-    await Promise.all(scopes.map((scope) => this.#send(pub, scope, payload)));
-  }
-
-  async #send(pub: Client, scope: Scope, payload: string): Promise<void> {
-    this.#inFlight++;
-    try {
-      await pub.publish(this.#channel(scope), payload);
-    } catch {
-      // The connection died with the message in flight: it may or may not
-      // have reached Redis; counting it as dropped is the honest bound.
-      this.#dropped++;
-    } finally {
-      this.#inFlight--;
-    }
+    await Promise.all(
+      scopes.map((scope) =>
+        this.#limit.send(() => pub.publish(this.#channel(scope), payload))
+      ),
+    );
   }
 
   /** Subscribes `scope`'s channel; while down, on reconnect instead. */
@@ -231,7 +220,7 @@ export class RedisBackplane implements Backplane {
       name: "redis",
       healthy: this.#state === "up",
       detail: this.#detail(),
-      dropped: this.#dropped,
+      dropped: this.#limit.dropped,
     };
   }
 
@@ -265,11 +254,7 @@ export class RedisBackplane implements Backplane {
 
   #backoff(retries: number): number | false {
     if (this.#state === "closed") return false;
-    const { minReconnectDelayMs: min, maxReconnectDelayMs: max } =
-      this.#options;
-    const delay = Math.min(max, min * 2 ** Math.min(retries, 20));
-    // Jitter spreads the reconnect storm of many processes after a restart.
-    return Math.round(delay * (0.8 + Math.random() * 0.4));
+    return reconnectDelay(retries, this.#options);
   }
 
   #onError(role: Role, error: unknown): void {
@@ -334,21 +319,8 @@ export class RedisBackplane implements Backplane {
   }
 
   #onMessage(text: string, channel: string): void {
-    const node = this.#node;
-    if (!node || !this.#wanted.has(channel)) return;
-    const envelope = decodeEnvelope(text);
-    if (!envelope) {
-      this.#log.log("warn", "backplane.redis.malformed", { channel });
-      return;
-    }
-    if (envelope.from === node.id) return;
-    try {
-      node.receive(envelope.message, envelope.from);
-    } catch (error) {
-      this.#log.log("error", "backplane.redis.receive_failed", {
-        error: this.#describe(error),
-      });
-    }
+    if (!this.#wanted.has(channel)) return;
+    deliverEnvelope(this.#node, text, channel, this.#log);
   }
 
   #detail(): string {
@@ -374,10 +346,4 @@ export class RedisBackplane implements Backplane {
     const text = error instanceof Error ? error.message : String(error);
     return redactUrlsInText(text);
   }
-}
-
-function stripUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(
-    Object.entries(value).filter(([, v]) => v !== undefined),
-  ) as Partial<T>;
 }

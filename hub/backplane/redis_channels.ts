@@ -124,3 +124,28 @@ export function redactRedisUrl(url: string): string {
 export function redactUrlsInText(text: string): string {
   return text.replace(/(rediss?:\/\/)[^@\s/]*@/g, "$1***@");
 }
+
+/**
+ * The `all` channel split in `count` buckets for a sharded cluster:
+ * `<prefix>:all:<n>`. Every process subscribes every bucket; a process
+ * publishes its broadcasts to one (`allBucketOf` its node id), so the
+ * broadcast load spreads over the shards owning the buckets instead of
+ * landing on the one shard that would own a single `all` channel.
+ */
+export function allBucketChannels(prefix: string, count: number): string[] {
+  return Array.from({ length: count }, (_, n) => `${prefix}:all:${n}`);
+}
+
+/**
+ * The bucket a sender publishes its broadcasts to: fixed per sender, so
+ * its broadcasts stay in order (one channel, one shard). FNV-1a, since it
+ * only has to spread random node ids evenly.
+ */
+export function allBucketOf(nodeId: string, count: number): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < nodeId.length; i++) {
+    hash ^= nodeId.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0) % count;
+}

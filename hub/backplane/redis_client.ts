@@ -35,12 +35,20 @@ export function newClient(options: ClientSettings) {
 /** A graceful close waits this long for pending replies, then destroys. */
 const CLOSE_GRACE_MS = 1_000;
 
+/** What `closeClient` needs: a node-redis client or cluster client. */
+export interface Closable {
+  readonly isReady: boolean;
+  readonly isOpen: boolean;
+  close(): Promise<unknown>;
+  destroy(): unknown;
+}
+
 /**
  * Closes gracefully when up (pending replies arrive), else destroys; a
  * hung Redis cannot stall shutdown past `CLOSE_GRACE_MS`. Never throws.
  */
 export async function closeClient(
-  client: Client | undefined,
+  client: Closable | undefined,
   graceful: boolean,
 ): Promise<void> {
   if (!client) return;

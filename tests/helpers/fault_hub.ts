@@ -74,6 +74,28 @@ function makeHub(
           bursts.delete(burst);
         })();
       },
+      /**
+       * Sends `seq` 1..rounds×perTurn to the caller, `perTurn` of them in
+       * each event-loop turn (so they share frames), `gapMs` between turns.
+       */
+      BurstFrames(
+        ctx: HubContext,
+        rounds: number,
+        perTurn: number,
+        gapMs: number,
+      ) {
+        const burst = { stop: false };
+        bursts.add(burst);
+        (async () => {
+          for (let r = 0; r < rounds && !burst.stop; r++) {
+            for (let i = 1; i <= perTurn; i++) {
+              ctx.clients.caller.send("seq", r * perTurn + i);
+            }
+            await sleep(gapMs);
+          }
+          bursts.delete(burst);
+        })();
+      },
       Record(ctx: HubContext, n: number) {
         let list = recorded.get(ctx.connectionId);
         if (!list) recorded.set(ctx.connectionId, list = []);

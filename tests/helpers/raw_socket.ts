@@ -25,6 +25,8 @@ export function upgradeHeaders(origin?: string): HeadersInit {
 export class RawClient {
   readonly socket: WebSocket;
   readonly records: Record<string, unknown>[] = [];
+  /** WebSocket messages received (each may carry several records). */
+  frames = 0;
   readonly closed: Promise<CloseEvent>;
   #waiters: (() => void)[] = [];
 
@@ -37,6 +39,7 @@ export class RawClient {
       });
     });
     socket.addEventListener("message", (e) => {
+      this.frames++;
       const text = typeof e.data === "string"
         ? e.data
         : new TextDecoder().decode(e.data);

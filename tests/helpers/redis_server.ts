@@ -47,18 +47,25 @@ export const testSocketTimeoutMs: number | undefined =
 export interface RedisServerOptions {
   /** Sets `requirepass`, to test URLs with a password. */
   password?: string;
+  /**
+   * More arguments, from the port the server gets; called once per
+   * server, so a restart reuses them (a cluster node keeps its bus port).
+   */
+  args?: (port: number) => string[];
 }
 
 /** One `redis-server` child process. */
 export class RedisServer {
   readonly port: number;
   readonly #password: string | undefined;
+  readonly #args: readonly string[];
   #child: Deno.ChildProcess | undefined;
   #drain: Promise<void> | undefined;
 
-  private constructor(port: number, password: string | undefined) {
+  private constructor(port: number, options: RedisServerOptions) {
     this.port = port;
-    this.#password = password;
+    this.#password = options.password;
+    this.#args = options.args?.(port) ?? [];
   }
 
   /** Starts a server on a free port and resolves once it accepts clients. */
@@ -66,7 +73,7 @@ export class RedisServer {
     let lastError: unknown;
     // A free port can be taken between probing and binding; try a few.
     for (let attempt = 0; attempt < 5; attempt++) {
-      const server = new RedisServer(freePort(), options.password);
+      const server = new RedisServer(freePort(), options);
       try {
         await server.restart();
         return server;
@@ -105,7 +112,12 @@ export class RedisServer {
       "--logfile",
       "",
     ];
-    if (this.#password) args.push("--requirepass", this.#password);
+    if (this.#password) {
+      // masterauth too: a cluster replica authenticates to its master.
+      args.push("--requirepass", this.#password);
+      args.push("--masterauth", this.#password);
+    }
+    args.push(...this.#args);
     const child = new Deno.Command(redisServerPath, {
       args,
       stdin: "null",

@@ -90,4 +90,20 @@ export function collect<T = unknown>(
   return seen;
 }
 
+/**
+ * Every transport × protocol pair the official client supports, as
+ * [name, transport, MessagePack?]: SSE cannot carry MessagePack.
+ */
+export const transportPairs: [string, signalR.HttpTransportType, boolean][] = [
+  ["WebSockets + JSON", signalR.HttpTransportType.WebSockets, false],
+  [
+    "ServerSentEvents + JSON",
+    signalR.HttpTransportType.ServerSentEvents,
+    false,
+  ],
+  ["LongPolling + JSON", signalR.HttpTransportType.LongPolling, false],
+  ["WebSockets + MessagePack", signalR.HttpTransportType.WebSockets, true],
+  ["LongPolling + MessagePack", signalR.HttpTransportType.LongPolling, true],
+];
+
 export { signalR };

@@ -1,0 +1,417 @@
+/**
+ * The Redis Cluster backplane: hub processes act as one through sharded
+ * pub/sub (`SSUBSCRIBE`/`SPUBLISH`), so each message goes to the one shard
+ * owning its channel's slot and adding shards adds capacity. Classic
+ * pub/sub on a cluster copies every message to every shard instead.
+ *
+ * Channels are the single-node backplane's (`<prefix>:group:<name>`, ...)
+ * except `all`, the one channel every process subscribes: it is split in
+ * `allChannels` buckets (`<prefix>:all:<n>`) spread over the shards. Every
+ * process subscribes every bucket and publishes its own broadcasts to one
+ * bucket picked by its node id, so broadcasts from many processes spread
+ * over the shards, and one sender's broadcasts stay in order.
+ *
+ * Order: per sender per shard, as node-redis keeps one connection per
+ * shard each way. Messages from one sender to channels on different shards
+ * (a group and a user) may arrive in either order.
+ *
+ * Built on `@redis/client`'s cluster client: it discovers the topology
+ * from any seed, routes by slot, follows `MOVED`, re-reads the topology
+ * when a node keeps failing (how a failover's new master is found), and
+ * moves sharded subscriptions when their slot moves. On top of it this
+ * backplane tracks each shard's health, drops and counts publishes a shard
+ * cannot take (nothing is queued), and every `reconcileIntervalMs`
+ * re-subscribes any wanted channel the client lost.
+ *
+ * @example
+ * ```ts
+ * const backplane = new RedisClusterBackplane({
+ *   urls: ["redis://10.0.0.1:7000", "redis://10.0.0.2:7000"],
+ *   prefix: "myapp:chat",
+ * });
+ * ```
+ *
+ * @module
+ */
+
+import {
+  type Backplane,
+  type BackplaneMessage,
+  type BackplaneNode,
+  type BackplaneStatus,
+  type Scope,
+  scopesOf,
+} from "./backplane.ts";
+import {
+  allBucketChannels,
+  allBucketOf,
+  channelOf,
+  encodeEnvelope,
+  redactRedisUrl,
+  redactUrlsInText,
+} from "./redis_channels.ts";
+import { consoleLogger, type Logger } from "../logger.ts";
+import {
+  type ClusterOptions,
+  clusterOptions,
+  type RedisClusterBackplaneOptions,
+} from "./redis_cluster_options.ts";
+import {
+  type ClusterClient,
+  newClusterClient,
+} from "./redis_cluster_client.ts";
+import { closeClient } from "./redis_client.ts";
+import { deliverEnvelope } from "./redis_delivery.ts";
+import { reconnectDelay } from "./redis_reconnect.ts";
+import { PublishLimit } from "./redis_publish_limit.ts";
+import { ShardHealth } from "./redis_shard_health.ts";
+import { keySlot } from "./redis_slot.ts";
+
+export type { RedisClusterBackplaneOptions };
+
+/** A backplane over Redis Cluster sharded pub/sub; see the module doc. */
+export class RedisClusterBackplane implements Backplane {
+  readonly #options: ClusterOptions;
+  readonly #log: Logger;
+  readonly #seeds: string;
+  readonly #shards: ShardHealth;
+  /** Channels this process wants; bounded by what it holds (its scopes). */
+  readonly #wanted = new Set<string>();
+  #node: BackplaneNode | undefined;
+  #cluster: ClusterClient | undefined;
+  /** This process's `all` bucket. */
+  #allChannel = "";
+  #state: "new" | "connecting" | "up" | "closed" = "new";
+  #since = 0;
+  #lastError = "";
+  #seedError = "";
+  readonly #limit: PublishLimit;
+  #reconcileTimer: ReturnType<typeof setInterval> | undefined;
+  #settleStart: (() => void) | undefined;
+  readonly #listener = (text: string, channel: string) =>
+    this.#onMessage(text, channel);
+
+  /** Prepares; nothing connects before `start`. */
+  constructor(options: RedisClusterBackplaneOptions) {
+    this.#options = clusterOptions(options);
+    this.#log = options.logger ?? consoleLogger();
+    this.#seeds = options.urls.map(redactRedisUrl).join(",");
+    this.#shards = new ShardHealth(this.#log);
+    this.#limit = new PublishLimit(this.#options.maxInFlight);
+  }
+
+  /**
+   * Discovers the cluster and subscribes every `all` bucket and
+   * `node:<id>`. Resolves when they are in effect, or after the first
+   * failure or `startTimeoutMs`, so a hub with the cluster down still
+   * starts and serves its own clients; connecting goes on meanwhile.
+   */
+  async start(node: BackplaneNode): Promise<void> {
+    if (this.#state !== "new") throw new TypeError("Backplane already started");
+    const { prefix, allChannels } = this.#options;
+    this.#node = node;
+    this.#state = "connecting";
+    this.#since = Date.now();
+    for (const channel of allBucketChannels(prefix, allChannels)) {
+      this.#wanted.add(channel);
+    }
+    this.#wanted.add(this.#channel(`node:${node.id}`));
+    this.#allChannel = `${prefix}:all:${allBucketOf(node.id, allChannels)}`;
+    this.#cluster = this.#createCluster();
+    const firstOutcome = new Promise<void>((resolve) => {
+      this.#settleStart = resolve;
+    });
+    const timer = setTimeout(
+      () => this.#settleStart?.(),
+      this.#options.startTimeoutMs,
+    );
+    this.#connect(0);
+    try {
+      await firstOutcome;
+    } finally {
+      clearTimeout(timer);
+      this.#settleStart = undefined;
+    }
+  }
+
+  /**
+   * Publishes to each scope's channel; drops and counts what cannot go (a
+   * shard down: its node's connection refuses at once, nothing queues).
+   */
+  async publish(message: BackplaneMessage): Promise<void> {
+    const cluster = this.#cluster;
+    const node = this.#node;
+    const scopes = scopesOf(message);
+    const up = !!cluster && !!node && this.#state === "up";
+    if (!this.#limit.admit(scopes.length, up) || !cluster || !node) return;
+    const payload = encodeEnvelope(node.id, message);
+    await Promise.all(
+      scopes.map((scope) =>
+        this.#limit.send(() =>
+          cluster.sPublish(this.#publishChannel(scope), payload)
+        )
+      ),
+    );
+  }
+
+  /**
+   * Subscribes `scope`'s channel on the shard owning it. Resolves once in
+   * effect, at once while the cluster is unreachable, or after
+   * `subscribeTimeoutMs` if the shard does not answer; the reconcile
+   * subscribes it later in those cases.
+   */
+  subscribe(scope: Scope): Promise<void> {
+    const channel = this.#channel(scope);
+    this.#wanted.add(channel);
+    if (this.#state !== "up" && this.#state !== "connecting") {
+      return Promise.resolve();
+    }
+    if (!this.#cluster?.isReady) return Promise.resolve();
+    return this.#subscribeChannel(this.#cluster, channel);
+  }
+
+  async #subscribeChannel(cluster: ClusterClient, channel: string) {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, this.#options.subscribeTimeoutMs);
+    });
+    const subscribed = cluster.sSubscribe(channel, this.#listener).catch(
+      (error: unknown) =>
+        this.#log.log("debug", "backplane.redis_cluster.subscribe_failed", {
+          channel,
+          error: this.#describe(error),
+        }),
+    );
+    try {
+      await Promise.race([subscribed, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Unsubscribes `scope`'s channel; messages already on the way are ignored. */
+  unsubscribe(scope: Scope): void {
+    const channel = this.#channel(scope);
+    this.#wanted.delete(channel);
+    if (!this.#cluster?.isReady || this.#state === "closed") return;
+    // A failure leaves a stale channel; the reconcile drops it and
+    // #onMessage filters by #wanted meanwhile.
+    this.#cluster.sUnsubscribe(channel, this.#listener).catch(() => {});
+  }
+
+  /** Health for `/healthz` and `/metrics`; the detail never holds secrets. */
+  status(): BackplaneStatus {
+    const pending = this.#state === "up" ? this.#unsubscribed() : 0;
+    return {
+      name: "redis-cluster",
+      healthy: this.#state === "up" && this.#shards.allUp && pending === 0,
+      detail: this.#detail(pending),
+      dropped: this.#limit.dropped,
+    };
+  }
+
+  /** Stops reconnecting, closes every connection, stops delivering. */
+  async close(): Promise<void> {
+    if (this.#state === "closed") return;
+    this.#state = "closed";
+    this.#settleStart?.();
+    this.#node = undefined;
+    clearInterval(this.#reconcileTimer);
+    // Graceful while the cluster was reachable: pending replies arrive.
+    await closeClient(this.#cluster, true);
+    this.#log.log("info", "backplane.redis_cluster.closed", {
+      urls: this.#seeds,
+    });
+  }
+
+  /** Re-reads the state a concurrent `close()` may have changed. */
+  #isClosed(): boolean {
+    return this.#state === "closed";
+  }
+
+  #channel(scope: Scope): string {
+    return channelOf(this.#options.prefix, scope);
+  }
+
+  #publishChannel(scope: Scope): string {
+    return scope === "all" ? this.#allChannel : this.#channel(scope);
+  }
+
+  #createCluster(): ClusterClient {
+    const cluster = newClusterClient({
+      ...this.#options,
+      onSubscriptionsDropped: () => this.#scheduleReconcile(),
+      backoff: (retries) =>
+        this.#state === "closed"
+          ? false
+          : reconnectDelay(retries, this.#options),
+    });
+    // Discovery reports each seed's failure here (a wrong password, a
+    // refused connection) before giving up with a generic error.
+    cluster.on("error", (error: unknown) => {
+      this.#seedError = this.#describe(error);
+    });
+    this.#shards.watch(cluster, () => this.#scheduleReconcile());
+    return cluster;
+  }
+
+  /** Discovers the cluster; on failure retries with backoff until closed. */
+  async #connect(attempt: number): Promise<void> {
+    const cluster = this.#cluster;
+    if (!cluster || this.#state === "closed") return;
+    try {
+      await cluster.connect();
+    } catch (error) {
+      if (this.#isClosed()) return;
+      this.#lastError = `${this.#describe(error)} (${this.#seedError})`;
+      if (attempt === 0) {
+        this.#log.log("warn", "backplane.redis_cluster.down", {
+          urls: this.#seeds,
+          error: this.#lastError,
+        });
+      }
+      this.#settleStart?.();
+      const delay = reconnectDelay(attempt, this.#options);
+      setTimeout(() => this.#connect(attempt + 1), delay);
+      return;
+    }
+    await this.#reconcile();
+    if (this.#state !== "connecting") return;
+    this.#state = "up";
+    this.#log.log("info", "backplane.redis_cluster.up", {
+      urls: this.#seeds,
+      masters: cluster.masters.length,
+      downMs: Date.now() - this.#since,
+    });
+    this.#reconcileTimer = setInterval(
+      () => this.#refreshAndReconcile(),
+      this.#options.reconcileIntervalMs,
+    );
+    this.#settleStart?.();
+  }
+
+  #reconcileScheduled = false;
+  #refreshing = false;
+
+  /**
+   * Re-reads the slot map (one `CLUSTER SLOTS`), then reconciles. A
+   * process that only subscribes hears of a slot move only by Redis's
+   * notice, which can be lost (see #subscribed); the fresh map shows the
+   * channel on the wrong master and the reconcile moves it.
+   */
+  async #refreshAndReconcile(): Promise<void> {
+    const cluster = this.#cluster;
+    if (this.#refreshing || !cluster?.isReady || this.#state !== "up") return;
+    this.#refreshing = true;
+    try {
+      await cluster._slots.rediscover().catch(() => {});
+      await this.#reconcile();
+    } finally {
+      this.#refreshing = false;
+    }
+  }
+
+  /** Reconciles soon, once per burst of node events. */
+  #scheduleReconcile(): void {
+    if (this.#reconcileScheduled || this.#state !== "up") return;
+    this.#reconcileScheduled = true;
+    setTimeout(() => {
+      this.#reconcileScheduled = false;
+      this.#reconcile();
+    }, 50);
+  }
+
+  /**
+   * Makes the client's sharded subscriptions match #wanted: a subscribe
+   * that failed while a shard was down, or a listener the client dropped
+   * while moving a slot, is subscribed again; a stale one is dropped.
+   */
+  async #reconcile(): Promise<void> {
+    const cluster = this.#cluster;
+    if (!cluster?.isReady || this.#state === "closed") return;
+    const have = this.#subscribed(cluster);
+    const work: Promise<unknown>[] = [];
+    for (const channel of this.#wanted) {
+      if (!have.has(channel)) {
+        work.push(this.#subscribeChannel(cluster, channel));
+      }
+    }
+    for (const channel of have) {
+      if (this.#wanted.has(channel)) continue;
+      work.push(cluster.sUnsubscribe(channel, this.#listener).catch(() => {}));
+    }
+    await Promise.all(work);
+  }
+
+  /**
+   * Channels the client has confirmed subscribed on the master that owns
+   * their slot as far as it knows. One held by another master is stale:
+   * its slot moved and the notice was lost (node-redis 6.3.1 drops a
+   * server's SUNSUBSCRIBE that arrives while a reply is pending).
+   */
+  #subscribed(cluster: ClusterClient): Set<string> {
+    const have = new Set<string>();
+    for (const master of cluster.masters) {
+      const listeners = master.pubSub?.client.getPubSubListeners("SHARDED");
+      for (const channel of listeners?.keys() ?? []) {
+        if (cluster.slots[keySlot(channel)]?.master === master) {
+          have.add(channel);
+        }
+      }
+    }
+    return have;
+  }
+
+  /**
+   * Wanted channels not (yet) subscribed: after a failover or slot move
+   * until the client or the reconcile has moved them, messages to them
+   * are lost, so the backplane is not healthy.
+   */
+  #unsubscribed(): number {
+    const cluster = this.#cluster;
+    if (!cluster?.isReady) return this.#wanted.size;
+    const have = this.#subscribed(cluster);
+    let missing = 0;
+    for (const channel of this.#wanted) if (!have.has(channel)) missing++;
+    return missing;
+  }
+
+  #onMessage(text: string, channel: string): void {
+    if (!this.#wanted.has(channel)) return;
+    deliverEnvelope(this.#node, text, channel, this.#log);
+  }
+
+  #detail(pending: number): string {
+    const channels = this.#wanted.size;
+    switch (this.#state) {
+      case "new":
+        return `not started (${this.#seeds})`;
+      case "connecting":
+        return this.#lastError
+          ? `cluster ${this.#seeds} unreachable since ` +
+            `${new Date(this.#since).toISOString()}: ${this.#lastError}; ` +
+            `serving local connections only`
+          : `connecting to cluster ${this.#seeds}`;
+      case "up": {
+        const masters = this.#cluster?.masters.length ?? 0;
+        const down = this.#shards.describeDown();
+        if (down) {
+          return `${down}; messages for those shards are dropped, ` +
+            `the other masters serve on`;
+        }
+        return pending > 0
+          ? `connected to cluster ${this.#seeds}: ${masters} masters, ` +
+            `${pending} of ${channels} channels being subscribed`
+          : `connected to cluster ${this.#seeds}: ${masters} masters, ` +
+            `${channels} channels`;
+      }
+      case "closed":
+        return "closed";
+    }
+  }
+
+  #describe(error: unknown): string {
+    const text = error instanceof Error ? error.message : String(error);
+    return redactUrlsInText(text);
+  }
+}

@@ -1,0 +1,309 @@
+/**
+ * A real Redis Cluster for tests: `redis-server` processes in cluster mode
+ * on free loopback ports, joined by `redis-cli --cluster create`, nothing
+ * persisted but each node's `nodes.conf` (in a temp dir, so a killed node
+ * restarts as the same node and rejoins).
+ *
+ * @module
+ */
+
+import { RedisServer, redisServerPath } from "./redis_server.ts";
+import { freePort } from "../../web/testing/app_process.ts";
+import { waitUntil } from "./wait_until.ts";
+import { keySlot } from "../../hub/backplane/redis_slot.ts";
+
+export { keySlot };
+
+/** `redis-cli`, from the `redis-tools` package `redis-server` depends on. */
+export const redisCliPath = Deno.env.get("REDIS_CLI") ??
+  redisServerPath.replace(/redis-server$/, "redis-cli");
+
+function exists(path: string): boolean {
+  try {
+    return Deno.statSync(path).isFile;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * True when cluster tests must be skipped: a binary is missing and this is
+ * not CI (in CI a missing binary fails the tests instead).
+ */
+export const skipRedisCluster: boolean =
+  !(exists(redisServerPath) && exists(redisCliPath)) &&
+  Deno.env.get("CI") !== "true";
+
+if (skipRedisCluster) {
+  console.warn(
+    `skipping Redis Cluster tests: ${redisServerPath} or ${redisCliPath} ` +
+      `not found (apt-get install redis-server)`,
+  );
+}
+
+/** Shape of a test cluster. */
+export interface RedisClusterOptions {
+  /** Masters, each owning a third (or so) of the slots. Default 3. */
+  masters?: number;
+  /** Replicas per master, for failover. Default 0. */
+  replicas?: number;
+  /** `requirepass` and `masterauth` on every node. */
+  password?: string;
+}
+
+/** One node's place in the cluster, from `CLUSTER NODES`. */
+export interface NodeRole {
+  readonly id: string;
+  readonly port: number;
+  readonly master: boolean;
+  /** Slot ranges a master owns, inclusive. */
+  readonly slots: readonly [number, number][];
+}
+
+/** Several `redis-server` processes forming one cluster. */
+export class RedisCluster {
+  readonly nodes: readonly RedisServer[];
+  readonly #dir: string;
+  readonly #password: string | undefined;
+
+  private constructor(
+    nodes: RedisServer[],
+    dir: string,
+    password: string | undefined,
+  ) {
+    this.nodes = nodes;
+    this.#dir = dir;
+    this.#password = password;
+  }
+
+  /** Starts the nodes, creates the cluster, waits until its state is ok. */
+  static async start(options: RedisClusterOptions = {}): Promise<RedisCluster> {
+    const masters = options.masters ?? 3;
+    const replicas = options.replicas ?? 0;
+    const dir = await Deno.makeTempDir({ prefix: "switchboard-cluster-" });
+    const args = (port: number) => [
+      "--cluster-enabled",
+      "yes",
+      "--cluster-config-file",
+      `${dir}/nodes-${port}.conf`,
+      "--cluster-port",
+      String(freePort()),
+      // Failover within a second or two of a master dying.
+      "--cluster-node-timeout",
+      "1000",
+      "--cluster-replica-validity-factor",
+      "0",
+      // Other shards keep serving while one has no master.
+      "--cluster-require-full-coverage",
+      "no",
+      "--dir",
+      dir,
+    ];
+    const nodes = await Promise.all(
+      Array.from(
+        { length: masters * (1 + replicas) },
+        () => RedisServer.start({ password: options.password, args }),
+      ),
+    );
+    const cluster = new RedisCluster(nodes, dir, options.password);
+    try {
+      await cluster.#cli([
+        "--cluster",
+        "create",
+        ...nodes.map((n) => `127.0.0.1:${n.port}`),
+        "--cluster-replicas",
+        String(replicas),
+        "--cluster-yes",
+      ]);
+      await cluster.waitHealthy();
+    } catch (error) {
+      await cluster.stop();
+      throw error;
+    }
+    return cluster;
+  }
+
+  /** Every node's URL: any one is a seed. */
+  get urls(): string[] {
+    return this.nodes.map((n) => n.url);
+  }
+
+  /** The value of `REDIS_CLUSTER_URLS`. */
+  get envValue(): string {
+    return this.urls.join(",");
+  }
+
+  /** Waits until every running node reports `cluster_state:ok`. */
+  async waitHealthy(timeoutMs = 20_000): Promise<void> {
+    await waitUntil(
+      async () => {
+        for (const node of this.nodes) {
+          if (node.pid === undefined) continue;
+          const info = await this.#cli([
+            "-p",
+            String(node.port),
+            "cluster",
+            "info",
+          ])
+            .catch(() => "");
+          if (!info.includes("cluster_state:ok")) return false;
+        }
+        return true;
+      },
+      "cluster state ok",
+      timeoutMs,
+    );
+  }
+
+  /** Roles as a running node sees them (`CLUSTER NODES`). */
+  async roles(): Promise<NodeRole[]> {
+    const asker = this.nodes.find((n) => n.pid !== undefined);
+    if (!asker) throw new Error("No cluster node is running");
+    const text = await this.#cli([
+      "-p",
+      String(asker.port),
+      "cluster",
+      "nodes",
+    ]);
+    return text.trim().split("\n").map(parseNodeLine);
+  }
+
+  /** The running masters, as servers, with their slots. */
+  async masters(): Promise<{ server: RedisServer; role: NodeRole }[]> {
+    const roles = await this.roles();
+    return roles.filter((r) => r.master && r.slots.length > 0).map((role) => ({
+      role,
+      server: this.nodes.find((n) => n.port === role.port)!,
+    })).filter((m) => m.server.pid !== undefined);
+  }
+
+  /** Waits until the master set no longer holds `port` (failover done). */
+  async waitFailover(port: number, timeoutMs = 20_000): Promise<void> {
+    await waitUntil(
+      async () => {
+        const masters = await this.masters().catch(() => []);
+        return masters.length > 0 &&
+          masters.every((m) => m.role.port !== port);
+      },
+      `a replica replaces master ${port}`,
+      timeoutMs,
+    );
+    await this.waitHealthy(timeoutMs);
+  }
+
+  /**
+   * Hands `slot` (empty: nothing to migrate) from its master to the master
+   * listening on `toPort`, telling every running master, as
+   * `redis-cli --cluster reshard` ends a migration.
+   */
+  async moveSlot(slot: number, toPort: number): Promise<void> {
+    const masters = await this.masters();
+    const target = masters.find((m) => m.role.port === toPort);
+    if (!target) throw new Error(`No master on port ${toPort}`);
+    // The target first, so the slot is never without an owner.
+    const ordered = [target, ...masters.filter((m) => m !== target)];
+    for (const m of ordered) {
+      await this.#cli([
+        "-p",
+        String(m.role.port),
+        "cluster",
+        "setslot",
+        String(slot),
+        "node",
+        target.role.id,
+      ]);
+    }
+  }
+
+  /** `SPUBLISH` calls each running master has served, by port. */
+  async spublishCalls(): Promise<Map<number, number>> {
+    const calls = new Map<number, number>();
+    for (const { role } of await this.masters()) {
+      const text = await this.#cli([
+        "-p",
+        String(role.port),
+        "info",
+        "commandstats",
+      ]);
+      const match = /cmdstat_spublish:calls=(\d+)/.exec(text);
+      calls.set(role.port, Number(match?.[1] ?? 0));
+    }
+    return calls;
+  }
+
+  /** Kills every node (SIGKILL): the whole cluster down. */
+  async killAll(): Promise<void> {
+    await Promise.all(this.nodes.map((n) => n.kill()));
+  }
+
+  /** Restarts every stopped node; each rejoins from its `nodes.conf`. */
+  async restartAll(): Promise<void> {
+    await Promise.all(
+      this.nodes.filter((n) => n.pid === undefined).map((n) => n.restart()),
+    );
+    await this.waitHealthy();
+  }
+
+  /** Stops every node and removes the temp dir. */
+  async stop(): Promise<void> {
+    await Promise.all(this.nodes.map((n) => n.stop()));
+    await Deno.remove(this.#dir, { recursive: true }).catch(() => {});
+  }
+
+  async #cli(args: string[]): Promise<string> {
+    const auth = this.#password
+      ? ["-a", this.#password, "--no-auth-warning"]
+      : [];
+    const out = await new Deno.Command(redisCliPath, {
+      args: ["-h", "127.0.0.1", ...auth, ...args],
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const text = new TextDecoder().decode(out.stdout);
+    if (!out.success) {
+      throw new Error(
+        `redis-cli ${args.join(" ")} failed: ${
+          new TextDecoder().decode(out.stderr)
+        }${text}`,
+      );
+    }
+    return text;
+  }
+}
+
+/** `<id> <ip:port@bus> <flags> <master> <ping> <pong> <epoch> <link> <slots…>` */
+function parseNodeLine(line: string): NodeRole {
+  const fields = line.split(" ");
+  const port = Number(fields[1].split("@")[0].split(":").pop());
+  const flags = fields[2].split(",");
+  const slots = fields.slice(8).filter((f) => !f.startsWith("[")).map((f) => {
+    const [from, to] = f.split("-").map(Number);
+    return [from, to ?? from] as [number, number];
+  });
+  return {
+    id: fields[0],
+    port,
+    master: flags.includes("master") && !flags.includes("fail"),
+    slots,
+  };
+}
+
+/**
+ * One name per slot range such that `channelOf(name)` lands in that range:
+ * names of scopes that reach every shard, for a fence that proves "nothing
+ * more is coming" on each (order holds per sender per shard).
+ */
+export function namesPerShard(
+  ranges: readonly (readonly [number, number])[],
+  channelOf: (name: string) => string,
+): string[] {
+  return ranges.map(([from, to]) => {
+    for (let n = 0; n < 100_000; n++) {
+      const name = `fence-${n}`;
+      const slot = keySlot(channelOf(name));
+      if (slot >= from && slot <= to) return name;
+    }
+    throw new Error(`No fence name lands in slots ${from}-${to}`);
+  });
+}
