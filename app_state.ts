@@ -1,5 +1,6 @@
 /**
- * The app's per-server services, handed to every route as `ctx.state`.
+ * The app's per-server services, put into every request's `ctx.state` by
+ * a middleware in main.ts.
  *
  * Kept per server (not module singletons) so tests can run several servers
  * in one process.

@@ -1,7 +1,9 @@
 /**
- * The app: the chart hub at `/chart`, health and metrics, and the pages.
- * `deno task start` runs it on PORT (default 8000) with nothing to
- * configure; tests call `startServer({ port: 0 })` in-process.
+ * The app: a Fresh-style `App` with the chart hub mounted at `/chart`,
+ * static files, and the file routes of routes/ (pages, the account API,
+ * `/healthz`, `/metrics`). `deno task start` runs it on PORT (default 8000)
+ * with nothing to configure; tests call `startServer({ port: 0 })`
+ * in-process.
  *
  * @module
  */
@@ -24,7 +26,7 @@ import { startAdminApp } from "./chart/admin_app.ts";
 import { slowInvocationFilter } from "./chart/slow_invocations.ts";
 import type { AppState } from "./app_state.ts";
 import { openUserServices } from "./accounts/user_services.ts";
-import { createWebHandler } from "./web/app_handler.ts";
+import { App, type Middleware, staticFiles } from "fresh";
 import { backplaneFromEnv } from "./hub/backplane/backplane_from_env.ts";
 
 /** How to start the app; anything left out comes from `env` or defaults. */
@@ -104,36 +106,33 @@ export async function startServer(
     env,
     logger,
   });
-  const state: AppState = { hub, users, admins: admin.admins };
   const stopFeed = startChartFeed(hub.localClients, options.feedIntervalMs);
   const stopPresence = startGroupPresenceFeed(hub.presence, hub.localClients);
-  // Pages, islands and static/: builds the islands first if there is no build.
-  const stopWeb = new AbortController();
-  const web = await createWebHandler({
-    root: new URL("./", import.meta.url),
-    state,
-    dev: options.dev,
+  const services: AppState = { hub, users, admins: admin.admins };
+  const app = createApp(services, [hub, admin.hub], {
     logger,
-    signal: stopWeb.signal,
+    allowedHosts,
+    dev: options.dev,
   });
-  const server = Deno.serve({
-    hostname: options.hostname ?? env.HOSTNAME ?? "0.0.0.0",
-    port: options.port ?? Number(env.PORT ?? 8000),
-    onListen: () => {},
-  }, (req, info) => {
-    if (!hostAllowed(req, allowedHosts)) return invalidHostResponse();
-    const url = new URL(req.url);
-    if (hub.matches(url)) return hub.handle(req, info);
-    if (admin.hub.matches(url)) return admin.hub.handle(req, info);
-    if (url.pathname === "/healthz") return health(hub);
-    if (url.pathname === "/metrics") {
-      return new Response(hub.metricsText(), {
-        headers: { "content-type": "text/plain; version=0.0.4" },
-      });
-    }
-    return web(req, info);
-  });
-  const addr = server.addr as Deno.NetAddr;
+  const stopWeb = new AbortController();
+  let server: Deno.HttpServer<Deno.NetAddr>;
+  try {
+    // Listens once the islands are built (first start without a build).
+    server = await app.listen({
+      hostname: options.hostname ?? env.HOSTNAME ?? "0.0.0.0",
+      port: options.port ?? Number(env.PORT ?? 8000),
+      signal: stopWeb.signal,
+      onListen: () => {},
+    });
+  } catch (error) {
+    stopFeed();
+    stopPresence();
+    await admin.close();
+    await hub.shutdown();
+    users.close();
+    throw error;
+  }
+  const addr = server.addr;
   const host = addr.hostname === "0.0.0.0" ? "localhost" : addr.hostname;
   const url = `http://${host}:${addr.port}`;
   logger.log("info", "server.listening", { url });
@@ -145,13 +144,51 @@ export async function startServer(
       closing ??= (async () => {
         stopFeed();
         stopPresence();
-        stopWeb.abort();
         await admin.close();
         await hub.shutdown();
-        await server.shutdown();
+        stopWeb.abort();
+        await server.finished;
         users.close();
       })(),
   };
+}
+
+/**
+ * The web app around running services: requests for a Host not in
+ * `allowedHosts` (when set) get 400; each of `hubs` answers everything
+ * under its path (negotiate and every transport); every other request
+ * gets the services as `ctx.state` and goes to static/ and routes/.
+ */
+export function createApp(
+  services: AppState,
+  hubs: readonly HubServer[],
+  options: { logger: Logger; allowedHosts: readonly string[]; dev?: boolean },
+): App<AppState> {
+  // Before anything answers, so a rebound name reaches no page, API or hub.
+  const checkHost: Middleware<AppState> = (ctx) =>
+    hostAllowed(ctx.req, options.allowedHosts)
+      ? ctx.next()
+      : invalidHostResponse();
+  const provide: Middleware<AppState> = (ctx) => {
+    Object.assign(ctx.state, services);
+    return ctx.next();
+  };
+  // Each hub decides what is its own (its path and below, any case, as
+  // ASP.NET routes), so every transport and method reaches it unchanged.
+  const hub: Middleware<AppState> = (ctx) => {
+    const owner = hubs.find((h) => h.matches(ctx.url));
+    return owner ? owner.handle(ctx.req, ctx.info) : ctx.next();
+  };
+  return new App<AppState>({
+    root: new URL("./", import.meta.url),
+    mode: options.dev ? "development" : "production",
+    logger: options.logger,
+  })
+    .use(checkHost)
+    .use(hub)
+    .use(provide)
+    .use(staticFiles())
+    .fsRoutes();
 }
 
 /** From SIGINT/SIGTERM to exit at the latest: below Deno Deploy's 5 s. */
@@ -165,15 +202,6 @@ function wholeNumber(value: string | undefined): number | undefined {
     throw new RangeError(`Expected a whole number, got '${value}'`);
   }
   return n;
-}
-
-function health(hub: HubServer): Response {
-  const h = hub.health();
-  return Response.json({
-    status: h.accepting ? "ok" : "closing",
-    connections: h.connections,
-    backplane: h.backplane,
-  }, { status: h.accepting ? 200 : 503 });
 }
 
 if (import.meta.main) {

@@ -134,6 +134,11 @@ function concatBytes(chunks: Uint8Array[], size: number): Uint8Array {
   return bytes;
 }
 
+/** The client's address, for per-address throttles ("" when not TCP). */
+export function peerAddress(info: Deno.ServeHandlerInfo): string {
+  return (info.remoteAddr as Partial<Deno.NetAddr>).hostname ?? "";
+}
+
 /**
  * `next` when it is a path on this site ("/admin"); "/" otherwise, so the
  * form cannot be turned into a redirect to another site ("//evil.example",

@@ -4,10 +4,10 @@
  * @module
  */
 
-import type { AppProps } from "../web/route_table.ts";
+import type { PageProps } from "fresh";
 
 /** Wraps a page in the document, its head and the site header. */
-export default function App({ Component }: AppProps) {
+export default function App({ Component }: PageProps) {
   return (
     <html lang="en">
       <head>

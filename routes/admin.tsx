@@ -6,8 +6,8 @@
  * @module
  */
 
-import type { Handlers, PageProps } from "../web/route_types.ts";
-import type { AppState } from "../app_state.ts";
+import { page, type PageProps } from "fresh";
+import { define } from "../define.ts";
 import AdminDashboard from "../islands/AdminDashboard.tsx";
 
 /** What the handler decided. */
@@ -17,17 +17,17 @@ export type AdminView =
   | { readonly view: "admin"; readonly user: string };
 
 /** Decides from the session cookie, never from the query. */
-export const handler: Handlers<AppState, AdminView> = {
+export const handler = define.handlers<AdminView>({
   async GET(ctx) {
     const principal = await ctx.state.users?.authenticate(ctx.req);
-    if (!principal) return { data: { view: "sign-in" }, status: 401 };
+    if (!principal) return page({ view: "sign-in" }, { status: 401 });
     const user = principal.userId;
     if (!ctx.state.admins?.has(user)) {
-      return { data: { view: "forbidden", user }, status: 403 };
+      return page({ view: "forbidden", user }, { status: 403 });
     }
-    return { data: { view: "admin", user } };
+    return page({ view: "admin", user });
   },
-};
+});
 
 /** The page for each view. */
 export default function AdminPage({ data }: PageProps<AdminView>) {

@@ -11,7 +11,7 @@ import {
   launchBrowser,
   screenshotOnFailure,
   type TestBrowser,
-} from "../web/testing/browser.ts";
+} from "./helpers/browser.ts";
 import { postJson, startUsersApp } from "./helpers/users_fixture.ts";
 
 /** Generous ceiling for waits; a pass never depends on it. */

@@ -5,8 +5,8 @@ import {
   chromiumMissing,
   launchBrowser,
   screenshotOnFailure,
-} from "../web/testing/browser.ts";
-import { freePort, startAppProcess } from "../web/testing/app_process.ts";
+} from "./helpers/browser.ts";
+import { freePort, startAppProcess } from "./helpers/app_process.ts";
 
 /** Generous ceiling for waits; a pass never depends on it. */
 const WAIT = { timeout: 30_000 };

@@ -14,7 +14,7 @@ import {
   chromiumMissing,
   launchBrowser,
   screenshotOnFailure,
-} from "../web/testing/browser.ts";
+} from "./helpers/browser.ts";
 
 /** The official client's browser bundle, from Deno's npm cache. */
 const BUNDLE = new URL(

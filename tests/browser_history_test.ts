@@ -11,7 +11,7 @@ import {
   chromiumMissing,
   launchBrowser,
   screenshotOnFailure,
-} from "../web/testing/browser.ts";
+} from "./helpers/browser.ts";
 
 /** Generous ceiling for waits; a pass never depends on it. */
 const WAIT = { timeout: 30_000 };

@@ -2,9 +2,10 @@ import assert from "node:assert/strict";
 import { withSite } from "./helpers/fixture_server.ts";
 import {
   chromiumMissing,
+  collectPageErrors,
   launchBrowser,
   screenshotOnFailure,
-} from "../web/testing/browser.ts";
+} from "./helpers/browser.ts";
 
 Deno.test({
   name:
@@ -15,22 +16,7 @@ Deno.test({
     try {
       await withSite({ greeting: "hi" }, async (base) => {
         const page = await browser.newPage();
-        const errors: string[] = [];
-        page.on("pageerror", (e) => errors.push(e.message));
-        page.on("console", (m) => {
-          // Resource errors are checked by URL below (the fixture has no favicon).
-          if (
-            m.type() === "error" &&
-            !m.text().startsWith("Failed to load resource")
-          ) {
-            errors.push(m.text());
-          }
-        });
-        page.on("response", (r) => {
-          if (r.status() >= 400 && !r.url().endsWith("/favicon.ico")) {
-            errors.push(`${r.status()} ${r.url()}`);
-          }
-        });
+        const errors = collectPageErrors(page);
         const scripts: string[] = [];
         page.on(
           "request",

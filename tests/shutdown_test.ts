@@ -8,8 +8,7 @@
 import { assertEquals, assertOk } from "./helpers/assert.ts";
 import { buildConnection, signalR } from "./helpers/signalr_client.ts";
 import { waitUntil } from "./helpers/wait_until.ts";
-import { freePort } from "../web/testing/app_process.ts";
-import { AppProcess } from "./helpers/app_process.ts";
+import { AppProcess, freePort } from "./helpers/app_process.ts";
 import { TcpProxy } from "./helpers/tcp_proxy.ts";
 
 interface Watched {

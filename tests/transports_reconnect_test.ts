@@ -12,7 +12,7 @@ import {
   nextEvent,
   signalR,
 } from "./helpers/signalr_client.ts";
-import { freePort, startAppProcess } from "../web/testing/app_process.ts";
+import { freePort, startAppProcess } from "./helpers/app_process.ts";
 
 /** Retries every 100 ms for a minute: the restart takes a few seconds. */
 const retryPolicy: signalR.IRetryPolicy = {

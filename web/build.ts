@@ -12,7 +12,7 @@
  * @module
  */
 
-import { islandModuleName, listIslandFiles } from "./island_files.ts";
+import { type IslandFile, listIslands } from "./island_files.ts";
 import {
   BUILD_DIR,
   type BuildManifest,
@@ -41,11 +41,13 @@ export async function build(
     buildDir,
   );
   try {
-    const islands = await bundleInto(root, work, options.timeoutMs ?? 120_000);
+    const timeoutMs = options.timeoutMs ?? 120_000;
+    const { islands, entries } = await bundleInto(root, work, timeoutMs);
     const manifest: BuildManifest = {
       version: 1,
       builtAt: new Date().toISOString(),
       islands,
+      sources: await localSources(root, entries, timeoutMs),
     };
     await writeAtomic(
       manifestUrl(root),
@@ -62,28 +64,29 @@ async function bundleInto(
   root: URL,
   work: URL,
   timeoutMs: number,
-): Promise<Record<string, IslandAsset>> {
-  const files = await listIslandFiles(new URL("islands/", root));
-  if (files.length === 0) return {};
+): Promise<{ islands: Record<string, IslandAsset>; entries: string[] }> {
+  const files = await listIslands(root);
+  if (files.length === 0) return { islands: {}, entries: [] };
   const entriesDir = new URL("entries/", work);
   const outDir = new URL("out/", work);
   await Deno.mkdir(entriesDir, { recursive: true });
   const entries: string[] = [];
   for (const file of files) {
-    const entry = new URL(`${islandModuleName(file)}.ts`, entriesDir);
-    await Deno.writeTextFile(entry, entrySource(root, file));
+    const entry = new URL(`${file.name}.ts`, entriesDir);
+    await Deno.writeTextFile(entry, entrySource(file));
     entries.push(entry.pathname);
   }
   await runBundle(root, outDir, entries, timeoutMs);
-  return await publish(root, outDir, files.map(islandModuleName));
+  const names = files.map((file) => file.name);
+  return { islands: await publish(root, outDir, names), entries };
 }
 
-function entrySource(root: URL, file: string): string {
-  const island = new URL(`islands/${file}`, root).href;
+function entrySource(file: IslandFile): string {
+  const island = file.url.href;
   // The boot and config come from this web layer, so a test can build a
   // fixture project in a temp folder with the real import map.
   const boot = new URL("./client/boot.ts", import.meta.url).href;
-  const name = JSON.stringify(islandModuleName(file));
+  const name = JSON.stringify(file.name);
   return `import * as island from ${JSON.stringify(island)};\n` +
     `import { boot } from ${JSON.stringify(boot)};\n` +
     `boot(${name}, island);\n`;
@@ -118,6 +121,52 @@ async function runBundle(
       `deno bundle failed (exit ${code}): ${new TextDecoder().decode(stderr)}`,
     );
   }
+}
+
+/** Cap on source files a manifest lists for its staleness check. */
+const MAX_SOURCES = 2_000;
+
+/**
+ * The files under `root` the bundles were made from (the entries' module
+ * graph, as `deno info` reports it), so a later start can tell whether the
+ * build is stale without knowing the app's layout.
+ */
+async function localSources(
+  root: URL,
+  entries: string[],
+  timeoutMs: number,
+): Promise<string[]> {
+  if (entries.length === 0) return [];
+  // `deno info` takes one root: one module importing every entry.
+  const all = entries[0].replace(/[^/]+$/, "all_islands.ts");
+  await Deno.writeTextFile(
+    all,
+    entries.map((e) => `import ${JSON.stringify(`file://${e}`)};\n`).join(""),
+  );
+  const { code, stdout, stderr } = await new Deno.Command(denoBinary(), {
+    args: [
+      "info",
+      "--json",
+      `--config=${new URL("../deno.json", import.meta.url).pathname}`,
+      all,
+    ],
+    cwd: root.pathname,
+    stdout: "piped",
+    stderr: "piped",
+    signal: AbortSignal.timeout(timeoutMs),
+  }).output();
+  if (code !== 0) {
+    throw new Error(`deno info failed: ${new TextDecoder().decode(stderr)}`);
+  }
+  const graph = JSON.parse(new TextDecoder().decode(stdout)) as {
+    modules: Array<{ specifier: string }>;
+  };
+  return graph.modules.map((m) => m.specifier)
+    .filter((s) => s.startsWith(root.href))
+    .map((s) => decodeURIComponent(s.slice(root.href.length)))
+    .filter((path) => !path.startsWith(BUILD_DIR))
+    .sort()
+    .slice(0, MAX_SOURCES);
 }
 
 // The running binary bundles with the same Deno version; `--allow-run=deno`

@@ -24,6 +24,8 @@ export interface BuildManifest {
   readonly builtAt: string;
   /** Island module name → its bundle. */
   readonly islands: Readonly<Record<string, IslandAsset>>;
+  /** Files under the root the bundles came from, for the staleness check. */
+  readonly sources?: readonly string[];
 }
 
 /** Where build output lives, relative to the project root. */

@@ -10,24 +10,27 @@
 
 import { build } from "./build.ts";
 import type { BuildManifest } from "./build_manifest.ts";
-import type { Logger } from "../hub/logger.ts";
+import type { WebLogger } from "./logger.ts";
 
 /** Quiet time after the last change before rebuilding. */
 const DEBOUNCE_MS = 150;
 
 /**
- * Watches islands/ and web/client/ under `root`; calls `onBuilt` with each
- * new manifest. Stops when `signal` aborts.
+ * Watches islands/ and routes/ (for `(_islands)`) under `root`, and the
+ * island boot beside this module; calls `onBuilt` with each new manifest.
+ * Stops when `signal` aborts.
  */
 export function watchIslands(
   root: URL,
   onBuilt: (manifest: BuildManifest) => void,
-  logger: Logger,
+  logger: WebLogger,
   signal?: AbortSignal,
 ): void {
-  const paths = ["islands/", "web/client/"].map((p) =>
-    new URL(p, root).pathname
-  );
+  const paths = [
+    new URL("islands/", root),
+    new URL("routes/", root),
+    new URL("./client/", import.meta.url),
+  ].filter(exists).map((url) => url.pathname);
   const watcher = Deno.watchFs(paths, { recursive: true });
   signal?.addEventListener("abort", () => watcher.close(), { once: true });
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -47,4 +50,13 @@ export function watchIslands(
     }
     clearTimeout(timer);
   })();
+}
+
+function exists(url: URL): boolean {
+  try {
+    Deno.statSync(url);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -6,25 +6,13 @@
  */
 
 import { build } from "./build.ts";
-import { islandModuleName, listIslandFiles } from "./island_files.ts";
-import { manifestUrl, readManifest } from "./build_manifest.ts";
-import type { Logger } from "../hub/logger.ts";
-
-/**
- * Files and folders that end up in island bundles. Islands reach outside
- * islands/ for the client boot, the typed hub connection and the chart
- * contract's limits.
- */
-const SOURCES = [
-  "islands/",
-  "web/client/",
-  "web/revive.ts",
-  "hub/typed_connection.ts",
-  "chart/chart_contract.ts",
-];
-
-/** Cap on files looked at for staleness; past it, assume fresh. */
-const MAX_SCANNED = 2_000;
+import { listIslands } from "./island_files.ts";
+import {
+  type BuildManifest,
+  manifestUrl,
+  readManifest,
+} from "./build_manifest.ts";
+import type { WebLogger } from "./logger.ts";
 
 // One build per root at a time when several servers start in one process.
 const pending = new Map<string, Promise<void>>();
@@ -34,7 +22,7 @@ const pending = new Map<string, Promise<void>>();
  * or stale. If a stale build cannot be replaced (a read-only deployment),
  * the existing one is kept with a warning.
  */
-export function ensureBuilt(root: URL, logger?: Logger): Promise<void> {
+export function ensureBuilt(root: URL, logger?: WebLogger): Promise<void> {
   const key = root.href;
   let promise = pending.get(key);
   if (!promise) {
@@ -44,11 +32,11 @@ export function ensureBuilt(root: URL, logger?: Logger): Promise<void> {
   return promise;
 }
 
-async function ensure(root: URL, logger?: Logger): Promise<void> {
+async function ensure(root: URL, logger?: WebLogger): Promise<void> {
   const manifest = await readManifest(root);
   // On Deno Deploy the build step made the manifest; never rebuild there.
   if (manifest && onDenoDeploy()) return;
-  if (manifest && !await isStale(root, Object.keys(manifest.islands))) return;
+  if (manifest && !await isStale(root, manifest)) return;
   try {
     const started = performance.now();
     await build(root);
@@ -71,35 +59,21 @@ function onDenoDeploy(): boolean {
   }
 }
 
-async function isStale(root: URL, built: string[]): Promise<boolean> {
-  const names = (await listIslandFiles(new URL("islands/", root)))
-    .map(islandModuleName);
-  if (names.join() !== [...built].sort().join()) return true;
+async function isStale(root: URL, manifest: BuildManifest): Promise<boolean> {
+  const names = (await listIslands(root)).map((island) => island.name);
+  if (names.join() !== Object.keys(manifest.islands).sort().join()) return true;
+  // A manifest from before sources were recorded cannot tell: rebuild.
+  if (!manifest.sources) return true;
   const builtAt = (await Deno.stat(manifestUrl(root))).mtime?.getTime();
   if (builtAt === undefined) return false;
-  const newest = await newestMtime(SOURCES.map((s) => new URL(s, root)));
-  return newest > builtAt;
-}
-
-async function newestMtime(targets: URL[]): Promise<number> {
-  let newest = 0;
-  let scanned = 0;
-  const queue = [...targets];
-  while (queue.length > 0 && scanned < MAX_SCANNED) {
-    const target = queue.pop()!;
-    scanned++;
-    let info: Deno.FileInfo;
+  for (const source of manifest.sources) {
+    let mtime: number;
     try {
-      info = await Deno.stat(target);
+      mtime = (await Deno.stat(new URL(source, root))).mtime?.getTime() ?? 0;
     } catch {
-      continue;
+      return true; // a source was removed or renamed
     }
-    if (info.isFile) newest = Math.max(newest, info.mtime?.getTime() ?? 0);
-    if (!info.isDirectory) continue;
-    for await (const entry of Deno.readDir(target)) {
-      const suffix = entry.isDirectory ? "/" : "";
-      queue.push(new URL(entry.name + suffix, target));
-    }
+    if (mtime > builtAt) return true;
   }
-  return newest;
+  return false;
 }

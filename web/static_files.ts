@@ -1,5 +1,5 @@
 /**
- * Serves files from `static/`: build output under `/build/` with a year of
+ * `staticFiles()`, as in Fresh: serves files from `static/`: build output under `/build/` with a year of
  * immutable caching (names carry a content hash), everything else with an
  * ETag and revalidation (names are stable, contents change).
  *
@@ -11,6 +11,9 @@
 
 import { fileURLToPath } from "node:url";
 import { BUILD_URL_PREFIX } from "./build_manifest.ts";
+import { SCOPE } from "./context.ts";
+import type { Middleware } from "./middleware.ts";
+import { CACHE_BUST_KEY } from "./asset.ts";
 
 const TYPES: Record<string, string> = {
   ".css": "text/css; charset=utf-8",
@@ -87,6 +90,40 @@ export async function serveStatic(
   const source = gzipped && gzipFile !== null ? gzipFile : file;
   const body = req.method === "HEAD" ? null : await Deno.readFile(source);
   return new Response(body, { status: 200, headers });
+}
+
+/**
+ * The middleware: answers from the app's static/ when a file matches the
+ * path (below the app's `basePath`), else passes the request on.
+ *
+ * @example
+ * ```ts
+ * new App().use(staticFiles()).fsRoutes();
+ * ```
+ */
+export function staticFiles<State>(): Middleware<State> {
+  return async function serveStaticFiles(ctx) {
+    const { site } = ctx[SCOPE];
+    const base = site.config.basePath;
+    const { pathname } = ctx.url;
+    if (base !== "" && pathname !== base && !pathname.startsWith(`${base}/`)) {
+      return await ctx.next();
+    }
+    const url = new URL(ctx.url);
+    url.pathname = pathname.slice(base.length) || "/";
+    const res = await serveStatic(ctx.req, url, site.staticDir);
+    if (!res) return await ctx.next();
+    const key = url.searchParams.get(CACHE_BUST_KEY);
+    if (key === null) return res;
+    if (key !== site.buildId) {
+      await res.body?.cancel();
+      const plain = new URL(ctx.url);
+      plain.searchParams.delete(CACHE_BUST_KEY);
+      return ctx.redirect(plain.pathname + plain.search, 307);
+    }
+    res.headers.set("cache-control", IMMUTABLE);
+    return res;
+  };
 }
 
 /** The static folder's real path, or null when it does not exist. */

@@ -6,13 +6,13 @@
  * @module
  */
 
-import type { Handlers } from "../../web/route_types.ts";
-import type { AppState } from "../../app_state.ts";
+import { define } from "../../define.ts";
 import {
   accountsOff,
   json,
   jsonError,
   localPath,
+  peerAddress,
   readBody,
 } from "../../accounts/api_http.ts";
 import { signIn } from "../../accounts/sign_in.ts";
@@ -26,7 +26,7 @@ import {
 import { readCookie } from "../../hub/auth.ts";
 
 /** Session cookie routes. */
-export const handler: Handlers<AppState> = {
+export const handler = define.handlers({
   async GET(ctx) {
     const principal = await ctx.state.users?.authenticate(ctx.req);
     if (principal) return json(200, { username: principal.userId });
@@ -45,7 +45,11 @@ export const handler: Handlers<AppState> = {
     if (!isSameOrigin(ctx.req)) return jsonError(403, "Cross-site sign-in");
     const read = await readBody(ctx.req, services.builtin.limits);
     if (read instanceof Response) return read;
-    const username = await signIn(services.builtin, read.body, ctx.remoteAddr);
+    const username = await signIn(
+      services.builtin,
+      read.body,
+      peerAddress(ctx.info),
+    );
     if (username instanceof Response) return username;
     const ttl = services.sessionTtlSeconds;
     const token = await services.builtin.tokens.issue(username, ttl);
@@ -73,4 +77,4 @@ export const handler: Handlers<AppState> = {
       headers: { "set-cookie": clearedSessionCookie(isSecureRequest(ctx.req)) },
     });
   },
-};
+});

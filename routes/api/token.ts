@@ -7,20 +7,24 @@
  * @module
  */
 
-import type { Handlers } from "../../web/route_types.ts";
-import type { AppState } from "../../app_state.ts";
-import { accountsOff, json, readBody } from "../../accounts/api_http.ts";
+import { define } from "../../define.ts";
+import {
+  accountsOff,
+  json,
+  peerAddress,
+  readBody,
+} from "../../accounts/api_http.ts";
 import { signIn } from "../../accounts/sign_in.ts";
 
 /** Token issue. */
-export const handler: Handlers<AppState> = {
+export const handler = define.handlers({
   async POST(ctx) {
     const users = ctx.state.users?.builtin;
     if (!users) return accountsOff();
     const read = await readBody(ctx.req, users.limits);
     if (read instanceof Response) return read;
-    const username = await signIn(users, read.body, ctx.remoteAddr);
+    const username = await signIn(users, read.body, peerAddress(ctx.info));
     if (username instanceof Response) return username;
     return json(200, await users.tokens.issue(username));
   },
-};
+});

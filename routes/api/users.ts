@@ -6,13 +6,13 @@
  * @module
  */
 
-import type { Handlers } from "../../web/route_types.ts";
-import type { AppState } from "../../app_state.ts";
+import { define } from "../../define.ts";
 import { parseCredentials } from "../../accounts/accounts.ts";
 import {
   accountsOff,
   json,
   jsonError,
+  peerAddress,
   readBody,
   serverBusy,
   tooManyRequests,
@@ -20,12 +20,12 @@ import {
 import { ServerBusyError } from "../../accounts/hash_gate.ts";
 
 /** Sign-up. */
-export const handler: Handlers<AppState> = {
+export const handler = define.handlers({
   async POST(ctx) {
     const users = ctx.state.users?.builtin;
     if (!users) return accountsOff();
     // Every sign-up costs a full password hash: throttle before parsing.
-    const wait = users.throttle.attempt(ctx.remoteAddr);
+    const wait = users.throttle.attempt(peerAddress(ctx.info));
     if (wait > 0) return tooManyRequests(wait);
     const read = await readBody(ctx.req, users.limits);
     if (read instanceof Response) return read;
@@ -40,4 +40,4 @@ export const handler: Handlers<AppState> = {
     if (result === "full") return jsonError(503, "No more accounts here");
     return json(201, { username: credentials.username });
   },
-};
+});

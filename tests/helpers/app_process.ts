@@ -1,8 +1,11 @@
 /**
  * A server in a process of its own (`deno run -A <script>`, or a deno.json
  * task), for tests of several hub processes sharing a Redis backplane, of
- * graceful shutdown and of the start task's permissions. The script logs the `server.listening` event with its URL as a
- * JSON line; the process is stopped by PID.
+ * graceful shutdown, of the start task's permissions and of a restart as a
+ * browser sees it (stopped and started again on the same port). The script
+ * logs the `server.listening` event with its URL as a JSON line (or, for a
+ * Fresh-style app, `App.listen`'s "Listening on" line); the process is
+ * stopped by PID.
  *
  * @module
  */
@@ -13,6 +16,37 @@ const root = new URL("../../", import.meta.url);
 
 /** Keeps the last lines of the child's log for failure messages. */
 const LOG_LINES = 200;
+
+/** A free loopback port, picked by the OS. */
+export function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr as Deno.NetAddr;
+  listener.close();
+  return port;
+}
+
+/** How `AppProcess.start` runs its script. */
+export interface StartOptions {
+  /**
+   * With the `deno run` flags of deno.json's `start` task (what main.ts
+   * gets under `deno task start` without KV_PATH) instead of `-A`. The
+   * script runs directly, so SIGKILL reaches the server itself.
+   */
+  readonly startTaskFlags?: boolean;
+  /** Working folder (an app's root). Default the repository. */
+  readonly cwd?: URL;
+  /** The `deno` binary to run it with. Default this one. */
+  readonly deno?: string;
+}
+
+/** The `deno run` flags of the `start` task's command in deno.json. */
+async function startTaskFlags(): Promise<string[]> {
+  const config = JSON.parse(
+    await Deno.readTextFile(new URL("deno.json", root)),
+  );
+  const words = String(config.tasks.start).split(/\s+/);
+  return words.slice(words.indexOf("run") + 1, words.indexOf("main.ts"));
+}
 
 /** One server process. */
 export class AppProcess {
@@ -36,16 +70,24 @@ export class AppProcess {
 
   /**
    * Runs `script` (a path from the repo root, e.g. `main.ts`) with `env`
-   * added to this process's environment, under `deno` (default: this
-   * one); resolves with its URL once it listens, or rejects with its log
+   * added to this process's environment, under `options.deno` (default:
+   * this one); resolves with its URL once it listens, or rejects with its log
    * if it exits first.
    */
-  static start(
+  static async start(
     script: string,
-    env: Record<string, string>,
-    deno: string = Deno.execPath(),
+    env: Record<string, string> = {},
+    options: StartOptions = {},
   ): Promise<AppProcess> {
-    return AppProcess.#spawn(["run", "-A", script], script, env, deno);
+    const flags = options.startTaskFlags ? await startTaskFlags() : ["-A"];
+    // The repository's import map also serves fixture apps elsewhere.
+    const config = `--config=${new URL("deno.json", root).pathname}`;
+    return await AppProcess.#spawn(
+      ["run", ...flags, config, script],
+      script,
+      env,
+      options,
+    );
   }
 
   /**
@@ -63,11 +105,11 @@ export class AppProcess {
     args: string[],
     script: string,
     env: Record<string, string>,
-    deno: string = Deno.execPath(),
+    options: Pick<StartOptions, "cwd" | "deno"> = {},
   ): Promise<AppProcess> {
-    const child = new Deno.Command(deno, {
+    const child = new Deno.Command(options.deno ?? Deno.execPath(), {
       args,
-      cwd: root,
+      cwd: options.cwd ?? root,
       env: { HOSTNAME: "127.0.0.1", PORT: "0", NO_COLOR: "1", ...env },
       stdin: "null",
       stdout: "null",
@@ -142,7 +184,10 @@ function signal(child: Deno.ChildProcess, name: Deno.Signal): void {
   }
 }
 
+/** The URL of a `server.listening` event or of `App.listen`'s line. */
 function listeningUrl(line: string): string | undefined {
+  const said = /^Listening on (http:\/\/\S+?)\/?$/.exec(line);
+  if (said) return said[1];
   if (!line.includes("server.listening")) return undefined;
   try {
     const event = JSON.parse(line);
@@ -150,4 +195,14 @@ function listeningUrl(line: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The app (main.ts) with the start task's permissions on 127.0.0.1:`port`;
+ * resolves once it listens.
+ */
+export function startAppProcess(port: number): Promise<AppProcess> {
+  return AppProcess.start("main.ts", { PORT: String(port) }, {
+    startTaskFlags: true,
+  });
 }

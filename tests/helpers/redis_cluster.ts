@@ -8,7 +8,7 @@
  */
 
 import { RedisServer, redisServerPath } from "./redis_server.ts";
-import { freePort } from "../../web/testing/app_process.ts";
+import { freePort } from "./app_process.ts";
 import { waitUntil } from "./wait_until.ts";
 import { keySlot } from "../../hub/backplane/redis_slot.ts";
 

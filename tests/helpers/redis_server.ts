@@ -7,7 +7,7 @@
  */
 
 import { readLines } from "../../bench/line_channel.ts";
-import { freePort } from "../../web/testing/app_process.ts";
+import { freePort } from "./app_process.ts";
 
 /** Where the binary is; `REDIS_SERVER` overrides for odd installs. */
 export const redisServerPath = Deno.env.get("REDIS_SERVER") ??

@@ -22,7 +22,7 @@ try {
   app = await AppProcess.start(
     "main.ts",
     receiver.env({ KV_PATH: ":memory:" }),
-    deno,
+    { deno },
   );
   const conn = await connect(app.url, "/chart");
   try {

@@ -11,6 +11,7 @@
 
 import { type ComponentType, h, hydrate } from "preact";
 import { revive } from "../revive.ts";
+import { setBuildId } from "../asset.ts";
 
 /** Id of the `<script type="application/json">` holding all islands' props. */
 export const PROPS_SCRIPT_ID = "__switchboard_islands";
@@ -21,11 +22,15 @@ interface IslandRecord {
   readonly props: unknown;
 }
 
+/** Attribute of that script carrying the build id, for `asset()`. */
+export const BUILD_ID_ATTRIBUTE = "data-build-id";
+
 let records: IslandRecord[] | null = null;
 
 function readRecords(): IslandRecord[] {
   if (records) return records;
   const script = document.getElementById(PROPS_SCRIPT_ID);
+  setBuildId(script?.getAttribute(BUILD_ID_ATTRIBUTE) ?? "");
   records = script?.textContent ? JSON.parse(script.textContent) : [];
   return records!;
 }
