@@ -30,10 +30,14 @@ export interface AdminHubOptions {
   readonly admins: ReadonlySet<string>;
 }
 
-/** Parses `ADMIN_USERS` ("alice, bob"): trimmed, empty names dropped. */
+/**
+ * Parses `ADMIN_USERS` ("alice, bob"): trimmed and lower-cased (usernames
+ * are lower-case), empty names dropped.
+ */
 export function parseAdminUsers(value: string | undefined): Set<string> {
   return new Set(
-    (value ?? "").split(",").map((name) => name.trim()).filter(Boolean),
+    (value ?? "").split(",").map((name) => name.trim().toLowerCase())
+      .filter(Boolean),
   );
 }
 

@@ -31,6 +31,11 @@ export const handler = define.handlers({
     if (read instanceof Response) return read;
     const credentials = parseCredentials(read.body);
     if (typeof credentials === "string") return jsonError(400, credentials);
+    // An administrator's name is not up for grabs: whoever signed up first
+    // would own /admin. Operators create it with `deno task add-user`.
+    if (ctx.state.admins?.has(credentials.username)) {
+      return jsonError(403, "This username is reserved");
+    }
     const result = await users.accounts.create(credentials).catch((error) => {
       if (error instanceof ServerBusyError) return "busy" as const;
       throw error;

@@ -180,3 +180,31 @@ export async function upgradeStatus(
     conn.close();
   }
 }
+
+/**
+ * Creates an account the way an operator does, with the real
+ * `deno task add-user` writing to the KV file at `kvPath` (names in
+ * `ADMIN_USERS` cannot be signed up for). Resolves with the exit status
+ * and what the task printed.
+ */
+export async function addUser(
+  kvPath: string,
+  username: string,
+  password: string,
+): Promise<{ code: number; output: string }> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["task", "-q", "add-user", username],
+    cwd: new URL("../../", import.meta.url),
+    env: { KV_PATH: kvPath, PBKDF2_ITERATIONS: "1000", NO_COLOR: "1" },
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(`${password}\n`));
+  await writer.close();
+  const { code, stdout, stderr } = await child.output();
+  const output = new TextDecoder().decode(stdout) +
+    new TextDecoder().decode(stderr);
+  return { code, output };
+}
