@@ -136,6 +136,7 @@ export async function startServer(
   const host = addr.hostname === "0.0.0.0" ? "localhost" : addr.hostname;
   const url = `http://${host}:${addr.port}`;
   logger.log("info", "server.listening", { url });
+  const listening = keepListening(app, server, logger, stopWeb.signal);
   let closing: Promise<void> | undefined;
   return {
     url,
@@ -147,7 +148,7 @@ export async function startServer(
         await admin.close();
         await hub.shutdown();
         stopWeb.abort();
-        await server.finished;
+        await listening.finished();
         users.close();
       })(),
   };
@@ -189,6 +190,47 @@ export function createApp(
     .use(provide)
     .use(staticFiles())
     .fsRoutes();
+}
+
+/** How long to wait before listening again after the accept loop failed. */
+const RELISTEN_DELAY_MS = 1_000;
+
+/**
+ * Listens again when the server's accept loop dies. `Deno.serve` has no
+ * header-read timeout, so sockets that never finish a request pile up; at
+ * the process's open-file limit accepting fails with EMFILE, which ends
+ * the accept loop and, unhandled, the whole process. Here the failure is
+ * logged and the same address is served again once descriptors are free,
+ * so the app outlives the flood (a reverse proxy in front stops it).
+ */
+function keepListening(
+  app: App<AppState>,
+  first: Deno.HttpServer<Deno.NetAddr>,
+  logger: Logger,
+  signal: AbortSignal,
+): { finished(): Promise<void> } {
+  let current = first;
+  const { hostname, port } = first.addr;
+  const watch = (server: Deno.HttpServer<Deno.NetAddr>) => {
+    server.finished.catch((error) => {
+      if (signal.aborted) return;
+      logger.log("error", "server.accept_failed", { error });
+      setTimeout(relisten, RELISTEN_DELAY_MS);
+    });
+  };
+  const relisten = async () => {
+    if (signal.aborted) return;
+    try {
+      current = await app.listen({ hostname, port, signal, onListen() {} });
+      logger.log("warn", "server.listening_again", { port });
+      watch(current);
+    } catch (error) {
+      logger.log("error", "server.relisten_failed", { error });
+      setTimeout(relisten, RELISTEN_DELAY_MS);
+    }
+  };
+  watch(first);
+  return { finished: () => current.finished.catch(() => {}) };
 }
 
 /** From SIGINT/SIGTERM to exit at the latest: below Deno Deploy's 5 s. */
