@@ -18,6 +18,7 @@ import {
 } from "./messages.ts";
 import { validateMessage } from "./message_validation.ts";
 import { encodeVarInt, MAX_VARINT_BYTES, readVarInt } from "./varint.ts";
+import { checkMessagePackBounds } from "./messagepack_bounds.ts";
 
 /** Completion result kinds as the MessagePack protocol numbers them. */
 export const ResultKind = { Error: 1, Void: 2, NonVoid: 3 } as const;
@@ -221,6 +222,8 @@ class MessagePackDecoder implements MessageDecoder {
   }
 
   #record(bytes: Uint8Array): HubMessage | undefined {
+    // Before decoding: the library allocates declared lengths up front.
+    checkMessagePackBounds(bytes);
     let value: unknown;
     try {
       value = this.#decoder.decode(bytes);
@@ -238,7 +241,9 @@ class MessagePackDecoder implements MessageDecoder {
   #keep(data: Uint8Array, offset: number): void {
     const rest = data.length - offset;
     if (data.buffer === this.#buf.buffer && this.#len > 0) {
-      this.#buf.copyWithin(0, offset, this.#len);
+      // Nothing consumed (a record still arriving) means no copy, or a
+      // record sent one byte per frame would be moved once per byte.
+      if (offset > 0) this.#buf.copyWithin(0, offset, this.#len);
       this.#len = rest;
     } else {
       this.#len = 0;
