@@ -27,7 +27,7 @@ import type { ConnectionContext } from "./connection_context.ts";
 import type { Transport } from "./transports/transport.ts";
 import { type Flushable, scheduleFlush } from "./flush_queue.ts";
 import type { ReplayBuffer } from "./replay_buffer.ts";
-import type { MessageRate } from "./rate_limit.ts";
+import type { InputRate } from "./rate_limit.ts";
 
 /** Where a connection is in its life. */
 export type ConnectionState =
@@ -99,8 +99,8 @@ export class HubConnection implements Flushable {
   disconnectedAt = 0;
   /** The client address counted against the per-address cap, if any. */
   remoteAddress: string | null = null;
-  /** Messages-per-second bucket, set at handshake when a limit is on. */
-  rate: MessageRate | null = null;
+  /** Input buckets (frames, bytes, messages), set when a transport attaches. */
+  rate: InputRate | null = null;
 
   readonly #owner: ConnectionOwner;
   readonly #maxQueuedBytes: number;

@@ -125,6 +125,25 @@ export interface HubOptions {
    */
   messagesPerSecond?: number;
   /**
+   * WebSocket frames or HTTP body chunks one connection may send per
+   * second, as a bucket holding one second's worth; empty frames count.
+   * Default 1,000: the official client sends one message per frame, so
+   * this matches `messagesPerSecond`, yet a flood of empty or 1-byte frames
+   * (which complete no message, and cost the server per frame) is closed
+   * within a second. Beyond it the connection is closed with an error and
+   * no reconnect hint. 0 means no limit.
+   */
+  framesPerSecond?: number;
+  /**
+   * Bytes one connection may send per second, as a bucket holding one
+   * second's worth (and never less than one `maxMessageSize` message).
+   * Default 4 MiB: 64 messages of the largest size a second, while a chart
+   * client sends a few hundred bytes; it bounds the decoding work one
+   * socket can ask for. Raise it for hubs taking large uploads. Beyond it
+   * the connection is closed with an error. 0 means no limit.
+   */
+  bytesPerSecond?: number;
+  /**
    * Offer stateful reconnect to clients that ask (`withStatefulReconnect()`).
    * Default true: the client opts in, so offering costs nothing to others,
    * and it is what keeps the connection id, groups and every message across
@@ -208,6 +227,8 @@ export const defaultHubOptions = {
   maxConnectionsPerUser: 100,
   maxConnectionsPerAddress: 1_000,
   messagesPerSecond: 1_000,
+  framesPerSecond: 1_000,
+  bytesPerSecond: 4 * 1024 * 1024,
   statefulReconnect: true,
   statefulReconnectBufferBytes: 100_000,
   statefulReconnectWindowMs: 15_000,
