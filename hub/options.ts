@@ -65,6 +65,15 @@ export interface HubOptions {
   logger?: Logger;
   /** Highest negotiate version answered (0 or 1). Default 1, as ASP.NET. */
   negotiateVersion?: number;
+  /**
+   * Lowest negotiate version accepted; older clients get ASP.NET's error
+   * text. Default 1: every official client since 3.0 sends 1, and in
+   * version 0 the secret connection token is the public connection id, so
+   * anyone who learns the id (a hub may announce it) can use the
+   * connection. At 0, version-0 connections are still never offered
+   * stateful reconnect, which would let a second socket take them over.
+   */
+  minNegotiateVersion?: number;
   /** Ping interval while the line is idle. Default 15 s, as ASP.NET. */
   keepAliveIntervalMs?: number;
   /** Close a client silent this long. Default 30 s (2× the client's ping). */
@@ -210,6 +219,7 @@ export type ResolvedHubOptions =
 /** The defaults, exported so docs and tests quote one source. */
 export const defaultHubOptions = {
   negotiateVersion: 1,
+  minNegotiateVersion: 1,
   keepAliveIntervalMs: 15_000,
   clientTimeoutMs: 30_000,
   handshakeTimeoutMs: 15_000,
@@ -241,7 +251,8 @@ export const defaultHubOptions = {
 } as const;
 
 /**
- * Fills every option left out (or set to `undefined`) with its default.
+ * Fills every option left out (or set to `undefined`) with its default;
+ * throws `RangeError` for options that contradict each other.
  * `protocols` defaults to what the caller passes: options.ts stays free of
  * protocol implementations.
  */
@@ -252,10 +263,16 @@ export function resolveHubOptions(
   const given = Object.fromEntries(
     Object.entries(options).filter(([, v]) => v !== undefined),
   );
-  return {
+  const resolved = {
     ...defaultHubOptions,
     protocols: defaultProtocols,
     allowedOrigins: [],
     ...given,
   } as ResolvedHubOptions;
+  if (resolved.minNegotiateVersion > resolved.negotiateVersion) {
+    throw new RangeError(
+      "minNegotiateVersion cannot be above negotiateVersion: no client could connect",
+    );
+  }
+  return resolved;
 }
