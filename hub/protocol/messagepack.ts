@@ -181,6 +181,9 @@ class MessagePackDecoder implements MessageDecoder {
   // arriving one byte per frame still costs linear time.
   #buf = new Uint8Array(0);
   #len = 0;
+  // Bytes the buffered record needs in all, once its prefix is read: until
+  // then a frame is only appended, so tiny frames cost no more than a copy.
+  #awaiting = 0;
 
   constructor(maxMessageSize: number) {
     this.#max = maxMessageSize;
@@ -201,10 +204,14 @@ class MessagePackDecoder implements MessageDecoder {
 
   push(chunk: Payload): HubMessage[] {
     const bytes = typeof chunk === "string" ? utf8.encode(chunk) : chunk;
-    if (this.#len > 0) this.#append(bytes);
+    if (this.#len > 0) {
+      this.#append(bytes);
+      if (this.#len < this.#awaiting) return [];
+    }
     const data = this.#len > 0 ? this.#buf.subarray(0, this.#len) : bytes;
     const out: HubMessage[] = [];
     let offset = 0;
+    this.#awaiting = 0;
     while (offset < data.length) {
       const prefix = readVarInt(data, offset);
       if (prefix === null) break;
@@ -212,7 +219,10 @@ class MessagePackDecoder implements MessageDecoder {
         throw new MessageTooLargeError(this.#max);
       }
       const start = offset + prefix.size;
-      if (start + prefix.value > data.length) break;
+      if (start + prefix.value > data.length) {
+        this.#awaiting = start + prefix.value - offset;
+        break;
+      }
       const message = this.#record(data.subarray(start, start + prefix.value));
       if (message) out.push(message);
       offset = start + prefix.value;
