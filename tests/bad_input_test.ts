@@ -6,7 +6,6 @@
 import { assert, assertEquals } from "./helpers/assert.ts";
 import { RawClient } from "./helpers/raw_socket.ts";
 import { withFedApp } from "./helpers/fed_app.ts";
-import { waitUntil } from "./helpers/wait_until.ts";
 
 const RS = "\x1e";
 
