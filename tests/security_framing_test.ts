@@ -9,6 +9,13 @@ import { AppProcess } from "./helpers/app_process.ts";
 import { withFedApp } from "./helpers/fed_app.ts";
 import { RawClient } from "./helpers/raw_socket.ts";
 import { startFaultHub } from "./helpers/fault_hub.ts";
+import {
+  handshake,
+  invoke,
+  negotiate,
+  request,
+  startRawHub,
+} from "./helpers/raw_hub.ts";
 import { cpuSeconds } from "../bench/proc_stats.ts";
 
 const RS = "\x1e";
@@ -170,4 +177,32 @@ Deno.test("framing: a flood of large frames is closed by the byte limit", async 
       `Connection closed: more than ${4 * 1024 * 1024} bytes per second.`,
     );
   });
+});
+
+Deno.test("framing: long polling sends count as frames, empty ones too, and a record may span POSTs", async () => {
+  const hub = await startRawHub({ framesPerSecond: 10 });
+  try {
+    const url = `${hub.url}?id=${await negotiate(hub.url)}`;
+    const post = (body: string) => request(url, { method: "POST", body });
+    assertEquals((await request(url)).status, 200);
+    assertEquals((await post(handshake())).status, 200);
+    assertEquals((await request(url)).text, `{}${RS}`);
+    const record = invoke("1", "Echo", "across");
+    await post(record.slice(0, 20));
+    await post(record.slice(20));
+    assertEquals(
+      (await request(url)).text,
+      `{"type":3,"invocationId":"1","result":"across"}${RS}`,
+    );
+    // Empty bodies and no body at all: each POST is a frame.
+    for (let i = 0; i < 3; i++) await post("");
+    for (let i = 0; i < 9; i++) await request(url, { method: "POST" });
+    const answer = await request(url);
+    assertEquals(
+      answer.text,
+      `{"type":7,"error":"Connection closed: more than 10 frames per second."}${RS}`,
+    );
+  } finally {
+    await hub.close();
+  }
 });
