@@ -8,10 +8,13 @@
 
 import {
   consoleLogger,
+  hostAllowed,
   HubServer,
+  invalidHostResponse,
   jsonProtocol,
   type Logger,
   messagePackProtocol,
+  parseAllowedHosts,
   parseAllowedOrigins,
 } from "./hub/mod.ts";
 import { chartHub } from "./chart/chart_hub.ts";
@@ -64,6 +67,8 @@ export async function startServer(
     consoleLogger((env.LOG_LEVEL as "info" | undefined) ?? "info");
   // Read before anything opens, so a bad value leaks nothing.
   const maxPerAddress = wholeNumber(env.MAX_CONNECTIONS_PER_ADDRESS);
+  // Unset: any Host (the Origin check still holds); set it in production.
+  const allowedHosts = parseAllowedHosts(env.ALLOWED_HOSTS);
   // JWT_SECRET / JWKS_URL / JWT_ISSUER / JWT_AUDIENCE / KV_PATH: see there.
   const users = await openUserServices({ env, logger });
   const hub = new HubServer(chartHub, {
@@ -99,6 +104,7 @@ export async function startServer(
     port: options.port ?? Number(env.PORT ?? 8000),
     onListen: () => {},
   }, (req, info) => {
+    if (!hostAllowed(req, allowedHosts)) return invalidHostResponse();
     const url = new URL(req.url);
     if (hub.matches(url)) return hub.handle(req, info);
     if (url.pathname === "/healthz") return health(hub);
@@ -128,6 +134,9 @@ export async function startServer(
   };
 }
 
+/** From SIGINT/SIGTERM to exit at the latest: below Deno Deploy's 5 s. */
+const EXIT_DEADLINE_MS = 4_500;
+
 /** A non-negative whole number from the environment, or the default. */
 function wholeNumber(value: string | undefined): number | undefined {
   if (value === undefined || value === "") return undefined;
@@ -150,9 +159,10 @@ function health(hub: HubServer): Response {
 if (import.meta.main) {
   const running = await startServer({ dev: Deno.args.includes("--dev") });
   const stop = () => {
-    // The hub drains under its own deadline (5 s); this one bounds the
-    // rest (HTTP requests still in flight) so a deploy never hangs.
-    setTimeout(() => Deno.exit(1), 15_000);
+    // The hub drains under its own deadline (3 s); this one bounds the
+    // rest (HTTP requests still in flight) inside the 5 s Deno Deploy
+    // allows between SIGINT and its kill. Exit status 1 says it was hit.
+    setTimeout(() => Deno.exit(1), EXIT_DEADLINE_MS);
     running.close().then(() => Deno.exit(0));
   };
   for (const signal of ["SIGTERM", "SIGINT"] as const) {

@@ -6,7 +6,7 @@
  * argument on either side fails `deno check`.
  *
  * Types and plain constants only: safe to import from browser code. The
- * names and limits are the public contract of design.md; the last two
+ * names and limits are the app's public contract (README); the last two
  * methods add streaming and client results.
  *
  * @module

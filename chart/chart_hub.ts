@@ -1,7 +1,7 @@
 /**
  * The chart hub: the methods and events of the ASP.NET Core SignalR chart
  * article, so its Angular client works unchanged. Names are the public
- * contract (design.md).
+ * contract of the app (README, The contract).
  *
  * @module
  */
@@ -33,7 +33,7 @@ function requireCount(value: unknown): number {
   return value;
 }
 
-// The article's group announcement, word for word (design.md): both
+// The article's group announcement, word for word: both
 // BroadcastToGroup and its confirmed variant send it.
 function joinedText(connectionId: string, group: string): string {
   return `${connectionId} has joined the group ${group}.`;

@@ -5,7 +5,9 @@
  *
  * The client's Completion is routed here by the connection handler as soon
  * as it is decoded, outside the per-connection invocation queue, so a hub
- * method may await its own caller without deadlocking (protocol pitfall 14).
+ * method may await its own caller without deadlocking: with one invocation
+ * at a time per connection, the Completion would otherwise wait behind the
+ * method itself.
  *
  * Ids are `r1`, `r2`, ... so they never look like the client's numeric
  * upload stream ids, which share the Completion message type. Only the

@@ -298,7 +298,7 @@ export class ConnectionHandler implements ConnectionOwner {
         return this.#p.dispatcher.streamItem(connection, message);
       case 3:
         // Not queued behind running invocations: a method awaiting a
-        // client result on its own caller would deadlock (pitfall 14).
+        // client result on its own caller would otherwise deadlock.
         if (!this.#p.dispatcher.completeUpload(connection, message)) {
           this.#p.results.complete(connection, message);
         }

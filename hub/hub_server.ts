@@ -12,6 +12,7 @@
  * @module
  */
 
+import { validateHubOptions } from "./options_validation.ts";
 import {
   type HubOptions,
   type Principal,
@@ -49,8 +50,6 @@ import { AddressCounter } from "./rate_limit.ts";
 export interface HubServerOptions extends HubOptions {
   /** Where the hub lives, e.g. "/chart"; negotiate is at `${path}/negotiate`. */
   path: string;
-  /** How long shutdown waits for queues to drain. Default 5 s. */
-  shutdownDrainMs?: number;
 }
 
 /** Health of a hub, for `/healthz`. */
@@ -84,10 +83,11 @@ export class HubServer {
 
   /** Mounts `hub` with `options`; call `start()` before serving. */
   constructor(hub: HubDefinition, options: HubServerOptions) {
-    const { path, shutdownDrainMs, ...rest } = options;
+    const { path, ...rest } = options;
     this.path = path.replace(/\/+$/, "");
-    this.#drainMs = shutdownDrainMs ?? 5_000;
     this.options = resolveHubOptions(rest, [jsonProtocol]);
+    validateHubOptions(this.options);
+    this.#drainMs = this.options.shutdownDrainMs;
     this.logger = this.options.logger ?? consoleLogger();
     this.#offered = offeredTransports(
       this.options.transports,
@@ -98,7 +98,7 @@ export class HubServer {
       this.options.backplane ?? new MemoryBackplane(),
       {
         maxGroupsPerConnection: this.options.maxGroupsPerConnection,
-        groupAckTimeoutMs: 2_000,
+        groupAckTimeoutMs: this.options.groupAckTimeoutMs,
       },
       this.logger,
     );

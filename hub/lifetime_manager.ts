@@ -46,7 +46,7 @@ export class LifetimeManager implements BackplaneNode {
   readonly #backplane: Backplane;
   readonly #limits: LifetimeLimits;
   readonly #logger: Logger;
-  readonly #acks = new Map<string, () => void>();
+  readonly #acks = new Map<string, (error?: string) => void>();
 
   /** A manager publishing through `backplane`. */
   constructor(backplane: Backplane, limits: LifetimeLimits, logger: Logger) {
@@ -200,7 +200,10 @@ export class LifetimeManager implements BackplaneNode {
     }
   }
 
-  /** Asks the node holding the connection; resolves on ack or timeout. */
+  /**
+   * Asks the node holding the connection; resolves on ack or timeout, and
+   * rejects with the owner's error when it refused the change.
+   */
   #remoteGroup(
     op: "add" | "remove",
     connectionId: string,
@@ -210,15 +213,16 @@ export class LifetimeManager implements BackplaneNode {
       return Promise.reject(new RangeError("Too many pending group changes"));
     }
     const requestId = randomId();
-    const { promise, resolve } = Promise.withResolvers<void>();
+    const { promise, resolve, reject } = Promise.withResolvers<void>();
     // An unknown connection id gets no ack; like ASP.NET we then give up
     // quietly rather than fail the caller.
     const timer = setTimeout(done, this.#limits.groupAckTimeoutMs);
     const acks = this.#acks;
-    function done() {
+    function done(error?: string) {
       clearTimeout(timer);
       acks.delete(requestId);
-      resolve();
+      if (error === undefined) resolve();
+      else reject(new GroupLimitError(error));
     }
     this.#acks.set(requestId, done);
     this.#backplane.publish({
@@ -241,7 +245,7 @@ export class LifetimeManager implements BackplaneNode {
         case "group":
           return this.#applyRemoteGroup(message, from);
         case "ack":
-          this.#acks.get(message.requestId)?.();
+          this.#acks.get(message.requestId)?.(message.error);
           return;
       }
     } catch (error) {
@@ -252,19 +256,28 @@ export class LifetimeManager implements BackplaneNode {
   #applyRemoteGroup(message: GroupMessage, from: string): void {
     const c = this.connections.get(message.connectionId);
     if (!c) return;
-    const ack = () =>
+    const ack = (error?: string) =>
       this.#backplane.publish({
         kind: "ack",
         requestId: message.requestId,
         to: from,
+        ...(error === undefined ? {} : { error }),
       });
     if (message.op === "remove") {
       this.#removeLocal(c, message.group);
       ack();
       return;
     }
-    // Ack once subscribed, so the asker's next group send reaches it.
-    this.#addLocal(c, message.group).then(ack);
+    // Ack once subscribed, so the asker's next group send reaches it; a
+    // refusal (the group cap) travels back instead of a silent timeout.
+    let added: Promise<void>;
+    try {
+      added = this.#addLocal(c, message.group);
+    } catch (error) {
+      ack(error instanceof Error ? error.message : String(error));
+      return;
+    }
+    added.then(() => ack(), (error) => ack(String(error?.message ?? error)));
   }
 
   /** Stops timers of pending acks (shutdown). */

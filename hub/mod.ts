@@ -52,3 +52,8 @@ export type { Backplane, BackplaneStatus } from "./backplane/backplane.ts";
 export { consoleLogger, silentLogger } from "./logger.ts";
 export type { Logger, LogLevel } from "./logger.ts";
 export { parseAllowedOrigins } from "./origin_policy.ts";
+export {
+  hostAllowed,
+  invalidHostResponse,
+  parseAllowedHosts,
+} from "./host_policy.ts";

@@ -107,6 +107,19 @@ export interface HubOptions {
   maxPendingInvocations?: number;
   /** Groups one connection may be in. Default 100; more is a hub error. */
   maxGroupsPerConnection?: number;
+  /**
+   * How long a group change for a connection held by another process
+   * waits for that process's answer. Default 2 s; past it the change is
+   * given up quietly, as ASP.NET does, since an unknown connection id (one
+   * that already left) gets no answer at all.
+   */
+  groupAckTimeoutMs?: number;
+  /**
+   * How long `shutdown()` waits for clients to take their Close and go.
+   * Default 3 s: Deno Deploy sends SIGINT and kills the process 5 s later,
+   * and the rest of the exit (HTTP requests in flight) needs the margin.
+   */
+  shutdownDrainMs?: number;
   /** Longest group name in UTF-16 units. Default 256. */
   maxGroupNameLength?: number;
   /** Open connections on this node. Default 20,000; beyond it 503. */
@@ -232,6 +245,8 @@ export const defaultHubOptions = {
   maxParallelInvocations: 1,
   maxPendingInvocations: 64,
   maxGroupsPerConnection: 100,
+  groupAckTimeoutMs: 2_000,
+  shutdownDrainMs: 3_000,
   maxGroupNameLength: 256,
   maxConnections: 20_000,
   maxConnectionsPerUser: 100,

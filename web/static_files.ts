@@ -9,6 +9,7 @@
  * @module
  */
 
+import { fileURLToPath } from "node:url";
 import { BUILD_URL_PREFIX } from "./build_manifest.ts";
 
 const TYPES: Record<string, string> = {
@@ -38,7 +39,10 @@ export const MAX_STATIC_BYTES = 16 * 1024 * 1024;
 
 /**
  * Answers `req` from `staticDir` if a file matches its path, else null.
- * Only GET and HEAD; dot-files and paths escaping the folder never match.
+ * Only GET and HEAD. The path is resolved as a file path below the folder
+ * and served only if its real path (symlinks resolved) stays inside it:
+ * resolving it as a URL instead would let `/file:/etc/passwd` replace the
+ * base and read any file the process can.
  */
 export async function serveStatic(
   req: Request,
@@ -50,7 +54,10 @@ export async function serveStatic(
   if (!relative) return null;
   // Only hashed bundles live under /build/; the manifest is not public.
   if (relative.startsWith("build/") && !relative.endsWith(".js")) return null;
-  const file = new URL(relative, staticDir);
+  const root = await realRoot(staticDir);
+  if (root === null) return null;
+  const file = await confined(root, relative);
+  if (file === null) return null;
   let info: Deno.FileInfo;
   try {
     info = await Deno.stat(file);
@@ -59,8 +66,10 @@ export async function serveStatic(
   }
   if (!info.isFile || info.size > MAX_STATIC_BYTES) return null;
   const hashed = url.pathname.startsWith(BUILD_URL_PREFIX);
-  const gzipped = hashed && acceptsGzip(req) &&
-    await isFile(new URL(`${relative}.gz`, staticDir));
+  const gzipFile = hashed && acceptsGzip(req)
+    ? await confined(root, `${relative}.gz`)
+    : null;
+  const gzipped = gzipFile !== null && await isFile(gzipFile);
   const etag = `W/"${info.size.toString(36)}-${
     (info.mtime?.getTime() ?? 0).toString(36)
   }"`;
@@ -75,24 +84,61 @@ export async function serveStatic(
   if (req.headers.get("if-none-match") === etag) {
     return new Response(null, { status: 304, headers });
   }
-  const source = gzipped ? new URL(`${relative}.gz`, staticDir) : file;
+  const source = gzipped && gzipFile !== null ? gzipFile : file;
   const body = req.method === "HEAD" ? null : await Deno.readFile(source);
   return new Response(body, { status: 200, headers });
+}
+
+/** The static folder's real path, or null when it does not exist. */
+async function realRoot(staticDir: URL): Promise<string | null> {
+  try {
+    return await Deno.realPath(fileURLToPath(staticDir));
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The real path of `relative` below `root`, or null when it does not exist
+ * or a symlink leads out of the folder.
+ */
+async function confined(
+  root: string,
+  relative: string,
+): Promise<string | null> {
+  let real: string;
+  try {
+    real = await Deno.realPath(`${root}/${relative}`);
+  } catch {
+    return null;
+  }
+  return real.startsWith(`${root}/`) ? real : null;
 }
 
 function acceptsGzip(req: Request): boolean {
   return /\bgzip\b/.test(req.headers.get("accept-encoding") ?? "");
 }
 
-async function isFile(url: URL): Promise<boolean> {
+async function isFile(path: string): Promise<boolean> {
   try {
-    return (await Deno.stat(url)).isFile;
+    return (await Deno.stat(path)).isFile;
   } catch {
     return false;
   }
 }
 
-/** The decoded path below the static root, or null if unsafe. */
+/**
+ * Characters no static file name here has, refused anywhere in a segment:
+ * `:` makes a segment a URL scheme or a Windows drive, `?` and `#` cut a
+ * suffix off when a path is read as a URL, a backslash or NUL splits paths
+ * on some platforms. A `%` left after one decoding is a double encoding.
+ */
+const UNSAFE_SEGMENT = /[:?#\\\0%]/;
+
+/**
+ * The decoded path below the static root, or null if unsafe: decoded once,
+ * no empty, `.`-leading or {@link UNSAFE_SEGMENT} segment.
+ */
 export function safeRelativePath(pathname: string): string | null {
   let decoded: string;
   try {
@@ -103,9 +149,7 @@ export function safeRelativePath(pathname: string): string | null {
   const parts = decoded.split("/").filter((part) => part !== "");
   if (parts.length === 0) return null;
   for (const part of parts) {
-    if (part.startsWith(".") || part.includes("\\") || part.includes("\0")) {
-      return null;
-    }
+    if (part.startsWith(".") || UNSAFE_SEGMENT.test(part)) return null;
   }
   return parts.join("/");
 }

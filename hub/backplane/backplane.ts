@@ -56,6 +56,8 @@ export interface AckMessage {
   readonly requestId: string;
   /** The node that asked; the ack is published to `node:<to>`. */
   readonly to: string;
+  /** Why the change was refused (e.g. the group cap), absent on success. */
+  readonly error?: string;
 }
 
 /** Every message a backplane carries. */

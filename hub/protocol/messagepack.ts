@@ -1,6 +1,6 @@
 /**
  * The MessagePack hub protocol: each message is a msgpack array behind a
- * VarInt length (§6-7 of the protocol notes). Binary frames only, so it
+ * VarInt length (docs/protocol.md, Framing). Binary frames only, so it
  * never runs over Server-Sent Events; the handshake stays JSON text.
  *
  * Arrays map to the same message shapes as JSON, and the shared validator

@@ -2,7 +2,7 @@
  * The SignalR hub message vocabulary (types 1-9), shared by every protocol.
  *
  * Field names follow the JSON hub protocol; the MessagePack protocol maps the
- * same shapes to arrays. See `shared/docs/signalr-protocol.md` §7.
+ * same shapes to arrays (docs/protocol.md, Message types).
  *
  * @module
  */

@@ -1,7 +1,7 @@
 /**
  * The non-WebSocket requests on a hub's path: the SSE stream, long polls,
  * client→server POSTs and the long-polling DELETE, with the exact status
- * rules of the protocol notes §1. Transports only move frames; everything
+ * rules of docs/protocol.md, HTTP surface. Transports only move frames; everything
  * else stays on the shared connection model.
  *
  * @module

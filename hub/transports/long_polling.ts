@@ -1,10 +1,10 @@
 /**
  * The long-polling transport: each GET takes whatever frames are waiting,
  * or parks until a frame comes or the poll timeout passes; client→server
- * data arrives by POST (see hub_server.ts). Frames written between polls
+ * data arrives by POST (see http_requests.ts). Frames written between polls
  * wait here, so nothing is lost while the client is between two requests.
  *
- * Answers (§4 of the protocol notes): 200 with data, 200 empty on timeout,
+ * Answers (docs/protocol.md, Transports): 200 with data, 200 empty on timeout,
  * 204 once the connection is over or a newer poll replaced this one.
  *
  * @module

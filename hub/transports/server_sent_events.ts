@@ -1,7 +1,7 @@
 /**
  * The Server-Sent Events transport: server→client frames as unnamed events
  * on a streamed `text/event-stream` response; client→server data arrives
- * by POST (see hub_server.ts). Text only, so MessagePack cannot use it.
+ * by POST (see http_requests.ts). Text only, so MessagePack cannot use it.
  *
  * A client that goes away shows up as the body stream's `cancel()`, not as
  * `req.signal`, which `Deno.serve` may also abort after a normal response.
