@@ -266,8 +266,7 @@ export const defaultHubOptions = {
 } as const;
 
 /**
- * Fills every option left out (or set to `undefined`) with its default;
- * throws `RangeError` for options that contradict each other.
+ * Fills every option left out (or set to `undefined`) with its default.
  * `protocols` defaults to what the caller passes: options.ts stays free of
  * protocol implementations.
  */
@@ -278,16 +277,10 @@ export function resolveHubOptions(
   const given = Object.fromEntries(
     Object.entries(options).filter(([, v]) => v !== undefined),
   );
-  const resolved = {
+  return {
     ...defaultHubOptions,
     protocols: defaultProtocols,
     allowedOrigins: [],
     ...given,
   } as ResolvedHubOptions;
-  if (resolved.minNegotiateVersion > resolved.negotiateVersion) {
-    throw new RangeError(
-      "minNegotiateVersion cannot be above negotiateVersion: no client could connect",
-    );
-  }
-  return resolved;
 }
