@@ -11,7 +11,11 @@ import assert from "node:assert/strict";
 import { encode } from "@msgpack/msgpack";
 import { seededRandom } from "../../tests/helpers/seeded_random.ts";
 import { freshSeed } from "../../bench/stress_random.ts";
-import type { HubProtocol, Payload } from "./hub_protocol.ts";
+import {
+  type HubProtocol,
+  joinPayloads,
+  type Payload,
+} from "./hub_protocol.ts";
 import { jsonProtocol, RECORD_SEPARATOR } from "./json.ts";
 import { messagePackProtocol } from "./messagepack.ts";
 import { HandshakeReader } from "./handshake.ts";
@@ -56,13 +60,7 @@ function bytesOf(payload: Payload): Uint8Array {
 }
 
 function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
+  return joinPayloads(parts) as Uint8Array;
 }
 
 /** `body` behind its VarInt length, as the MessagePack protocol frames it. */
