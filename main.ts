@@ -19,8 +19,8 @@ import {
 } from "./hub/mod.ts";
 import { chartHub } from "./chart/chart_hub.ts";
 import { startChartFeed } from "./chart/chart_feed.ts";
-import type { AppState } from "./chart/app_state.ts";
-import { openUserServices } from "./chart/user_services.ts";
+import type { AppState } from "./app_state.ts";
+import { openUserServices } from "./accounts/user_services.ts";
 import { createWebHandler } from "./web/app_handler.ts";
 import { backplaneFromEnv } from "./hub/backplane/backplane_from_env.ts";
 

@@ -12,7 +12,7 @@ import { RedisServer, skipRedis } from "./helpers/redis_server.ts";
 import { connect, nextEvent, signalR } from "./helpers/signalr_client.ts";
 import { Inbox } from "./helpers/inbox.ts";
 import { waitUntil } from "./helpers/wait_until.ts";
-import { TokenIssuer } from "../chart/token_issuer.ts";
+import { TokenIssuer } from "../accounts/token_issuer.ts";
 
 const JWT_SECRET = "a-test-secret-that-is-at-least-32-bytes-long";
 const PASSWORD = "hunter2-redis";

@@ -3,8 +3,8 @@ import {
   hashPassword,
   storedIterations,
   verifyPassword,
-} from "../chart/password_hash.ts";
-import { Accounts, parseCredentials } from "../chart/accounts.ts";
+} from "../accounts/password_hash.ts";
+import { Accounts, parseCredentials } from "../accounts/accounts.ts";
 
 const FAST = 1_000; // tests do not need OWASP's cost
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { LoginThrottle, RateLimiter } from "../chart/rate_limiter.ts";
+import { LoginThrottle, RateLimiter } from "../accounts/rate_limiter.ts";
 
 function clock() {
   let now = 1_000_000;
@@ -41,7 +41,7 @@ Deno.test("rate limiter: the key map stays bounded, evicting the least recently 
   assert.equal(limiter.size, 3);
 });
 
-Deno.test("login throttle: failures lock a username from every address", () => {
+Deno.test("login throttle: attempts not given back lock a username from every address", () => {
   const c = clock();
   const throttle = new LoginThrottle({
     perAddress: { capacity: 100, refillMs: 1000 },
@@ -50,7 +50,6 @@ Deno.test("login throttle: failures lock a username from every address", () => {
   });
   for (let i = 0; i < 3; i++) {
     assert.equal(throttle.attempt(`10.0.0.${i}`, "alice"), 0);
-    throttle.failed("alice");
   }
   assert.equal(throttle.attempt("10.0.0.99", "alice"), 10);
   assert.equal(
@@ -71,7 +70,30 @@ Deno.test("login throttle: successes never lock the owner out, the address cap s
   });
   for (let i = 0; i < 5; i++) {
     assert.equal(throttle.attempt("1.2.3.4", "alice"), 0);
+    throttle.giveBack("alice"); // right password
   }
   assert.equal(throttle.attempt("1.2.3.4", "alice"), 2);
   assert.equal(throttle.attempt("5.6.7.8", "alice"), 0);
+});
+
+Deno.test("login throttle: the username's attempt is spent up front, before any answer", () => {
+  const c = clock();
+  const throttle = new LoginThrottle({
+    perAddress: { capacity: 100, refillMs: 1000 },
+    perUsername: { capacity: 2, refillMs: 60_000 },
+    now: c.now,
+  });
+  // Three requests in flight at once, none answered yet: the third is
+  // refused even though no password has been found wrong so far.
+  assert.equal(throttle.attempt("10.0.0.1", "alice"), 0);
+  assert.equal(throttle.attempt("10.0.0.2", "alice"), 0);
+  assert.equal(throttle.attempt("10.0.0.3", "alice"), 60);
+  throttle.giveBack("alice"); // the first was right
+  assert.equal(throttle.attempt("10.0.0.3", "alice"), 0);
+  throttle.giveBack("alice");
+  throttle.giveBack("alice");
+  throttle.giveBack("alice"); // never above capacity
+  assert.equal(throttle.attempt("10.0.0.4", "alice"), 0);
+  assert.equal(throttle.attempt("10.0.0.4", "alice"), 0);
+  assert.notEqual(throttle.attempt("10.0.0.4", "alice"), 0);
 });

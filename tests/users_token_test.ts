@@ -4,7 +4,7 @@ import {
   BUILTIN_AUDIENCE,
   BUILTIN_ISSUER,
   TokenIssuer,
-} from "../chart/token_issuer.ts";
+} from "../accounts/token_issuer.ts";
 import { jwtAuthenticator } from "../hub/auth.ts";
 
 Deno.test("token issuer: sub is the username, the hub's verifier accepts it", async () => {

@@ -7,21 +7,21 @@
  */
 
 import type { Handlers } from "../../web/route_types.ts";
-import type { AppState } from "../../chart/app_state.ts";
+import type { AppState } from "../../app_state.ts";
 import {
   accountsOff,
   json,
   jsonError,
   readBody,
-} from "../../chart/api_http.ts";
-import { signIn } from "../../chart/sign_in.ts";
+} from "../../accounts/api_http.ts";
+import { signIn } from "../../accounts/sign_in.ts";
 import {
   clearedSessionCookie,
   isSameOrigin,
   isSecureRequest,
   SESSION_COOKIE,
   sessionCookie,
-} from "../../chart/session_cookie.ts";
+} from "../../accounts/session_cookie.ts";
 import { readCookie } from "../../hub/auth.ts";
 
 /** Session cookie routes. */
@@ -42,7 +42,7 @@ export const handler: Handlers<AppState> = {
     const services = ctx.state.users;
     if (!services?.builtin) return accountsOff();
     if (!isSameOrigin(ctx.req)) return jsonError(403, "Cross-site sign-in");
-    const read = await readBody(ctx.req);
+    const read = await readBody(ctx.req, services.builtin.limits);
     if (read instanceof Response) return read;
     const username = await signIn(services.builtin, read.body, ctx.remoteAddr);
     if (username instanceof Response) return username;

@@ -8,16 +8,16 @@
  */
 
 import type { Handlers } from "../../web/route_types.ts";
-import type { AppState } from "../../chart/app_state.ts";
-import { accountsOff, json, readBody } from "../../chart/api_http.ts";
-import { signIn } from "../../chart/sign_in.ts";
+import type { AppState } from "../../app_state.ts";
+import { accountsOff, json, readBody } from "../../accounts/api_http.ts";
+import { signIn } from "../../accounts/sign_in.ts";
 
 /** Token issue. */
 export const handler: Handlers<AppState> = {
   async POST(ctx) {
     const users = ctx.state.users?.builtin;
     if (!users) return accountsOff();
-    const read = await readBody(ctx.req);
+    const read = await readBody(ctx.req, users.limits);
     if (read instanceof Response) return read;
     const username = await signIn(users, read.body, ctx.remoteAddr);
     if (username instanceof Response) return username;

@@ -1,7 +1,7 @@
 /**
- * A server in a process of its own (`deno run -A <script>`), for tests of
- * several hub processes sharing a Redis backplane and of graceful
- * shutdown. The script logs the `server.listening` event with its URL as a
+ * A server in a process of its own (`deno run -A <script>`, or a deno.json
+ * task), for tests of several hub processes sharing a Redis backplane, of
+ * graceful shutdown and of the start task's permissions. The script logs the `server.listening` event with its URL as a
  * JSON line; the process is stopped by PID.
  *
  * @module
@@ -39,12 +39,31 @@ export class AppProcess {
    * added to this process's environment; resolves with its URL once it
    * listens, or rejects with its log if it exits first.
    */
-  static async start(
+  static start(
+    script: string,
+    env: Record<string, string>,
+  ): Promise<AppProcess> {
+    return AppProcess.#spawn(["run", "-A", script], script, env);
+  }
+
+  /**
+   * Runs `deno task <task>` (e.g. `start`, with exactly the permissions
+   * deno.json gives it), like `start` otherwise.
+   */
+  static startTask(
+    task: string,
+    env: Record<string, string>,
+  ): Promise<AppProcess> {
+    return AppProcess.#spawn(["task", task], `deno task ${task}`, env);
+  }
+
+  static async #spawn(
+    args: string[],
     script: string,
     env: Record<string, string>,
   ): Promise<AppProcess> {
     const child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", script],
+      args,
       cwd: root,
       env: { HOSTNAME: "127.0.0.1", PORT: "0", NO_COLOR: "1", ...env },
       stdin: "null",

@@ -66,6 +66,29 @@ export function postJson(
   });
 }
 
+/** Status and `Retry-After` (seconds, 0 if absent) of one answer. */
+export interface PostOutcome {
+  readonly status: number;
+  readonly retryAfter: number;
+}
+
+/**
+ * POSTs `count` JSON bodies (`body(i)`) all at once, and returns each
+ * answer's outcome in order, bodies discarded.
+ */
+export function postAtOnce(
+  url: string,
+  count: number,
+  body: (i: number) => unknown,
+): Promise<PostOutcome[]> {
+  return Promise.all(Array.from({ length: count }, async (_, i) => {
+    const response = await postJson(url, body(i));
+    await response.body?.cancel();
+    const retryAfter = Number(response.headers.get("retry-after") ?? 0);
+    return { status: response.status, retryAfter };
+  }));
+}
+
 /** Creates an account and returns a fresh access token for it. */
 export async function signUpAndToken(
   base: string,

@@ -13,6 +13,8 @@
  *   `Deno.openKv()`'s own: the project database on Deno Deploy, a file in
  *   Deno's cache dir locally, needing no extra permission.
  * - `PBKDF2_ITERATIONS`: password hashing cost (default 600,000).
+ * - Sign-in limits (`LOGIN_LIMIT_PER_ADDRESS`, ...): see
+ *   `accountLimitsFromEnv`.
  *
  * @module
  */
@@ -21,7 +23,9 @@ import { jwtAuthenticator } from "../hub/auth.ts";
 import type { Logger } from "../hub/logger.ts";
 import type { Authenticate } from "../hub/options.ts";
 import { Accounts } from "./accounts.ts";
-import { LoginThrottle, type LoginThrottleOptions } from "./rate_limiter.ts";
+import { type AccountLimits, accountLimitsFromEnv } from "./account_limits.ts";
+import { HashGate } from "./hash_gate.ts";
+import { LoginThrottle } from "./rate_limiter.ts";
 import { SESSION_COOKIE } from "./session_cookie.ts";
 import {
   BUILTIN_AUDIENCE,
@@ -34,6 +38,8 @@ export interface BuiltinAccounts {
   readonly accounts: Accounts;
   readonly tokens: TokenIssuer;
   readonly throttle: LoginThrottle;
+  /** The limits the routes enforce (body size and time). */
+  readonly limits: AccountLimits;
 }
 
 /** Identity services of one running server. */
@@ -65,8 +71,8 @@ export interface UserServicesOptions {
   readonly tokenTtlSeconds?: number;
   /** See `UserServices.sessionTtlSeconds`. */
   readonly sessionTtlSeconds?: number;
-  /** Sign-up and sign-in limits. Default `defaultLoginLimits`. */
-  readonly loginLimits?: LoginThrottleOptions;
+  /** The account API's limits. Default: read from `env`. */
+  readonly limits?: AccountLimits;
   /** Where refused tokens are logged (reasons only). */
   readonly logger?: Logger;
 }
@@ -76,6 +82,8 @@ export async function openUserServices(
   options: UserServicesOptions = {},
 ): Promise<UserServices> {
   const env = options.env ?? {};
+  // Read before anything opens, so a bad value leaks nothing.
+  const limits = options.limits ?? accountLimitsFromEnv(env);
   const sessionTtlSeconds = options.sessionTtlSeconds ?? 8 * 3600;
   if (env.JWKS_URL) {
     const authenticate = jwtAuthenticator({
@@ -97,10 +105,15 @@ export async function openUserServices(
     });
     const iterations = options.pbkdf2Iterations ??
       positiveInt(env.PBKDF2_ITERATIONS, "PBKDF2_ITERATIONS");
+    const hashGate = new HashGate(
+      limits.maxConcurrentHashes,
+      limits.maxQueuedHashes,
+    );
     const builtin: BuiltinAccounts = {
-      accounts: new Accounts(kv, { iterations }),
+      accounts: new Accounts(kv, { iterations, hashGate }),
       tokens,
-      throttle: new LoginThrottle(options.loginLimits),
+      throttle: new LoginThrottle(limits),
+      limits,
     };
     const authenticate = jwtAuthenticator({
       secret: tokens.secret,

@@ -9,13 +9,9 @@
  * @module
  */
 
-/** One bucket's shape. */
-export interface BucketOptions {
-  /** Attempts allowed in a burst. */
-  readonly capacity: number;
-  /** One attempt comes back every this many ms. */
-  readonly refillMs: number;
-}
+import { type BucketOptions, defaultAccountLimits } from "./account_limits.ts";
+
+export type { BucketOptions };
 
 /** Options of a limiter. */
 export interface RateLimiterOptions extends BucketOptions {
@@ -61,6 +57,15 @@ export class RateLimiter {
     return true;
   }
 
+  /**
+   * Returns one attempt to `key` (never above capacity): the attempt was
+   * spent up front and turned out not to count.
+   */
+  giveBack(key: string): void {
+    const bucket = this.#refill(key);
+    bucket.tokens = Math.min(this.#options.capacity, bucket.tokens + 1);
+  }
+
   /** True when `key` has an attempt left, without spending it. */
   allows(key: string): boolean {
     return this.#refill(key).tokens >= 1;
@@ -97,15 +102,13 @@ export class RateLimiter {
 /** Limits of `LoginThrottle`; each part has a default. */
 export interface LoginThrottleOptions {
   /**
-   * Requests per client address (sign-up and sign-in alike). Default a
-   * burst of 30, then one per 2 s: a person never notices, a password
-   * guesser gets 1,800 tries an hour per address instead of millions.
+   * Requests per client address, sign-up and sign-in alike. Default
+   * `defaultAccountLimits.perAddress`.
    */
   readonly perAddress?: BucketOptions;
   /**
-   * Failed sign-ins per username, whatever the address. Default a burst of
-   * 10, then one per 30 s, so a botnet spreading guesses over many
-   * addresses still gets only ~120 per account an hour.
+   * Password checks per username, whatever the address. Default
+   * `defaultAccountLimits.perUsername`.
    */
   readonly perUsername?: BucketOptions;
   /** Keys per map. Default 10,000; see `RateLimiterOptions.maxKeys`. */
@@ -114,16 +117,13 @@ export interface LoginThrottleOptions {
   readonly now?: () => number;
 }
 
-/** The default limits, exported so docs and tests quote one source. */
-export const defaultLoginLimits = {
-  perAddress: { capacity: 30, refillMs: 2_000 },
-  perUsername: { capacity: 10, refillMs: 30_000 },
-} as const;
-
 /**
- * Throttles password guessing. Every attempt spends from its address;
- * only failures spend from the username, so the owner signing in often
- * never locks themselves out.
+ * Throttles password guessing. Both attempts are spent before the password
+ * is hashed: a check before the ~100 ms hash with the spending after it
+ * would let every request that arrives during the hash pass the same
+ * check, so concurrency would multiply the budget. A right password gives
+ * the username's attempt back, so the owner signing in often never locks
+ * themselves out.
  */
 export class LoginThrottle {
   readonly #byAddress: RateLimiter;
@@ -133,32 +133,36 @@ export class LoginThrottle {
   constructor(options: LoginThrottleOptions = {}) {
     const common = { maxKeys: options.maxKeys, now: options.now };
     this.#byAddress = new RateLimiter({
-      ...(options.perAddress ?? defaultLoginLimits.perAddress),
+      ...(options.perAddress ?? defaultAccountLimits.perAddress),
       ...dropUndefined(common),
     });
     this.#byUsername = new RateLimiter({
-      ...(options.perUsername ?? defaultLoginLimits.perUsername),
+      ...(options.perUsername ?? defaultAccountLimits.perUsername),
       ...dropUndefined(common),
     });
   }
 
   /**
-   * Records an attempt; returns 0 when it may go ahead, else the seconds
-   * to wait (for `Retry-After`).
+   * Spends one attempt of `address` and, for a sign-in, one of `username`.
+   * Returns 0 when the request may go ahead, else the seconds to wait (for
+   * `Retry-After`); a refused request has spent its address's attempt.
    */
   attempt(address: string, username?: string): number {
     if (!this.#byAddress.take(address)) {
       return this.#byAddress.retryAfterSeconds(address);
     }
-    if (username !== undefined && !this.#byUsername.allows(username)) {
+    if (username !== undefined && !this.#byUsername.take(username)) {
       return this.#byUsername.retryAfterSeconds(username);
     }
     return 0;
   }
 
-  /** Records a wrong password for `username`. */
-  failed(username: string): void {
-    this.#byUsername.take(username);
+  /**
+   * The password was right, or was never checked (server busy): the
+   * username's attempt does not count.
+   */
+  giveBack(username: string): void {
+    this.#byUsername.giveBack(username);
   }
 }
 

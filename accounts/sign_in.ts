@@ -6,15 +6,18 @@
  */
 
 import { MAX_PASSWORD_LENGTH } from "./password_hash.ts";
-import { jsonError, tooManyRequests } from "./api_http.ts";
+import { jsonError, serverBusy, tooManyRequests } from "./api_http.ts";
+import { ServerBusyError } from "./hash_gate.ts";
 import type { BuiltinAccounts } from "./user_services.ts";
 import { USERNAME_PATTERN } from "./accounts.ts";
 
 /**
  * The username when the credentials are right, else the response to send
- * (400 malformed, 401 wrong, 429 throttled). Wrong shapes that could never
- * match an account still count against the limits, so probing costs the
- * same as guessing.
+ * (400 malformed, 401 wrong, 429 throttled, 503 too many hashes waiting).
+ * Wrong shapes that could never match an account still count against the
+ * limits, so probing costs the same as guessing. The attempt is spent
+ * before the hash (see `LoginThrottle`), so concurrent requests get no
+ * more guesses than sequential ones.
  */
 export async function signIn(
   users: BuiltinAccounts,
@@ -33,11 +36,19 @@ export async function signIn(
   }
   const wait = users.throttle.attempt(address, username);
   if (wait > 0) return tooManyRequests(wait);
-  const plausible = USERNAME_PATTERN.test(username);
-  if (plausible && await users.accounts.verify({ username, password })) {
+  let right = false;
+  try {
+    right = USERNAME_PATTERN.test(username) &&
+      await users.accounts.verify({ username, password });
+  } catch (error) {
+    if (!(error instanceof ServerBusyError)) throw error;
+    users.throttle.giveBack(username); // never checked: not a guess
+    return serverBusy();
+  }
+  if (right) {
+    users.throttle.giveBack(username);
     return username;
   }
-  users.throttle.failed(username);
   return jsonError(401, "Wrong username or password", {
     "www-authenticate": 'Bearer error="invalid_grant"',
   });

@@ -16,6 +16,8 @@ import {
   storedIterations,
   verifyPassword,
 } from "./password_hash.ts";
+import { defaultAccountLimits } from "./account_limits.ts";
+import { HashGate, ServerBusyError } from "./hash_gate.ts";
 
 /** Usernames are also user ids and token subjects, so keep them plain. */
 export const USERNAME_PATTERN = /^[a-z0-9_.-]{3,32}$/;
@@ -62,6 +64,12 @@ export interface AccountsOptions {
    * answers "full".
    */
   maxAccounts?: number;
+  /**
+   * Bounds the password hashes run at once. Default: one gate per store
+   * with `defaultAccountLimits`' sizes. `create` and `verify` reject with
+   * `ServerBusyError` when its queue is full.
+   */
+  hashGate?: HashGate;
 }
 
 /** Outcome of `Accounts.create`. */
@@ -82,6 +90,7 @@ export class Accounts {
   readonly #kv: Deno.Kv;
   readonly #iterations: number;
   readonly #maxAccounts: number;
+  readonly #gate: HashGate;
   #dummyHash: Promise<string> | null = null;
 
   /** Uses `kv`, which the caller opens and closes. */
@@ -89,13 +98,22 @@ export class Accounts {
     this.#kv = kv;
     this.#iterations = options.iterations ?? DEFAULT_PBKDF2_ITERATIONS;
     this.#maxAccounts = options.maxAccounts ?? 100_000;
+    this.#gate = options.hashGate ?? new HashGate(
+      defaultAccountLimits.maxConcurrentHashes,
+      defaultAccountLimits.maxQueuedHashes,
+    );
   }
 
-  /** Creates an account; "taken" if the username exists. */
+  /**
+   * Creates an account; "taken" if the username exists. Rejects with
+   * `ServerBusyError` when too many hashes wait.
+   */
   async create(credentials: Credentials): Promise<CreateResult> {
     const key = [...USERS, credentials.username];
     const user: StoredUser = {
-      passwordHash: await hashPassword(credentials.password, this.#iterations),
+      passwordHash: await this.#gate.run(() =>
+        hashPassword(credentials.password, this.#iterations)
+      ),
       createdAt: Date.now(),
     };
     for (let attempt = 0; attempt < COMMIT_ATTEMPTS; attempt++) {
@@ -121,19 +139,25 @@ export class Accounts {
   /**
    * True when the username exists and the password matches. A missing
    * user still costs one hash, so timing does not reveal which names
-   * exist.
+   * exist. Rejects with `ServerBusyError` when too many hashes wait.
    */
   async verify(credentials: Credentials): Promise<boolean> {
     const key = [...USERS, credentials.username];
     const entry = await this.#kv.get<StoredUser>(key);
-    if (!entry.value) {
-      await verifyPassword(credentials.password, await this.#dummy());
-      return false;
-    }
-    const stored = entry.value.passwordHash;
-    if (!await verifyPassword(credentials.password, stored)) return false;
+    const stored = entry.value?.passwordHash ?? await this.#dummy();
+    const matches = await this.#gate.run(() =>
+      verifyPassword(credentials.password, stored)
+    );
+    if (!entry.value || !matches) return false;
     if (storedIterations(stored) !== this.#iterations) {
-      await this.#rehash(entry, credentials.password);
+      await this.#rehash(
+        entry as Deno.KvEntry<StoredUser>,
+        credentials.password,
+      )
+        // Busy: the upgrade waits for a later sign-in.
+        .catch((error) => {
+          if (!(error instanceof ServerBusyError)) throw error;
+        });
     }
     return true;
   }
@@ -148,13 +172,16 @@ export class Accounts {
     entry: Deno.KvEntry<StoredUser>,
     password: string,
   ): Promise<void> {
-    const passwordHash = await hashPassword(password, this.#iterations);
+    const passwordHash = await this.#gate.run(() =>
+      hashPassword(password, this.#iterations)
+    );
     // A lost race just means another sign-in already rehashed it.
     await this.#kv.atomic().check(entry)
       .set(entry.key, { ...entry.value, passwordHash })
       .commit();
   }
 
+  /** Made once per store, so it is left outside the gate. */
   #dummy(): Promise<string> {
     this.#dummyHash ??= hashPassword(crypto.randomUUID(), this.#iterations);
     return this.#dummyHash;

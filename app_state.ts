@@ -7,13 +7,13 @@
  * @module
  */
 
-import type { HubServer } from "../hub/hub_server.ts";
-import type { UserServices } from "./user_services.ts";
+import type { HubServer } from "./hub/hub_server.ts";
+import type { UserServices } from "./accounts/user_services.ts";
 
 /** Services shared by routes and hubs of one running server. */
 export interface AppState {
   /** The chart hub mounted at `/chart`. */
   readonly hub: HubServer;
-  /** Accounts, tokens and `authenticate` (chart/user_services.ts). */
+  /** Accounts, tokens and `authenticate` (accounts/user_services.ts). */
   readonly users?: UserServices;
 }
