@@ -241,21 +241,22 @@ const median = (values: number[]) =>
 
 /**
  * How much longer `large` takes than `small` (and each one's ms per run):
- * both warmed up, repeated until the small one takes long enough for the
- * clock, then the median of a few interleaved rounds.
+ * both warmed up, the repetitions doubled until the small one takes 15 ms
+ * or more (the clock is exact only to a few ms), then the median of three
+ * interleaved rounds.
  */
 function costRatio(small: () => void, large: () => void): number[] {
   small();
   large();
+  const thrice = (run: () => void, reps: number) =>
+    median([time(run, reps), time(run, reps), time(run, reps)]);
   let reps = 1;
-  while (time(small, reps) < 20 && reps < 4096) reps *= 2;
+  while (thrice(small, reps) < 15 && reps < 4096) reps *= 2;
   const fast: number[] = [];
   const slow: number[] = [];
   for (let round = 0; round < 3; round++) {
     fast.push(time(small, reps));
     slow.push(time(large, reps));
-    // Far past any noise: a superlinear decoder, no need to wait on it.
-    if (slow[round] > 100 * fast[round]) break;
   }
   const [f, s] = [median(fast), median(slow)];
   return [s / f, f / reps, s / reps];
