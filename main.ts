@@ -19,6 +19,7 @@ import {
 } from "./hub/mod.ts";
 import { chartHub } from "./chart/chart_hub.ts";
 import { startChartFeed } from "./chart/chart_feed.ts";
+import { slowInvocationFilter } from "./chart/slow_invocations.ts";
 import type { AppState } from "./app_state.ts";
 import { openUserServices } from "./accounts/user_services.ts";
 import { createWebHandler } from "./web/app_handler.ts";
@@ -86,6 +87,8 @@ export async function startServer(
     // Every protocol the official client speaks; negotiate lists each
     // transport with the formats these need (SSE: text only).
     protocols: [jsonProtocol, messagePackProtocol],
+    // Logs `hub.slow_invocation` for calls slower than 250 ms.
+    filters: [slowInvocationFilter({ logger })],
   });
   await hub.start();
   const state: AppState = { hub, users };

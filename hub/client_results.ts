@@ -9,6 +9,9 @@
  * at a time per connection, the Completion would otherwise wait behind the
  * method itself.
  *
+ * A connection another process holds is asked through the backplane
+ * (see remote_client_results.ts) when the hub has one.
+ *
  * Ids are `r1`, `r2`, ... so they never look like the client's numeric
  * upload stream ids, which share the Completion message type. Only the
  * connection asked may answer. The table is bounded; every entry has a
@@ -20,6 +23,10 @@
 import type { HubConnection } from "./connection.ts";
 import { HubError } from "./hub_error.ts";
 import type { CompletionMessage } from "./protocol/messages.ts";
+import {
+  RemoteClientResults,
+  type ResultNode,
+} from "./remote_client_results.ts";
 
 /** Why a client result failed without an answer from the client. */
 export type ClientResultFailure =
@@ -66,6 +73,8 @@ export class ClientResults {
   readonly #pending = new Map<string, Pending>();
   readonly #byConnection = new Map<string, Set<string>>();
   #lastId = 0;
+  /** Calls for other processes' connections; null without a backplane. */
+  #remote: RemoteClientResults | null = null;
 
   /** A table finding local connections with `find`. */
   constructor(
@@ -77,14 +86,47 @@ export class ClientResults {
   }
 
   /**
+   * Sends calls for connections this node does not hold to the others
+   * through `node`, and returns the part that serves their calls to ours
+   * (the lifetime manager routes backplane messages to it).
+   */
+  connectRemote(node: ResultNode): RemoteClientResults {
+    const local = (
+      id: string,
+      method: string,
+      args: readonly unknown[],
+      timeoutMs: number,
+    ) => this.invokeHere(id, method, args, timeoutMs);
+    return this.#remote = new RemoteClientResults(
+      node,
+      local,
+      this.#limits.maxPendingClientResults,
+    );
+  }
+
+  /**
    * Invokes `method(...args)` on connection `connectionId` and resolves
-   * with its handler's return value. The connection must be on this node.
+   * with its handler's return value. A connection on another process is
+   * asked through the backplane, when there is one.
    */
   invoke(
     connectionId: string,
     method: string,
     args: readonly unknown[],
     timeoutMs: number = this.#limits.clientResultTimeoutMs,
+  ): Promise<unknown> {
+    if (this.#remote !== null && !this.#find(connectionId)) {
+      return this.#remote.invoke(connectionId, method, args, timeoutMs);
+    }
+    return this.invokeHere(connectionId, method, args, timeoutMs);
+  }
+
+  /** `invoke` for a connection on this node only; never forwards. */
+  invokeHere(
+    connectionId: string,
+    method: string,
+    args: readonly unknown[],
+    timeoutMs: number,
   ): Promise<unknown> {
     const connection = this.#find(connectionId);
     // A suspended stateful connection ("disconnected") still counts: the
@@ -95,7 +137,7 @@ export class ClientResults {
         new ClientResultError(
           "not-connected",
           `Connection '${connectionId}' is not connected to this server ` +
-            `process; client results do not cross the backplane yet`,
+            `process`,
         ),
       );
     }

@@ -43,8 +43,9 @@ export interface SingleClientProxy<C extends EventsOf<C> = AnyEvents>
    * Calls the client's `method` handler and resolves with what it returns.
    * Rejects with a `HubError` holding the client's text when its handler
    * threw or is missing, and with a `ClientResultError` on timeout
-   * (`clientResultTimeoutMs`, or `withTimeout`), on disconnect, or when
-   * the connection is on another server process (not supported yet).
+   * (`clientResultTimeoutMs`, or `withTimeout`) and on disconnect. A
+   * connection on another server process is asked through the backplane,
+   * with the same errors.
    */
   invoke<K extends keyof C & string>(
     method: K,

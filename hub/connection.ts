@@ -24,7 +24,8 @@ import {
 } from "./protocol/messages.ts";
 import type { HandshakeReader } from "./protocol/handshake.ts";
 import type { ConnectionContext } from "./connection_context.ts";
-import type { Transport } from "./transports/transport.ts";
+import type { Transport, TransportName } from "./transports/transport.ts";
+import type { RequestInfo } from "./request_info.ts";
 import { type Flushable, scheduleFlush } from "./flush_queue.ts";
 import type { ReplayBuffer } from "./replay_buffer.ts";
 import type { InputRate } from "./rate_limit.ts";
@@ -54,7 +55,9 @@ export type CloseReason =
   | "aborted"
   | "rate-limited"
   | "reconnect-timeout"
-  | "shutdown";
+  | "shutdown"
+  // A raw connection's handler (ConnectionServer) returned.
+  | "completed";
 
 /** What a connection reports upward (the hub counts and cleans up). */
 export interface ConnectionOwner {
@@ -73,6 +76,10 @@ export class HubConnection implements Flushable {
   state: ConnectionState = "negotiated";
   closeReason: CloseReason | undefined;
   transport: Transport | null = null;
+  /** The first transport's name; a stateful reconnect keeps it. */
+  transportName: TransportName | null = null;
+  /** The request that opened the transport (`ctx.request`). */
+  request: RequestInfo | null = null;
   transportAt = 0;
   closingAt = 0;
   handshake: HandshakeReader | null = null;

@@ -16,6 +16,8 @@ import type { HubConnection } from "./connection.ts";
 import type { LifetimeManager } from "./lifetime_manager.ts";
 import type { ClientResults } from "./client_results.ts";
 import { HubCallerClients, type HubGroups } from "./clients.ts";
+import type { RequestInfo } from "./request_info.ts";
+import type { TransportName } from "./transports/transport.ts";
 
 /** What every context of a hub shares: one object, not one per connection. */
 export interface ContextServices {
@@ -68,6 +70,18 @@ export class ConnectionContext implements HubContext {
 
   get items(): Map<string, unknown> {
     return this.#connection.items;
+  }
+
+  get request(): RequestInfo {
+    return this.#connection.request!;
+  }
+
+  get transport(): TransportName {
+    return this.#connection.transportName!;
+  }
+
+  get protocol(): "json" | "messagepack" {
+    return this.#connection.protocol!.name as "json" | "messagepack";
   }
 
   get signal(): AbortSignal {

@@ -46,6 +46,8 @@ import {
 import { screenIncoming, startStateful } from "./stateful_reconnect.ts";
 import { ConnectionEvents } from "./connection_events.ts";
 import { EncodedMessage } from "./encoded_message.ts";
+import type { HubContext } from "./hub_definition.ts";
+import { connectedChain, disconnectedChain } from "./hub_filters.ts";
 
 /** Everything the handler works with, owned by the hub server. */
 export interface HandlerParts {
@@ -69,10 +71,20 @@ export class ConnectionHandler implements ConnectionOwner {
   /** The Ping, encoded once per protocol and shared by every connection. */
   readonly #ping = new EncodedMessage({ type: 6 });
   readonly #services: ContextServices;
+  /** `onConnected` / `onDisconnected` wrapped by the filters. */
+  readonly #onConnected: (ctx: HubContext) => Promise<void>;
+  readonly #onDisconnected: (ctx: HubContext, error?: Error) => Promise<void>;
 
   /** A handler over the hub server's parts. */
   constructor(parts: HandlerParts) {
     this.#p = parts;
+    const { hub } = parts;
+    const filters = [...parts.options.filters, ...(hub.filters ?? [])];
+    this.#onConnected = connectedChain(filters, hub.onConnected?.bind(hub));
+    this.#onDisconnected = disconnectedChain(
+      filters,
+      hub.onDisconnected?.bind(hub),
+    );
     const { manager, groups, results, dispatcher } = parts;
     this.#services = {
       manager,
@@ -86,6 +98,7 @@ export class ConnectionHandler implements ConnectionOwner {
   /** Binds a transport to a negotiated connection; starts the handshake clock. */
   attach(connection: HubConnection, transport: Transport): TransportEvents {
     connection.transport = transport;
+    connection.transportName = transport.name;
     connection.transportAt = Date.now();
     connection.state = "handshaking";
     connection.handshake = new HandshakeReader(this.#p.options.maxMessageSize);
@@ -212,7 +225,7 @@ export class ConnectionHandler implements ConnectionOwner {
   }
 
   #connected(connection: HubConnection): void {
-    const { manager, counters, hub, dispatcher } = this.#p;
+    const { manager, counters, dispatcher } = this.#p;
     connection.state = "connected";
     connection.lastReceived = connection.lastSent = Date.now();
     const subscribed = manager.register(connection);
@@ -230,7 +243,7 @@ export class ConnectionHandler implements ConnectionOwner {
     // from any call, other processes can already reach it.
     connection.running++;
     subscribed
-      .then(() => hub.onConnected?.(context))
+      .then(() => this.#onConnected(context))
       .then(
         () => {
           connection.running--;
@@ -359,7 +372,7 @@ export class ConnectionHandler implements ConnectionOwner {
       connection.remoteAddress = null;
     }
     if (!wasConnected) return;
-    const { manager, counters, hub, logger } = this.#p;
+    const { manager, counters, logger } = this.#p;
     manager.unregister(connection);
     this.#p.dispatcher.connectionClosed(connection);
     this.#p.results.connectionClosed(connection.id);
@@ -370,12 +383,11 @@ export class ConnectionHandler implements ConnectionOwner {
       connectionId: connection.id,
       reason: connection.closeReason,
     });
-    if (!hub.onDisconnected) return;
     const error = connection.closeReason === "client-closed"
       ? undefined
       : new Error(connection.closeReason);
     Promise.resolve()
-      .then(() => hub.onDisconnected!(connection.context!, error))
+      .then(() => this.#onDisconnected(connection.context!, error))
       .catch((e) => logger.log("error", "hub.on_disconnected_failed", { e }));
   }
 

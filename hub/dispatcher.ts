@@ -19,6 +19,18 @@ import type {
   StreamItemMessage,
 } from "./protocol/messages.ts";
 import type { UploadStream } from "./upload_streams.ts";
+import type { HubContext } from "./hub_definition.ts";
+import {
+  type Authorize,
+  authorize,
+  ruleOf,
+  unauthorizedCall,
+} from "./authorization.ts";
+import {
+  type HubFilter,
+  invocationChain,
+  type Invoker,
+} from "./hub_filters.ts";
 import {
   type CallMessage,
   closeQuietly,
@@ -32,6 +44,8 @@ interface MethodEntry {
   // deno-lint-ignore no-explicit-any
   readonly fn: (...args: any[]) => unknown;
   readonly argCount: number;
+  /** Set by `authorized(rule, fn)`: checked before every call. */
+  readonly rule: Authorize | undefined;
 }
 
 /** Dispatcher limits and switches, from `HubOptions`. */
@@ -43,6 +57,10 @@ export interface DispatcherOptions {
   readonly maxBufferedUploadItems: number;
   /** Server streams pause above half of this much unsent data. */
   readonly maxQueuedBytes: number;
+  /** The claim method rules read roles from. */
+  readonly rolesClaim: string;
+  /** Server-wide filters, run outside the hub's own. */
+  readonly filters: readonly HubFilter[];
 }
 
 /** Runs invocations for connections of one hub. */
@@ -54,6 +72,8 @@ export class Dispatcher {
   readonly #counters: HubCounters;
   readonly #logger: Logger;
   readonly #streams: StreamTable;
+  /** The filters' call chain; null (a direct call) when there are none. */
+  readonly #invoker: Invoker | null;
 
   /** Indexes `hub`'s methods by lower-cased name. */
   constructor(
@@ -66,11 +86,15 @@ export class Dispatcher {
       if (this.#methods.has(key)) {
         throw new TypeError(`Hub methods differ only by case: '${name}'`);
       }
-      const entry = { name, fn, argCount: fn.length - 1 };
+      const entry = { name, fn, argCount: fn.length - 1, rule: ruleOf(fn) };
       this.#methods.set(key, entry);
       this.#exact.set(name, entry);
     }
     this.#options = options;
+    this.#invoker = invocationChain([
+      ...options.filters,
+      ...(hub.filters ?? []),
+    ]);
     this.#streams = new StreamTable(options);
     this.#counters = observers.counters;
     this.#logger = observers.logger;
@@ -155,7 +179,8 @@ export class Dispatcher {
     const entry = this.#lookup(message.target);
     if (
       message.type === 4 || message.streamIds?.length || !entry ||
-      message.arguments.length !== entry.argCount
+      message.arguments.length !== entry.argCount ||
+      entry.rule !== undefined || this.#invoker !== null
     ) return this.#callSlow(connection, message, entry);
     const id = message.invocationId;
     let result: unknown;
@@ -204,7 +229,8 @@ export class Dispatcher {
     const id = message.invocationId;
     const uploads = this.#streams.takeUploads(message);
     const refusal = entry
-      ? this.#checkArguments(entry, message, uploads.length)
+      ? this.#checkArguments(entry, message, uploads.length) ??
+        this.#checkAuthorized(connection, entry, message)
       : `Unknown hub method '${message.target}'`;
     if (refusal !== null) {
       this.#counters.errors++;
@@ -217,17 +243,42 @@ export class Dispatcher {
     }
     try {
       // Uploads are passed after the plain arguments, in streamIds order.
-      const pending = entry!.fn(
-        connection.context,
+      const pending = this.#apply(entry!, connection.context!, [
         ...message.arguments,
         ...uploads,
-      );
+      ]);
       await this.#settle(connection, entry!, id, pending);
     } catch (error) {
       this.#complete(connection, id, { error: this.#describe(entry!, error) });
     } finally {
       this.#streams.release(connection, uploads);
     }
+  }
+
+  /** Calls the method, through the filters when there are any. */
+  #apply(entry: MethodEntry, ctx: HubContext, args: unknown[]): unknown {
+    if (this.#invoker === null) return entry.fn(ctx, ...args);
+    return this.#invoker(ctx, entry.name, entry.fn, args);
+  }
+
+  /** ASP.NET's refusal when `authorized(rule, fn)` turns the caller away. */
+  #checkAuthorized(
+    connection: HubConnection,
+    entry: MethodEntry,
+    message: CallMessage,
+  ): string | null {
+    if (entry.rule === undefined) return null;
+    const verdict = authorize(
+      entry.rule,
+      connection.principal,
+      this.#options.rolesClaim,
+    );
+    if (verdict === "allowed") return null;
+    this.#logger.log("info", "hub.unauthorized", {
+      connectionId: connection.id,
+      method: entry.name,
+    });
+    return unauthorizedCall(message.target);
   }
 
   #checkArguments(
@@ -276,7 +327,7 @@ export class Dispatcher {
     const ctx = connection.context!.withSignal(controller.signal);
     let result: unknown;
     try {
-      result = entry.fn(ctx, ...message.arguments, ...uploads);
+      result = this.#apply(entry, ctx, [...message.arguments, ...uploads]);
       if (result instanceof Promise) result = await result;
     } catch (error) {
       return fail(this.#describe(entry, error));

@@ -18,6 +18,10 @@
  */
 
 import type { AnyEvents, CallerClients, EventsOf, Groups } from "./clients.ts";
+import type { Authorize } from "./authorization.ts";
+import type { HubFilter } from "./hub_filters.ts";
+import type { RequestInfo } from "./request_info.ts";
+import type { TransportName } from "./transports/transport.ts";
 
 /** What a hub method knows about its call. */
 export interface HubContext<C extends EventsOf<C> = AnyEvents> {
@@ -40,6 +44,15 @@ export interface HubContext<C extends EventsOf<C> = AnyEvents> {
    * the client cancels that stream. Pass it to whatever the method awaits.
    */
   readonly signal: AbortSignal;
+  /**
+   * The request that opened the connection (WebSocket upgrade, SSE `GET`
+   * or first long-poll `GET`), without its `access_token` query value.
+   */
+  readonly request: RequestInfo;
+  /** The transport carrying the connection. */
+  readonly transport: TransportName;
+  /** The hub protocol the client chose in its handshake. */
+  readonly protocol: "json" | "messagepack";
 }
 
 /** Server methods a client may call: name → signature (without context). */
@@ -60,11 +73,20 @@ export type HubMethods<S extends EventsOf<S>, C extends EventsOf<C>> = {
   ) => ReturnType<S[K]> | Promise<Awaited<ReturnType<S[K]>>>;
 };
 
-/** A hub: methods plus optional lifetime hooks. */
+/** A hub: methods plus optional lifetime hooks, filters and authorization. */
 export interface HubDefinition<
   S extends EventsOf<S> = ServerMethods,
   C extends EventsOf<C> = AnyEvents,
 > {
+  /** The hub's name (telemetry). Default: the path it is mounted at. */
+  readonly name?: string;
+  /**
+   * Who may connect at all: negotiate and every transport request answer
+   * 401 to anonymous callers and 403 to those the rule refuses.
+   */
+  readonly authorize?: Authorize;
+  /** Wrap calls and lifetime hooks, inside the server's own filters. */
+  readonly filters?: readonly HubFilter[];
   /** Methods matched case-insensitively, as ASP.NET does. */
   readonly methods: HubMethods<S, C>;
   /** After the handshake; a throw closes the connection. */

@@ -41,10 +41,18 @@ import {
   offeredTransports,
   queryValue,
 } from "./negotiate.ts";
-import { checkOrigin, preflight, withCors } from "./origin_policy.ts";
+import {
+  answerEndpoint,
+  type EndpointRoutes,
+  pathMatches,
+} from "./endpoint_routes.ts";
 import { acceptWebSocket } from "./transports/websocket.ts";
 import { serveHttpTransport, text } from "./transports/http_requests.ts";
 import { AddressCounter } from "./rate_limit.ts";
+import { type Authorize, checkRule } from "./authorization.ts";
+import { admit } from "./admission.ts";
+import { checkFilters } from "./hub_filters.ts";
+import { requestInfo } from "./request_info.ts";
 
 /** Options of a mounted hub. */
 export interface HubServerOptions extends HubOptions {
@@ -62,6 +70,8 @@ export interface HubHealth {
 /** A SignalR hub served over HTTP. */
 export class HubServer {
   readonly path: string;
+  /** The hub's name: `defineHub({ name })`, or the path without its slash. */
+  readonly name: string;
   readonly options: ResolvedHubOptions;
   readonly counters: HubCounters = new HubCounters();
   readonly logger: Logger;
@@ -78,6 +88,10 @@ export class HubServer {
   readonly #addresses: AddressCounter;
   /** What negotiate lists; fixed by the options, so built once. */
   readonly #offered: AvailableTransport[];
+  /** Where requests go (see endpoint_routes.ts). */
+  readonly #routes: EndpointRoutes;
+  /** The hub's `authorize` rule, checked on every request. */
+  readonly #rule: Authorize | undefined;
   #stopHeartbeat: (() => void) | null = null;
   #accepting = false;
 
@@ -85,6 +99,10 @@ export class HubServer {
   constructor(hub: HubDefinition, options: HubServerOptions) {
     const { path, ...rest } = options;
     this.path = path.replace(/\/+$/, "");
+    this.name = hub.name ?? (this.path.replace(/^\//, "") || "hub");
+    if (hub.authorize !== undefined) checkRule(hub.authorize);
+    this.#rule = hub.authorize;
+    checkFilters([...(rest.filters ?? []), ...(hub.filters ?? [])]);
     this.options = resolveHubOptions(rest, [jsonProtocol]);
     validateHubOptions(this.options);
     this.#drainMs = this.options.shutdownDrainMs;
@@ -111,6 +129,13 @@ export class HubServer {
       (id) => manager.connections.get(id),
       this.options,
     );
+    if (this.options.backplane) {
+      // Client results reach connections of other processes too.
+      manager.serveResults(results.connectRemote({
+        id: manager.id,
+        publish: (message) => manager.backplane.publish(message),
+      }));
+    }
     this.clients = new HubClients(this.#manager, results);
     this.localClients = new HubClients(this.#manager, results, true);
     this.groups = groups;
@@ -127,6 +152,15 @@ export class HubServer {
       ...observers,
       addresses: this.#addresses,
     });
+    this.#routes = {
+      path: this.path,
+      allowedOrigins: this.options.allowedOrigins,
+      accepting: () => this.#accepting,
+      refuse: (status, message, why) => this.#refuse(status, message, why),
+      negotiate: (r, url, address) => this.#negotiate(r, url, address),
+      websocket: (r, url, address) => this.#websocket(r, url, address),
+      http: (r, url, address) => this.#httpTransport(r, url, address),
+    };
   }
 
   /** Connects the backplane and starts the heartbeat. */
@@ -140,60 +174,27 @@ export class HubServer {
     this.#accepting = true;
   }
 
-  /** True for requests this hub answers (its path and below). */
+  /** True for requests this hub answers (its path and below, any case). */
   matches(url: URL): boolean {
-    const p = url.pathname;
-    return p === this.path || p.startsWith(this.path + "/");
+    return pathMatches(this.path, url);
   }
 
   /** Answers a request under the hub's path. */
-  async handle(
-    request: Request,
-    info?: Deno.ServeHandlerInfo,
-  ): Promise<Response> {
-    const url = new URL(request.url);
-    const verdict = checkOrigin(request, url, this.options.allowedOrigins);
-    if (!verdict.allowed) {
-      return this.#refuse(403, "Origin not allowed", "origin");
-    }
-    if (request.method === "OPTIONS") return preflight(request, verdict.cors);
-    const response = await this.#route(request, url, clientAddress(info));
-    return withCors(response, verdict.cors);
+  handle(request: Request, info?: Deno.ServeHandlerInfo): Promise<Response> {
+    return answerEndpoint(this.#routes, request, info);
   }
 
-  #route(
-    request: Request,
-    url: URL,
-    address: string | null,
-  ): Promise<Response> | Response {
-    // While draining, polls and sends of live connections still pass, so
-    // a long-polling client between two polls gets its Close.
-    const upgrade = request.headers.get("upgrade");
-    const live = upgrade === null && queryValue(url, "id") !== null;
-    if (!this.#accepting && !live) {
-      return this.#refuse(
-        503,
-        "Server is not accepting connections",
-        "closing",
-      );
-    }
-    const rest = url.pathname.slice(this.path.length);
-    if (rest === "/negotiate") return this.#negotiate(request, url, address);
-    if (rest !== "" && rest !== "/") return text(404, "Not found");
-    if (upgrade?.toLowerCase() === "websocket") {
-      return this.#websocket(request, url, address);
-    }
-    return this.#httpTransport(request, url);
-  }
-
-  async #authenticate(request: Request): Promise<Principal | null | false> {
-    if (!this.options.authenticate) return null;
-    try {
-      return await this.options.authenticate(request);
-    } catch (error) {
-      this.logger.log("warn", "auth.failed", { error });
-      return false;
-    }
+  /**
+   * Authenticates and applies the hub's `authorize` rule: the principal
+   * (null: anonymous), or the refusal (401 / 403).
+   */
+  #admit(request: Request): Promise<Principal | null | Response> {
+    return admit(request, {
+      authenticate: this.options.authenticate,
+      rule: this.#rule,
+      rolesClaim: this.options.rolesClaim,
+      logger: this.logger,
+    }, (status, message, why) => this.#refuse(status, message, why));
   }
 
   /**
@@ -247,8 +248,8 @@ export class HubServer {
     address: string | null,
   ): Promise<Response> {
     if (request.method !== "POST") return text(405, "Use POST to negotiate");
-    const principal = await this.#authenticate(request);
-    if (principal === false) return this.#refuse(401, "Unauthorized", "auth");
+    const principal = await this.#admit(request);
+    if (principal instanceof Response) return principal;
     if (this.#userFull(principal)) return this.#userCapRefusal();
     const version = negotiatedVersion(url, this.options);
     if (typeof version === "string") {
@@ -274,8 +275,8 @@ export class HubServer {
     address: string | null,
   ): Promise<Response> {
     const token = queryValue(url, "id");
-    const principal = await this.#authenticate(request);
-    if (principal === false) return this.#refuse(401, "Unauthorized", "auth");
+    const principal = await this.#admit(request);
+    if (principal instanceof Response) return principal;
     const existing = token === null ? undefined : this.#store.byToken(token);
     if (existing && this.#handler.canReattach(existing)) {
       return this.#reattach(request, existing, principal);
@@ -300,6 +301,8 @@ export class HubServer {
       }
     }
     const target = connection;
+    // Read now: the upgrade consumes the request.
+    target.request = requestInfo(request, address);
     return acceptWebSocket(
       request,
       (transport) => this.#handler.attach(target, transport),
@@ -325,17 +328,22 @@ export class HubServer {
   }
 
   /** Non-WebSocket requests on the hub path (SSE, long polling, POST sends). */
-  #httpTransport(request: Request, url: URL): Promise<Response> {
+  #httpTransport(
+    request: Request,
+    url: URL,
+    address: string | null,
+  ): Promise<Response> {
     return serveHttpTransport(
       {
         options: this.options,
         handler: this.#handler,
         byToken: (token) => this.#store.byToken(token),
-        authenticate: (r) => this.#authenticate(r),
+        admit: (r) => this.#admit(r),
         refuse: (status, message, why) => this.#refuse(status, message, why),
       },
       request,
       url,
+      address,
     );
   }
 
@@ -394,10 +402,4 @@ export class HubServer {
     this.#stopHeartbeat = null;
     await this.#manager.close();
   }
-}
-
-/** The client's IP for per-address limits; null when unknown (no TCP). */
-function clientAddress(info: Deno.ServeHandlerInfo | undefined): string | null {
-  const addr = info?.remoteAddr as Deno.Addr | undefined;
-  return addr && "hostname" in addr ? addr.hostname : null;
 }

@@ -23,6 +23,7 @@ import { UserIndex } from "./user_index.ts";
 import type { Logger } from "./logger.ts";
 import { randomId } from "./random_id.ts";
 import { HubError } from "./hub_error.ts";
+import type { RemoteClientResults } from "./remote_client_results.ts";
 
 /** Limits the manager enforces on membership. */
 export interface LifetimeLimits {
@@ -47,6 +48,8 @@ export class LifetimeManager implements BackplaneNode {
   readonly #limits: LifetimeLimits;
   readonly #logger: Logger;
   readonly #acks = new Map<string, (error?: string) => void>();
+  /** Client results for and from other processes; null until served. */
+  #results: RemoteClientResults | null = null;
 
   /** A manager publishing through `backplane`. */
   constructor(backplane: Backplane, limits: LifetimeLimits, logger: Logger) {
@@ -63,6 +66,11 @@ export class LifetimeManager implements BackplaneNode {
   /** Backplane health, for /healthz and /metrics. */
   get backplane(): Backplane {
     return this.#backplane;
+  }
+
+  /** Routes other processes' client-result messages to `results`. */
+  serveResults(results: RemoteClientResults): void {
+    this.#results = results;
   }
 
   /** Makes a connected connection reachable. */
@@ -247,6 +255,10 @@ export class LifetimeManager implements BackplaneNode {
         case "ack":
           this.#acks.get(message.requestId)?.(message.error);
           return;
+        case "result-request":
+          return this.#results?.serve(message, from);
+        case "result-answer":
+          return this.#results?.answered(message);
       }
     } catch (error) {
       this.#logger.log("warn", "backplane.receive_failed", { error, from });
@@ -283,6 +295,7 @@ export class LifetimeManager implements BackplaneNode {
   /** Stops timers of pending acks (shutdown). */
   close(): Promise<void> {
     for (const done of [...this.#acks.values()]) done();
+    this.#results?.close();
     return this.#backplane.close();
   }
 }

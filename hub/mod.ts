@@ -21,6 +21,16 @@ export type {
   ServerMethods,
 } from "./hub_definition.ts";
 export { HubServer } from "./hub_server.ts";
+export { ConnectionServer } from "./connection_server.ts";
+export type {
+  ConnectionCallback,
+  ConnectionEndpoint,
+  RawConnection,
+} from "./connection_server.ts";
+export { authorized } from "./authorization.ts";
+export type { Authorize, AuthorizeRule } from "./authorization.ts";
+export type { HubFilter, HubInvocation } from "./hub_filters.ts";
+export type { RequestInfo } from "./request_info.ts";
 export type { HubHealth, HubServerOptions } from "./hub_server.ts";
 export { HubError } from "./hub_error.ts";
 export type {
@@ -44,6 +54,7 @@ export type {
 export { defaultHubOptions } from "./options.ts";
 export type { Authenticate, HubOptions, Principal } from "./options.ts";
 export { jsonProtocol } from "./protocol/json.ts";
+export { fromBase64 } from "./protocol/json_values.ts";
 export { messagePackProtocol } from "./protocol/messagepack.ts";
 export type { HubProtocol } from "./protocol/hub_protocol.ts";
 export type { TransportName } from "./transports/transport.ts";

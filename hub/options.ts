@@ -9,6 +9,7 @@ import type { Backplane } from "./backplane/backplane.ts";
 import type { HubProtocol } from "./protocol/hub_protocol.ts";
 import type { Logger } from "./logger.ts";
 import type { TransportName } from "./transports/transport.ts";
+import type { HubFilter } from "./hub_filters.ts";
 
 /** Who is calling: the user id (a token's `sub`) and the token's claims. */
 export interface Principal {
@@ -55,6 +56,17 @@ export interface HubOptions {
   backplane?: Backplane;
   /** See `Authenticate`. Default: everyone is anonymous. */
   authenticate?: Authenticate;
+  /**
+   * The claim `authorize` rules read roles from (a string or an array of
+   * strings). Default `roles`, the claim most identity providers and
+   * this app's own tokens use.
+   */
+  rolesClaim?: string;
+  /**
+   * Server-wide hub filters: they wrap every call and lifetime hook,
+   * outside the hub's own filters, in order. Default none.
+   */
+  filters?: readonly HubFilter[];
   /**
    * Browser origins allowed besides the server's own. Default: none, which
    * closes cross-site WebSocket hijacking; requests without `Origin` (non-
@@ -263,6 +275,8 @@ export const defaultHubOptions = {
   maxBufferedUploadItems: 100,
   clientResultTimeoutMs: 30_000,
   maxPendingClientResults: 10_000,
+  rolesClaim: "roles",
+  filters: [],
 } as const;
 
 /**

@@ -42,6 +42,9 @@ export function validateHubOptions(options: ResolvedHubOptions): void {
       "Option minNegotiateVersion is above negotiateVersion: no client could connect",
     );
   }
+  if (typeof options.rolesClaim !== "string" || options.rolesClaim === "") {
+    throw new TypeError("Option rolesClaim must name a claim");
+  }
 }
 
 function checkNumber(name: string, value: number): void {

@@ -60,8 +60,42 @@ export interface AckMessage {
   readonly error?: string;
 }
 
+/**
+ * A client-result call for a connection another process holds (ASP.NET's
+ * `InvokeAsync` across servers), sent to `connection:<connectionId>`.
+ */
+export interface ResultRequestMessage {
+  readonly kind: "result-request";
+  /** Unique per pending call on the asking node. */
+  readonly requestId: string;
+  readonly connectionId: string;
+  readonly method: string;
+  readonly args: readonly unknown[];
+  /** How long the holder waits for the client, as the asker does. */
+  readonly timeoutMs: number;
+}
+
+/** The outcome of a `ResultRequestMessage`, sent to `node:<to>`. */
+export interface ResultAnswerMessage {
+  readonly kind: "result-answer";
+  readonly requestId: string;
+  /** The asking node. */
+  readonly to: string;
+  /** The client's return value (when neither `error` nor `failure`). */
+  readonly result?: unknown;
+  /** The client's error text: its handler threw or is missing. */
+  readonly error?: string;
+  /** No answer came: a `ClientResultFailure` and its message. */
+  readonly failure?: { readonly reason: string; readonly message: string };
+}
+
 /** Every message a backplane carries. */
-export type BackplaneMessage = InvokeMessage | GroupMessage | AckMessage;
+export type BackplaneMessage =
+  | InvokeMessage
+  | GroupMessage
+  | AckMessage
+  | ResultRequestMessage
+  | ResultAnswerMessage;
 
 /** What a backplane hands to the node it serves. */
 export interface BackplaneNode {
@@ -120,8 +154,10 @@ export interface Backplane {
 export function scopesOf(message: BackplaneMessage): Scope[] {
   switch (message.kind) {
     case "ack":
+    case "result-answer":
       return [`node:${message.to}`];
     case "group":
+    case "result-request":
       return [`connection:${message.connectionId}`];
     case "invoke": {
       const t = message.target;

@@ -11,6 +11,8 @@ import type {
   Backplane,
   GroupMessage,
   InvokeMessage,
+  ResultAnswerMessage,
+  ResultRequestMessage,
 } from "./backplane.ts";
 import { MemoryBus } from "./memory.ts";
 import { RedisBackplane } from "./redis.ts";
@@ -224,6 +226,45 @@ contract(
     await b.bp.publish(ack);
     const acked = await a.node.next((r) => r.message.kind === "ack");
     assert.deepEqual(acked, { message: ack, from: b.node.id });
+    await barrier(b, [d]);
+    assert.equal(d.node.received.length, 1, "d only saw the barrier");
+  },
+);
+
+contract(
+  "a client-result request reaches the holder and its answer only the asker",
+  async (c) => {
+    const [a, b, d] = await Promise.all(["a", "b", "d"].map((n) => c.join(n)));
+    await b.bp.subscribe("connection:c1");
+    const request: ResultRequestMessage = {
+      kind: "result-request",
+      requestId: "q1",
+      connectionId: "c1",
+      method: "answer",
+      args: ["ready?", { n: 1 }],
+      timeoutMs: 1000,
+    };
+    await a.bp.publish(request);
+    const got = await b.node.next((r) => r.message.kind === "result-request");
+    assert.deepEqual(got, { message: request, from: a.node.id });
+    const answers: ResultAnswerMessage[] = [
+      { kind: "result-answer", requestId: "q1", to: got.from, result: [1] },
+      { kind: "result-answer", requestId: "q2", to: got.from, error: "No" },
+      {
+        kind: "result-answer",
+        requestId: "q3",
+        to: got.from,
+        failure: { reason: "timeout", message: "Too slow" },
+      },
+    ];
+    for (const answer of answers) await b.bp.publish(answer);
+    for (const answer of answers) {
+      const seen = await a.node.next((r) =>
+        r.message.kind === "result-answer" &&
+        r.message.requestId === answer.requestId
+      );
+      assert.deepEqual(seen, { message: answer, from: b.node.id });
+    }
     await barrier(b, [d]);
     assert.equal(d.node.received.length, 1, "d only saw the barrier");
   },

@@ -6,6 +6,7 @@
  */
 
 import type { BackplaneMessage, Scope } from "./backplane.ts";
+import { parseTagged, stringifyTagged } from "./envelope_values.ts";
 
 /** What travels on a channel: the sender, so it can skip its own echo. */
 export interface Envelope {
@@ -24,12 +25,16 @@ export function channelOf(prefix: string, scope: Scope): string {
   return `${prefix}:${scope}`;
 }
 
-/** Encodes once per publish; the same string goes to Redis for every peer. */
+/**
+ * Encodes once per publish; the same string goes to Redis for every peer.
+ * Bytes and dates in arguments and results keep their types (see
+ * envelope_values.ts).
+ */
 export function encodeEnvelope(
   from: string,
   message: BackplaneMessage,
 ): string {
-  return JSON.stringify({ from, message });
+  return stringifyTagged({ from, message });
 }
 
 /**
@@ -39,7 +44,7 @@ export function encodeEnvelope(
 export function decodeEnvelope(text: string): Envelope | undefined {
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = parseTagged(text);
   } catch {
     return undefined;
   }
@@ -66,6 +71,16 @@ function isMessage(value: unknown): value is BackplaneMessage {
     case "ack":
       return typeof value.requestId === "string" &&
         typeof value.to === "string";
+    case "result-request":
+      return typeof value.requestId === "string" &&
+        typeof value.connectionId === "string" &&
+        typeof value.method === "string" && Array.isArray(value.args) &&
+        typeof value.timeoutMs === "number";
+    case "result-answer":
+      return typeof value.requestId === "string" &&
+        typeof value.to === "string" &&
+        (value.error === undefined || typeof value.error === "string") &&
+        (value.failure === undefined || isRecord(value.failure));
     default:
       return false;
   }

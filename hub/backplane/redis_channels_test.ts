@@ -32,6 +32,21 @@ Deno.test("an envelope round-trips every message kind", () => {
       requestId: "r",
     },
     { kind: "ack", requestId: "r", to: "n" },
+    {
+      kind: "result-request",
+      requestId: "q",
+      connectionId: "c",
+      method: "answer",
+      args: ["?"],
+      timeoutMs: 500,
+    },
+    { kind: "result-answer", requestId: "q", to: "n", result: { ok: 1 } },
+    {
+      kind: "result-answer",
+      requestId: "q",
+      to: "n",
+      failure: { reason: "timeout", message: "Too slow" },
+    },
   ];
   for (const message of messages) {
     assert.deepEqual(decodeEnvelope(encodeEnvelope("n1", message)), {
@@ -39,6 +54,39 @@ Deno.test("an envelope round-trips every message kind", () => {
       message,
     });
   }
+});
+
+Deno.test("an envelope keeps bytes and dates in arguments and results", () => {
+  const messages: BackplaneMessage[] = [
+    {
+      kind: "invoke",
+      target: { kind: "all" },
+      method: "m",
+      args: [new Uint8Array([0, 1, 255]), {
+        at: new Date(Date.UTC(2000, 0, 1)),
+      }],
+    },
+    {
+      kind: "result-answer",
+      requestId: "q",
+      to: "n",
+      result: [new Uint8Array(0), new Date(5)],
+    },
+  ];
+  for (const message of messages) {
+    assert.deepEqual(decodeEnvelope(encodeEnvelope("n1", message)), {
+      from: "n1",
+      message,
+    });
+  }
+  // A look-alike object with more keys stays an object.
+  const plain: BackplaneMessage = {
+    kind: "invoke",
+    target: { kind: "all" },
+    method: "m",
+    args: [{ "\u0000b": "AA==", other: 1 }],
+  };
+  assert.deepEqual(decodeEnvelope(encodeEnvelope("n1", plain))?.message, plain);
 });
 
 Deno.test("malformed envelopes decode to undefined", () => {

@@ -13,6 +13,7 @@ import {
   ProtocolError,
 } from "./messages.ts";
 import { validateMessage } from "./message_validation.ts";
+import { stringifyJson } from "./json_values.ts";
 
 /** The record separator that ends every JSON message and the handshake. */
 export const RECORD_SEPARATOR = "\x1e";
@@ -132,11 +133,12 @@ function encodeJson(message: HubMessage): string {
     if (message.error !== undefined) {
       text += ',"error":' + JSON.stringify(message.error);
     } else if (message.hasResult || message.result !== undefined) {
-      text += ',"result":' + (JSON.stringify(message.result) ?? "null");
+      text += ',"result":' + (stringifyJson(message.result) ?? "null");
     }
     return text + "}" + RECORD_SEPARATOR;
   }
-  return JSON.stringify(message) + RECORD_SEPARATOR;
+  // Bytes and dates as ASP.NET writes them (see json_values.ts).
+  return stringifyJson(message) + RECORD_SEPARATOR;
 }
 
 /** The JSON protocol, version 2 (version 2 adds stateful reconnect). */

@@ -8,21 +8,38 @@
  */
 
 import type { HubConnection } from "../connection.ts";
-import type { ConnectionHandler } from "../connection_handler.ts";
+import type { Payload } from "../protocol/hub_protocol.ts";
 import type { Principal, ResolvedHubOptions } from "../options.ts";
 import { queryValue } from "../negotiate.ts";
 import { ServerSentEventsTransport } from "./server_sent_events.ts";
 import { firstPollResponse, LongPollingTransport } from "./long_polling.ts";
-import type { TransportName } from "./transport.ts";
+import type { Transport, TransportEvents, TransportName } from "./transport.ts";
+import { requestInfo } from "../request_info.ts";
+
+/** Where a connection's transport and data go (a hub or a raw handler). */
+export interface TransportSink {
+  /** Binds a transport to a negotiated connection. */
+  attach(connection: HubConnection, transport: Transport): TransportEvents;
+  /** Data from the client. */
+  received(connection: HubConnection, data: Payload): void;
+}
 
 /** What the hub server lends the HTTP transports. */
 export interface HttpTransportHost {
   readonly options: ResolvedHubOptions;
-  readonly handler: ConnectionHandler;
+  readonly handler: TransportSink;
+  /**
+   * Reads a POST body into the connection. Default: streamed chunk by
+   * chunk into the hub protocol's decoder (see `send`).
+   */
+  readBody?(connection: HubConnection, request: Request): Promise<Response>;
   /** The live connection for a secret token. */
   byToken(token: string): HubConnection | undefined;
-  /** The caller, null (anonymous) or false (refused with 401). */
-  authenticate(request: Request): Promise<Principal | null | false>;
+  /**
+   * The caller (null: anonymous), or the refusal to answer with (401 for
+   * a bad token, 403 when the hub's authorize rule refuses the caller).
+   */
+  admit(request: Request): Promise<Principal | null | Response>;
   /** A counted, logged refusal. */
   refuse(status: number, message: string, why: string): Response;
 }
@@ -40,6 +57,7 @@ export async function serveHttpTransport(
   host: HttpTransportHost,
   request: Request,
   url: URL,
+  address: string | null,
 ): Promise<Response> {
   const method = request.method;
   if (method !== "GET" && method !== "POST" && method !== "DELETE") {
@@ -47,8 +65,8 @@ export async function serveHttpTransport(
   }
   const token = queryValue(url, "id");
   if (token === null) return text(400, "Connection ID required");
-  const principal = await host.authenticate(request);
-  if (principal === false) return host.refuse(401, "Unauthorized", "auth");
+  const principal = await host.admit(request);
+  if (principal instanceof Response) return principal;
   const connection = host.byToken(token);
   if (!connection) return text(404, "No Connection with that ID");
   // Each request carries a current token; a refreshed one moves expiry.
@@ -58,7 +76,13 @@ export async function serveHttpTransport(
   if (method === "POST") return await send(host, request, connection);
   if (method === "DELETE") return remove(connection);
   const sse = request.headers.get("accept")?.includes("text/event-stream");
-  return sse ? serverSentEvents(host, connection) : longPoll(host, connection);
+  // Kept by the request that opens the transport (the first GET) only.
+  const opening = () => {
+    connection.request = requestInfo(request, address);
+  };
+  return sse
+    ? serverSentEvents(host, connection, opening)
+    : longPoll(host, connection, opening);
 }
 
 function offered(host: HttpTransportHost, name: TransportName): boolean {
@@ -75,6 +99,7 @@ function busy(connection: HubConnection, name: TransportName): Response {
 function serverSentEvents(
   host: HttpTransportHost,
   connection: HubConnection,
+  opening: () => void,
 ): Response {
   if (!offered(host, "ServerSentEvents")) {
     return text(404, "ServerSentEvents is not offered by this hub");
@@ -82,6 +107,7 @@ function serverSentEvents(
   if (connection.state !== "negotiated") {
     return busy(connection, "ServerSentEvents");
   }
+  opening();
   const transport = new ServerSentEventsTransport();
   transport.bind(host.handler.attach(connection, transport));
   return transport.response;
@@ -90,6 +116,7 @@ function serverSentEvents(
 function longPoll(
   host: HttpTransportHost,
   connection: HubConnection,
+  opening: () => void,
 ): Response | Promise<Response> {
   const current = connection.transport;
   if (current instanceof LongPollingTransport) return current.poll();
@@ -97,6 +124,7 @@ function longPoll(
     return text(404, "LongPolling is not offered by this hub");
   }
   if (connection.state !== "negotiated") return busy(connection, "LongPolling");
+  opening();
   const { options } = host;
   const transport = new LongPollingTransport({
     pollTimeoutMs: options.pollTimeoutMs,
@@ -126,6 +154,7 @@ async function send(
   }
   if (transport === null) return text(400, "No transport is active yet");
   if (!live(connection)) return text(404, "No Connection with that ID");
+  if (host.readBody) return host.readBody(connection, request);
   const body = request.body;
   if (body === null) {
     // Empty still counts as a frame: a flood of empty POSTs is a flood.

@@ -71,14 +71,17 @@ export class WebSocketTransport implements Transport, EventListenerObject {
 
 /**
  * Upgrades `request` and binds the socket through `attach`. Read every
- * header you need before calling: the request is consumed.
+ * header you need before calling: the request is consumed. `opened` runs
+ * once the socket is open (writes before that are dropped).
  */
 export function acceptWebSocket(
   request: Request,
   attach: (transport: Transport) => TransportEvents,
+  opened?: () => void,
 ): Response {
   const { socket, response } = Deno.upgradeWebSocket(request);
   socket.binaryType = "arraybuffer";
+  if (opened) socket.addEventListener("open", opened, { once: true });
   const transport = new WebSocketTransport(socket);
   // Attach now, not on open, so a second socket for the same connection
   // is refused (409) even while this one is still opening.

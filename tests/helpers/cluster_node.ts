@@ -9,10 +9,13 @@
  */
 
 import {
+  ClientResultError,
   consoleLogger,
   defineHub,
   HubServer,
+  jsonProtocol,
   type LogLevel,
+  messagePackProtocol,
 } from "../../hub/mod.ts";
 import { backplaneFromEnv } from "../../hub/backplane/backplane_from_env.ts";
 
@@ -47,6 +50,20 @@ const clusterHub = defineHub({
     AddOther: (ctx, id: string, group: string) => ctx.groups.add(id, group),
     RemoveOther: (ctx, id: string, group: string) =>
       ctx.groups.remove(id, group),
+    /** A client result from connection `id`, wherever it is, or why not. */
+    async Ask(ctx, id: string, question: unknown, timeoutMs: number) {
+      try {
+        const proxy = ctx.clients.client(id);
+        const answer =
+          await (timeoutMs > 0 ? proxy.withTimeout(timeoutMs) : proxy)
+            .invoke("answer", question);
+        return { answer };
+      } catch (error) {
+        const reason = error instanceof ClientResultError ? error.reason : null;
+        const e = error as Error;
+        return { error: `${reason ?? e.name}: ${e.message}` };
+      }
+    },
   },
 });
 
@@ -55,6 +72,7 @@ const logger = consoleLogger((env.LOG_LEVEL as LogLevel) ?? "info");
 const hub = new HubServer(clusterHub, {
   path: "/cluster",
   logger,
+  protocols: [jsonProtocol, messagePackProtocol],
   backplane: await backplaneFromEnv(env, {
     prefix: env.HUB_PREFIX ?? "switchboard:cluster-test",
     logger,

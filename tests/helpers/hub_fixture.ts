@@ -27,6 +27,42 @@ export function testLogger(): Logger {
   return Deno.env.get("TEST_LOG") ? consoleLogger("debug") : silentLogger;
 }
 
+/** Anything mounted at a path, as hubs and connection servers are. */
+export interface Mountable {
+  matches(url: URL): boolean;
+  handle(request: Request, info?: Deno.ServeHandlerInfo): Promise<Response>;
+  shutdown(): Promise<void>;
+  metricsText?(): string;
+}
+
+/**
+ * Serves a started endpoint on 127.0.0.1 with a free port, plus
+ * `/metrics` when it has them. `close()` shuts both down.
+ */
+export function serveEndpoint(
+  endpoint: Mountable,
+): { url: string; close(): Promise<void> } {
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+    (req, info) => {
+      const url = new URL(req.url);
+      if (endpoint.matches(url)) return endpoint.handle(req, info);
+      if (url.pathname === "/metrics" && endpoint.metricsText) {
+        return new Response(endpoint.metricsText());
+      }
+      return new Response("Not found", { status: 404 });
+    },
+  );
+  const { port } = server.addr as Deno.NetAddr;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    async close() {
+      await endpoint.shutdown();
+      await server.shutdown();
+    },
+  };
+}
+
 /**
  * Serves `definition` at `/hub` (or `options.path`), plus `/metrics` as
  * the app serves it.
@@ -41,22 +77,6 @@ export async function serveHub(
     ...options,
   });
   await hub.start();
-  const server = Deno.serve(
-    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
-    (req, info) => {
-      const url = new URL(req.url);
-      if (hub.matches(url)) return hub.handle(req, info);
-      if (url.pathname === "/metrics") return new Response(hub.metricsText());
-      return new Response("Not found", { status: 404 });
-    },
-  );
-  const { port } = server.addr as Deno.NetAddr;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    hub,
-    async close() {
-      await hub.shutdown();
-      await server.shutdown();
-    },
-  };
+  const served = serveEndpoint(hub);
+  return { url: served.url, hub, close: served.close };
 }
