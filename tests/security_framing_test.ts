@@ -206,3 +206,14 @@ Deno.test("framing: long polling sends count as frames, empty ones too, and a re
     await hub.close();
   }
 });
+
+Deno.test("framing: frames before the handshake count too", async () => {
+  await withFedApp(async (url) => {
+    const raw = await RawClient.open(url);
+    for (let i = 0; i < 2_000; i++) raw.send("");
+    assertEquals(await raw.next(), {
+      error: "Connection closed: more than 1000 frames per second.",
+    });
+    await raw.closed;
+  });
+});
