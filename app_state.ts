@@ -16,4 +16,6 @@ export interface AppState {
   readonly hub: HubServer;
   /** Accounts, tokens and `authenticate` (accounts/user_services.ts). */
   readonly users?: UserServices;
+  /** Usernames allowed on `/admin` (`ADMIN_USERS`); none when absent. */
+  readonly admins?: ReadonlySet<string>;
 }

@@ -19,6 +19,8 @@ import {
 } from "./hub/mod.ts";
 import { chartHub } from "./chart/chart_hub.ts";
 import { startChartFeed } from "./chart/chart_feed.ts";
+import { startGroupPresenceFeed } from "./chart/group_presence_feed.ts";
+import { startAdminApp } from "./chart/admin_app.ts";
 import { slowInvocationFilter } from "./chart/slow_invocations.ts";
 import type { AppState } from "./app_state.ts";
 import { openUserServices } from "./accounts/user_services.ts";
@@ -68,6 +70,8 @@ export async function startServer(
     consoleLogger((env.LOG_LEVEL as "info" | undefined) ?? "info");
   // Read before anything opens, so a bad value leaks nothing.
   const maxPerAddress = wholeNumber(env.MAX_CONNECTIONS_PER_ADDRESS);
+  // How long other processes trust this one's group presence (default 10 s).
+  const presenceTtlMs = wholeNumber(env.PRESENCE_TTL_MS);
   // Unset: any Host (the Origin check still holds); set it in production.
   const allowedHosts = parseAllowedHosts(env.ALLOWED_HOSTS);
   // JWT_SECRET / JWKS_URL / JWT_ISSUER / JWT_AUDIENCE / KV_PATH: see there.
@@ -84,6 +88,7 @@ export async function startServer(
     allowedOrigins: parseAllowedOrigins(env.ALLOWED_ORIGINS),
     // Behind a reverse proxy every client shares its address: raise or 0.
     maxConnectionsPerAddress: maxPerAddress,
+    presenceTtlMs,
     // Every protocol the official client speaks; negotiate lists each
     // transport with the formats these need (SSE: text only).
     protocols: [jsonProtocol, messagePackProtocol],
@@ -91,8 +96,16 @@ export async function startServer(
     filters: [slowInvocationFilter({ logger })],
   });
   await hub.start();
-  const state: AppState = { hub, users };
+  // ADMIN_USERS: who may open /admin (fed by the admin hub at /admin-hub).
+  const admin = await startAdminApp({
+    chart: hub,
+    authenticate: users.authenticate,
+    env,
+    logger,
+  });
+  const state: AppState = { hub, users, admins: admin.admins };
   const stopFeed = startChartFeed(hub.localClients, options.feedIntervalMs);
+  const stopPresence = startGroupPresenceFeed(hub.presence, hub.localClients);
   // Pages, islands and static/: builds the islands first if there is no build.
   const stopWeb = new AbortController();
   const web = await createWebHandler({
@@ -110,6 +123,7 @@ export async function startServer(
     if (!hostAllowed(req, allowedHosts)) return invalidHostResponse();
     const url = new URL(req.url);
     if (hub.matches(url)) return hub.handle(req, info);
+    if (admin.hub.matches(url)) return admin.hub.handle(req, info);
     if (url.pathname === "/healthz") return health(hub);
     if (url.pathname === "/metrics") {
       return new Response(hub.metricsText(), {
@@ -129,7 +143,9 @@ export async function startServer(
     close: () =>
       closing ??= (async () => {
         stopFeed();
+        stopPresence();
         stopWeb.abort();
+        await admin.close();
         await hub.shutdown();
         await server.shutdown();
         users.close();

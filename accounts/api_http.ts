@@ -133,3 +133,13 @@ function concatBytes(chunks: Uint8Array[], size: number): Uint8Array {
   }
   return bytes;
 }
+
+/**
+ * `next` when it is a path on this site ("/admin"); "/" otherwise, so the
+ * form cannot be turned into a redirect to another site ("//evil.example",
+ * "/\\evil.example", "https://...").
+ */
+export function localPath(next: string | null): string {
+  if (next === null || !/^\/[A-Za-z0-9\-_/]*$/.test(next)) return "/";
+  return next.startsWith("//") ? "/" : next;
+}

@@ -25,6 +25,16 @@ export interface ChartPoint {
   readonly series: readonly WireSeries[];
 }
 
+/**
+ * Who is in a group across every server process: connections (anonymous
+ * ones included) and the distinct signed-in user ids among them. Eventually
+ * consistent: another process's changes arrive within about a second.
+ */
+export interface GroupMembers {
+  readonly connections: number;
+  readonly users: readonly string[];
+}
+
 /** Hub methods (matched case-insensitively by the server). */
 export interface ChartServer {
   /** The caller's connection id. */
@@ -50,6 +60,8 @@ export interface ChartServer {
    * whether it broadcast.
    */
   BroadcastToGroupConfirmed(groupName: string): boolean;
+  /** The group's members on every process (see `GroupMembers`). */
+  GetGroupMembers(groupName: string): GroupMembers;
 }
 
 /** Events the server sends (client handler names are lower case). */
@@ -62,6 +74,11 @@ export interface ChartClient {
   broadcasttogroup(text: string): void;
   /** A client result: return true to let the group broadcast go out. */
   confirmbroadcast(groupName: string): boolean;
+  /**
+   * To a group's members when its members changed, at most once a second
+   * per group.
+   */
+  grouppresence(groupName: string, members: GroupMembers): void;
 }
 
 /**

@@ -50,6 +50,8 @@ async function* replay(points: readonly ChartPoint[]) {
  * behaved client sends, and the checks here handle every other client.
  */
 export const chartHub = defineHub<ChartServer, ChartClient>({
+  // Spans are `ChartHub/<Method>`, as the article's .NET hub class names them.
+  name: "ChartHub",
   methods: {
     GetConnectionId(ctx) {
       return ctx.connectionId;
@@ -86,6 +88,9 @@ export const chartHub = defineHub<ChartServer, ChartClient>({
         "broadcasttogroup",
         joinedText(ctx.connectionId, group),
       );
+    },
+    GetGroupMembers(ctx, groupName: unknown) {
+      return ctx.presence.group(requireString(groupName, "The group name"));
     },
     StreamChartHistory(_ctx, count: unknown) {
       return replay(feedHistory.last(requireCount(count)));

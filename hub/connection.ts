@@ -55,6 +55,7 @@ export type CloseReason =
   | "aborted"
   | "rate-limited"
   | "reconnect-timeout"
+  | "admin"
   | "shutdown"
   // A raw connection's handler (ConnectionServer) returned.
   | "completed";

@@ -16,6 +16,7 @@ import type { HubConnection } from "./connection.ts";
 import type { LifetimeManager } from "./lifetime_manager.ts";
 import type { ClientResults } from "./client_results.ts";
 import { HubCallerClients, type HubGroups } from "./clients.ts";
+import type { Presence } from "./presence.ts";
 import type { RequestInfo } from "./request_info.ts";
 import type { TransportName } from "./transports/transport.ts";
 
@@ -66,6 +67,10 @@ export class ConnectionContext implements HubContext {
 
   get groups(): HubGroups {
     return this.#services.groups;
+  }
+
+  get presence(): Presence {
+    return this.#services.manager.presence;
   }
 
   get items(): Map<string, unknown> {

@@ -18,6 +18,7 @@ import type { HubDefinition } from "./hub_definition.ts";
 import type { LifetimeManager } from "./lifetime_manager.ts";
 import type { HubCounters } from "./metrics.ts";
 import type { Logger } from "./logger.ts";
+import type { HubTelemetry } from "./telemetry.ts";
 import type { ClientResults } from "./client_results.ts";
 import type { HubGroups } from "./clients.ts";
 import {
@@ -63,6 +64,8 @@ export interface HandlerParts {
   readonly results: ClientResults;
   /** Per-address connection counts; a slot is released at cleanup. */
   readonly addresses?: AddressCounter;
+  /** Spans of the hooks and connection metrics, when OpenTelemetry is on. */
+  readonly telemetry?: HubTelemetry;
 }
 
 /** Drives connections from transport open to cleanup. */
@@ -74,6 +77,8 @@ export class ConnectionHandler implements ConnectionOwner {
   /** `onConnected` / `onDisconnected` wrapped by the filters. */
   readonly #onConnected: (ctx: HubContext) => Promise<void>;
   readonly #onDisconnected: (ctx: HubContext, error?: Error) => Promise<void>;
+  /** Null while OpenTelemetry is off. */
+  readonly #telemetry: HubTelemetry | null;
 
   /** A handler over the hub server's parts. */
   constructor(parts: HandlerParts) {
@@ -85,6 +90,7 @@ export class ConnectionHandler implements ConnectionOwner {
       filters,
       hub.onDisconnected?.bind(hub),
     );
+    this.#telemetry = parts.telemetry?.enabled ? parts.telemetry : null;
     const { manager, groups, results, dispatcher } = parts;
     this.#services = {
       manager,
@@ -242,8 +248,18 @@ export class ConnectionHandler implements ConnectionOwner {
     // and onConnected settled, as ASP.NET does: once a client learns its id
     // from any call, other processes can already reach it.
     connection.running++;
+    const telemetry = this.#telemetry;
+    telemetry?.metrics.connected(connection, Date.now());
     subscribed
-      .then(() => this.#onConnected(context))
+      .then(() =>
+        telemetry && this.#p.hub.onConnected
+          ? telemetry.hook(
+            connection,
+            "OnConnectedAsync",
+            () => this.#onConnected(context),
+          )
+          : this.#onConnected(context)
+      )
       .then(
         () => {
           connection.running--;
@@ -383,11 +399,18 @@ export class ConnectionHandler implements ConnectionOwner {
       connectionId: connection.id,
       reason: connection.closeReason,
     });
+    const telemetry = this.#telemetry;
+    telemetry?.metrics.closed(connection, Date.now());
     const error = connection.closeReason === "client-closed"
       ? undefined
       : new Error(connection.closeReason);
+    const run = () => this.#onDisconnected(connection.context!, error);
     Promise.resolve()
-      .then(() => this.#onDisconnected(connection.context!, error))
+      .then(() =>
+        telemetry && this.#p.hub.onDisconnected
+          ? telemetry.hook(connection, "OnDisconnectedAsync", run)
+          : run()
+      )
       .catch((e) => logger.log("error", "hub.on_disconnected_failed", { e }));
   }
 

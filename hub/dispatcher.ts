@@ -12,6 +12,7 @@ import type { HubDefinition } from "./hub_definition.ts";
 import { HubError } from "./hub_error.ts";
 import type { HubCounters } from "./metrics.ts";
 import type { Logger } from "./logger.ts";
+import type { HubTelemetry } from "./telemetry.ts";
 import type {
   CancelInvocationMessage,
   CompletionMessage,
@@ -74,12 +75,18 @@ export class Dispatcher {
   readonly #streams: StreamTable;
   /** The filters' call chain; null (a direct call) when there are none. */
   readonly #invoker: Invoker | null;
+  /** Null while OpenTelemetry is off: one check per call, nothing more. */
+  readonly #telemetry: HubTelemetry | null;
 
   /** Indexes `hub`'s methods by lower-cased name. */
   constructor(
     hub: HubDefinition,
     options: DispatcherOptions,
-    observers: { counters: HubCounters; logger: Logger },
+    observers: {
+      counters: HubCounters;
+      logger: Logger;
+      telemetry?: HubTelemetry;
+    },
   ) {
     for (const [name, fn] of Object.entries(hub.methods)) {
       const key = name.toLowerCase();
@@ -98,6 +105,8 @@ export class Dispatcher {
     this.#streams = new StreamTable(options);
     this.#counters = observers.counters;
     this.#logger = observers.logger;
+    const telemetry = observers.telemetry;
+    this.#telemetry = telemetry?.enabled ? telemetry : null;
   }
 
   /**
@@ -145,7 +154,9 @@ export class Dispatcher {
   #run(connection: HubConnection, first: CallMessage): void {
     let message: CallMessage | undefined = first;
     while (message) {
-      const pending = this.#call(connection, message);
+      const pending = this.#telemetry
+        ? this.#traced(this.#telemetry, connection, message)
+        : this.#call(connection, message);
       if (pending) {
         pending.then(() => this.#next(connection));
         return;
@@ -153,6 +164,20 @@ export class Dispatcher {
       message = this.#nextMessage(connection);
     }
     connection.running--;
+  }
+
+  /** `#call` inside the invocation's span (OpenTelemetry on). */
+  #traced(
+    telemetry: HubTelemetry,
+    connection: HubConnection,
+    message: CallMessage,
+  ): Promise<void> | undefined {
+    const name = this.#lookup(message.target)?.name;
+    return telemetry.invocation(
+      connection,
+      name,
+      () => this.#call(connection, message),
+    );
   }
 
   #next(connection: HubConnection): void {
@@ -406,6 +431,7 @@ export class Dispatcher {
 
   #describe(entry: MethodEntry, error: unknown): string {
     this.#counters.errors++;
+    this.#telemetry?.failed(error);
     const base =
       `An unexpected error occurred invoking '${entry.name}' on the server.`;
     if (error instanceof HubError) {
@@ -426,6 +452,8 @@ export class Dispatcher {
     invocationId: string | undefined,
     outcome: { result?: unknown; error?: string },
   ): void {
+    // A refusal (bad arguments, limits) fails the span too.
+    if (outcome.error !== undefined) this.#telemetry?.failed(undefined);
     if (invocationId === undefined) return;
     if (outcome.error !== undefined) {
       connection.sendMessage({ type: 3, invocationId, error: outcome.error });

@@ -18,6 +18,7 @@
  */
 
 import type { AnyEvents, CallerClients, EventsOf, Groups } from "./clients.ts";
+import type { Presence } from "./presence.ts";
 import type { Authorize } from "./authorization.ts";
 import type { HubFilter } from "./hub_filters.ts";
 import type { RequestInfo } from "./request_info.ts";
@@ -35,6 +36,8 @@ export interface HubContext<C extends EventsOf<C> = AnyEvents> {
   readonly clients: CallerClients<C>;
   /** Add or remove any connection to or from a group. */
   readonly groups: Groups;
+  /** Who is in a group across the cluster (eventually consistent). */
+  readonly presence: Presence;
   /** Per-connection data that lives as long as the connection. */
   readonly items: Map<string, unknown>;
   /** Ends the caller's connection. */
@@ -78,7 +81,11 @@ export interface HubDefinition<
   S extends EventsOf<S> = ServerMethods,
   C extends EventsOf<C> = AnyEvents,
 > {
-  /** The hub's name (telemetry). Default: the path it is mounted at. */
+  /**
+   * The hub's name in telemetry (`<name>/<Method>` spans, `rpc.service`),
+   * like an ASP.NET hub's class name. Default: from the mount path,
+   * `/chart` → `ChartHub` (see `hubNameFromPath`).
+   */
   readonly name?: string;
   /**
    * Who may connect at all: negotiate and every transport request answer
@@ -122,4 +129,16 @@ export function defineHub<
   C extends EventsOf<C> = AnyEvents,
 >(definition: HubDefinition<S, C>): HubDefinition<S, C> {
   return definition;
+}
+
+/**
+ * A hub name from its mount path, in .NET's class-name style: the last
+ * segment in PascalCase plus `Hub` (`/hubs/live-chart` → `LiveChartHub`,
+ * `/` → `Hub`).
+ */
+export function hubNameFromPath(path: string): string {
+  const segment = path.split("/").filter((s) => s !== "").at(-1) ?? "";
+  const words = segment.split(/[^A-Za-z0-9]+/).filter((w) => w !== "");
+  const name = words.map((w) => w[0].toUpperCase() + w.slice(1)).join("");
+  return name.toLowerCase().endsWith("hub") ? name : `${name}Hub`;
 }

@@ -19,7 +19,7 @@ import {
   type ResolvedHubOptions,
   resolveHubOptions,
 } from "./options.ts";
-import type { HubDefinition } from "./hub_definition.ts";
+import { type HubDefinition, hubNameFromPath } from "./hub_definition.ts";
 import { MemoryBackplane } from "./backplane/memory.ts";
 import type { BackplaneStatus } from "./backplane/backplane.ts";
 import { HubConnection } from "./connection.ts";
@@ -29,7 +29,7 @@ import { Dispatcher } from "./dispatcher.ts";
 import { ClientResults } from "./client_results.ts";
 import { LifetimeManager } from "./lifetime_manager.ts";
 import { type Clients, type Groups, HubClients, HubGroups } from "./clients.ts";
-import { HubCounters, renderMetrics } from "./metrics.ts";
+import { HubCounters, type HubGauges, renderMetrics } from "./metrics.ts";
 import { consoleLogger, type Logger } from "./logger.ts";
 import { startHeartbeat } from "./heartbeat.ts";
 import { jsonProtocol } from "./protocol/json.ts";
@@ -49,10 +49,13 @@ import {
 import { acceptWebSocket } from "./transports/websocket.ts";
 import { serveHttpTransport, text } from "./transports/http_requests.ts";
 import { AddressCounter } from "./rate_limit.ts";
+import type { Presence } from "./presence.ts";
+import { HubAdmin } from "./hub_admin.ts";
 import { type Authorize, checkRule } from "./authorization.ts";
 import { admit } from "./admission.ts";
 import { checkFilters } from "./hub_filters.ts";
 import { requestInfo } from "./request_info.ts";
+import { HubTelemetry } from "./telemetry.ts";
 
 /** Options of a mounted hub. */
 export interface HubServerOptions extends HubOptions {
@@ -70,7 +73,7 @@ export interface HubHealth {
 /** A SignalR hub served over HTTP. */
 export class HubServer {
   readonly path: string;
-  /** The hub's name: `defineHub({ name })`, or the path without its slash. */
+  /** The hub's name in telemetry: `defineHub({ name })` or from the path. */
   readonly name: string;
   readonly options: ResolvedHubOptions;
   readonly counters: HubCounters = new HubCounters();
@@ -81,6 +84,10 @@ export class HubServer {
   readonly localClients: Clients;
   /** Group membership from outside a hub method. */
   readonly groups: Groups;
+  /** Who is in which group, across every process (eventually consistent). */
+  readonly presence: Presence;
+  /** Figures, lookup and disconnect for an operator's view of this process. */
+  readonly admin: HubAdmin;
   readonly #store: ConnectionStore;
   readonly #manager: LifetimeManager;
   readonly #handler: ConnectionHandler;
@@ -92,6 +99,8 @@ export class HubServer {
   readonly #routes: EndpointRoutes;
   /** The hub's `authorize` rule, checked on every request. */
   readonly #rule: Authorize | undefined;
+  readonly #telemetry: HubTelemetry;
+  #stopObserving: (() => void) | null = null;
   #stopHeartbeat: (() => void) | null = null;
   #accepting = false;
 
@@ -99,7 +108,8 @@ export class HubServer {
   constructor(hub: HubDefinition, options: HubServerOptions) {
     const { path, ...rest } = options;
     this.path = path.replace(/\/+$/, "");
-    this.name = hub.name ?? (this.path.replace(/^\//, "") || "hub");
+    this.name = hub.name ?? hubNameFromPath(this.path);
+    this.#telemetry = new HubTelemetry(this.name);
     if (hub.authorize !== undefined) checkRule(hub.authorize);
     this.#rule = hub.authorize;
     checkFilters([...(rest.filters ?? []), ...(hub.filters ?? [])]);
@@ -114,11 +124,9 @@ export class HubServer {
     this.#store = new ConnectionStore(this.options.maxConnections);
     this.#manager = new LifetimeManager(
       this.options.backplane ?? new MemoryBackplane(),
-      {
-        maxGroupsPerConnection: this.options.maxGroupsPerConnection,
-        groupAckTimeoutMs: this.options.groupAckTimeoutMs,
-      },
+      this.options,
       this.logger,
+      this.#telemetry,
     );
     const groups = new HubGroups(
       this.#manager,
@@ -139,7 +147,12 @@ export class HubServer {
     this.clients = new HubClients(this.#manager, results);
     this.localClients = new HubClients(this.#manager, results, true);
     this.groups = groups;
-    const observers = { counters: this.counters, logger: this.logger };
+    this.presence = this.#manager.presence;
+    const observers = {
+      counters: this.counters,
+      logger: this.logger,
+      telemetry: this.#telemetry,
+    };
     this.#addresses = new AddressCounter(this.options.maxConnectionsPerAddress);
     this.#handler = new ConnectionHandler({
       hub,
@@ -152,6 +165,7 @@ export class HubServer {
       ...observers,
       addresses: this.#addresses,
     });
+    this.admin = new HubAdmin(this.#manager, this.#handler, this.counters);
     this.#routes = {
       path: this.path,
       allowedOrigins: this.options.allowedOrigins,
@@ -166,6 +180,10 @@ export class HubServer {
   /** Connects the backplane and starts the heartbeat. */
   async start(): Promise<void> {
     await this.#manager.start();
+    this.#stopObserving = this.#telemetry.metrics.observe(() => [
+      this.counters,
+      this.#gauges(),
+    ]);
     this.#stopHeartbeat = startHeartbeat(
       this.#store,
       this.options,
@@ -355,12 +373,16 @@ export class HubServer {
 
   /** Prometheus text for this hub. */
   metricsText(): string {
+    return renderMetrics(this.counters, this.#gauges());
+  }
+
+  #gauges(): HubGauges {
     const backplane = this.#manager.backplane.status();
-    return renderMetrics(this.counters, {
+    return {
       ...this.sizes(),
       backplaneHealthy: backplane.healthy,
       backplaneDropped: backplane.dropped,
-    });
+    };
   }
 
   /** Liveness and backplane detail. */
@@ -400,6 +422,8 @@ export class HubServer {
     for (const c of this.#store.values()) this.#handler.closed(c);
     this.#stopHeartbeat?.();
     this.#stopHeartbeat = null;
+    this.#stopObserving?.();
+    this.#stopObserving = null;
     await this.#manager.close();
   }
 }

@@ -13,6 +13,7 @@ import type {
   BackplaneMessage,
   BackplaneNode,
   GroupMessage,
+  InvokeMessage,
   Scope,
   Target,
 } from "./backplane/backplane.ts";
@@ -23,10 +24,13 @@ import { UserIndex } from "./user_index.ts";
 import type { Logger } from "./logger.ts";
 import { randomId } from "./random_id.ts";
 import { HubError } from "./hub_error.ts";
+import { ClusterPresence, type PresenceSettings } from "./presence.ts";
+import { ConnectionMix } from "./connection_mix.ts";
 import type { RemoteClientResults } from "./remote_client_results.ts";
+import type { HubTelemetry } from "./telemetry.ts";
 
-/** Limits the manager enforces on membership. */
-export interface LifetimeLimits {
+/** Limits the manager enforces on membership, and presence settings. */
+export interface LifetimeLimits extends PresenceSettings {
   readonly maxGroupsPerConnection: number;
   /** How long a remote group change waits for its ack. */
   readonly groupAckTimeoutMs: number;
@@ -44,23 +48,51 @@ export class LifetimeManager implements BackplaneNode {
   readonly connections = new Map<string, HubConnection>();
   readonly groups = new GroupIndex();
   readonly users = new UserIndex();
+  /** Connections by transport and protocol, for admin views. */
+  readonly mix = new ConnectionMix();
   readonly #backplane: Backplane;
   readonly #limits: LifetimeLimits;
   readonly #logger: Logger;
   readonly #acks = new Map<string, (error?: string) => void>();
+  /** Group membership across the cluster, fed by this manager. */
+  readonly presence: ClusterPresence;
   /** Client results for and from other processes; null until served. */
   #results: RemoteClientResults | null = null;
+  /** Null while OpenTelemetry is off. */
+  readonly #telemetry: HubTelemetry | null;
 
-  /** A manager publishing through `backplane`. */
-  constructor(backplane: Backplane, limits: LifetimeLimits, logger: Logger) {
+  /**
+   * A manager publishing through `backplane`; with `telemetry` on, sends
+   * carry their trace to the processes that deliver them.
+   */
+  constructor(
+    backplane: Backplane,
+    limits: LifetimeLimits,
+    logger: Logger,
+    telemetry?: HubTelemetry,
+  ) {
     this.#backplane = backplane;
     this.#limits = limits;
     this.#logger = logger;
+    this.#telemetry = telemetry?.enabled ? telemetry : null;
+    this.presence = new ClusterPresence(
+      {
+        id: this.id,
+        totals: () => ({
+          connections: this.connections.size,
+          users: this.users.size,
+        }),
+        publish: (message) => backplane.publish(message),
+      },
+      limits,
+      logger,
+    );
   }
 
-  /** Starts receiving other processes' messages. */
-  start(): Promise<void> {
-    return this.#backplane.start(this);
+  /** Starts receiving other processes' messages, and reporting presence. */
+  async start(): Promise<void> {
+    await this.#backplane.start(this);
+    this.presence.start();
   }
 
   /** Backplane health, for /healthz and /metrics. */
@@ -76,6 +108,8 @@ export class LifetimeManager implements BackplaneNode {
   /** Makes a connected connection reachable. */
   register(connection: HubConnection): Promise<void> {
     this.connections.set(connection.id, connection);
+    this.mix.add(connection);
+    this.presence.totalsChanged();
     const subscribed = this.#backplane.subscribe(
       `connection:${connection.id}`,
     );
@@ -95,10 +129,15 @@ export class LifetimeManager implements BackplaneNode {
   unregister(connection: HubConnection): void {
     if (this.connections.get(connection.id) !== connection) return;
     this.connections.delete(connection.id);
+    this.mix.remove(connection);
+    this.presence.totalsChanged();
     this.#backplane.unsubscribe(`connection:${connection.id}`);
     const user = connection.userId;
     if (user !== null && this.users.remove(user, connection)) {
       this.#backplane.unsubscribe(`user:${user}`);
+    }
+    for (const group of this.groups.groupsOf(connection)) {
+      this.presence.left(group, user);
     }
     for (const group of this.groups.removeAll(connection)) {
       this.#backplane.unsubscribe(`group:${group}`);
@@ -126,7 +165,15 @@ export class LifetimeManager implements BackplaneNode {
     if (localOnly) return local;
     const remote = this.#remoteTarget(target);
     if (remote) {
-      this.#backplane.publish({ kind: "invoke", target: remote, method, args });
+      const message: InvokeMessage = {
+        kind: "invoke",
+        target: remote,
+        method,
+        args,
+      };
+      this.#backplane.publish(
+        this.#telemetry ? this.#telemetry.stamp(message) : message,
+      );
     }
     return local;
   }
@@ -188,14 +235,13 @@ export class LifetimeManager implements BackplaneNode {
   }
 
   #addLocal(c: HubConnection, group: string): Promise<void> {
-    if (
-      !this.groups.groupsOf(c).has(group) &&
-      this.groups.countOf(c) >= this.#limits.maxGroupsPerConnection
-    ) {
+    if (this.groups.groupsOf(c).has(group)) return Promise.resolve();
+    if (this.groups.countOf(c) >= this.#limits.maxGroupsPerConnection) {
       throw new GroupLimitError(
         `A connection may join at most ${this.#limits.maxGroupsPerConnection} groups`,
       );
     }
+    this.presence.joined(group, c.userId);
     if (this.groups.add(c, group) === "first") {
       return this.#backplane.subscribe(`group:${group}` as Scope);
     }
@@ -203,6 +249,8 @@ export class LifetimeManager implements BackplaneNode {
   }
 
   #removeLocal(c: HubConnection, group: string): void {
+    if (!this.groups.groupsOf(c).has(group)) return;
+    this.presence.left(group, c.userId);
     if (this.groups.remove(c, group) === "last") {
       this.#backplane.unsubscribe(`group:${group}` as Scope);
     }
@@ -248,13 +296,15 @@ export class LifetimeManager implements BackplaneNode {
     try {
       switch (message.kind) {
         case "invoke":
-          this.send(message.target, message.method, message.args, true);
+          this.#deliver(message);
           return;
         case "group":
           return this.#applyRemoteGroup(message, from);
         case "ack":
           this.#acks.get(message.requestId)?.(message.error);
           return;
+        case "presence":
+          return this.presence.receive(message, from);
         case "result-request":
           return this.#results?.serve(message, from);
         case "result-answer":
@@ -263,6 +313,16 @@ export class LifetimeManager implements BackplaneNode {
     } catch (error) {
       this.#logger.log("warn", "backplane.receive_failed", { error, from });
     }
+  }
+
+  /** Another process's send, to this process's connections. */
+  #deliver(message: InvokeMessage): void {
+    const deliver = () =>
+      this.send(message.target, message.method, message.args, true);
+    // Only sends made inside a span carry one; the rest stay untraced.
+    if (this.#telemetry && message.traceparent !== undefined) {
+      this.#telemetry.deliver(message, deliver);
+    } else deliver();
   }
 
   #applyRemoteGroup(message: GroupMessage, from: string): void {
@@ -292,9 +352,10 @@ export class LifetimeManager implements BackplaneNode {
     added.then(() => ack(), (error) => ack(String(error?.message ?? error)));
   }
 
-  /** Stops timers of pending acks (shutdown). */
-  close(): Promise<void> {
+  /** Stops timers of pending acks and presence (shutdown). */
+  async close(): Promise<void> {
     for (const done of [...this.#acks.values()]) done();
+    await this.presence.close();
     this.#results?.close();
     return this.#backplane.close();
   }

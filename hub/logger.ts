@@ -4,10 +4,13 @@
  * An event is a name plus fields (`logger.log("info", "connection.open", { id })`).
  * Fields whose key looks secret, and `access_token` inside URLs, are
  * replaced before anything is written, so a careless call cannot leak a
- * token, a cookie or a password.
+ * token, a cookie or a password. Inside an OpenTelemetry span a line also
+ * carries the span's `trace_id` and `span_id`.
  *
  * @module
  */
+
+import { activeTraceIds } from "./trace_context.ts";
 
 /** Severity, lowest first. */
 export type LogLevel = "debug" | "info" | "warn" | "error";
@@ -59,6 +62,8 @@ export function consoleLogger(minLevel: LogLevel = "info"): Logger {
         level,
         event,
         ...redact(fields),
+        // Inside a span (OpenTelemetry on): the line joins its trace.
+        ...activeTraceIds(),
       });
       console.error(line);
     },

@@ -232,6 +232,32 @@ export interface HubOptions {
    * beyond it `invoke()` rejects at once rather than grow the table.
    */
   maxPendingClientResults?: number;
+  /**
+   * How long other nodes trust this node's published group membership
+   * (`server.presence`). Default 10 s. The node republishes all of it every
+   * half TTL and receivers drop what was not refreshed within a TTL, so a
+   * node killed without a word leaves every count within 2 × TTL; lower it
+   * for faster cleanup at the cost of more (small) backplane messages.
+   */
+  presenceTtlMs?: number;
+  /**
+   * Membership changes are gathered this long before one message tells the
+   * other nodes. Default 500 ms: other nodes' counts lag by about that, and
+   * a node sends at most two change messages a second however busy.
+   */
+  presenceUpdateMs?: number;
+  /**
+   * Signed-in users listed per group by `server.presence.group()`. Default
+   * 1,000; beyond it the list is cut (the connection count stays exact),
+   * which bounds every presence message and table.
+   */
+  maxPresenceUsersListed?: number;
+  /**
+   * (group, node) pairs kept from other nodes' presence. Default 100,000
+   * (a few tens of MB at worst); entries for new groups beyond it are
+   * dropped, logged once, and counted as absent.
+   */
+  maxPresenceEntries?: number;
 }
 
 /** Options with every default filled in. */
@@ -275,6 +301,10 @@ export const defaultHubOptions = {
   maxBufferedUploadItems: 100,
   clientResultTimeoutMs: 30_000,
   maxPendingClientResults: 10_000,
+  presenceTtlMs: 10_000,
+  presenceUpdateMs: 500,
+  maxPresenceUsersListed: 1_000,
+  maxPresenceEntries: 100_000,
   rolesClaim: "roles",
   filters: [],
 } as const;

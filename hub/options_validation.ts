@@ -42,6 +42,12 @@ export function validateHubOptions(options: ResolvedHubOptions): void {
       "Option minNegotiateVersion is above negotiateVersion: no client could connect",
     );
   }
+  // 0 would mean "this node is leaving" in every report it sends.
+  if (options.presenceTtlMs < 100) {
+    throw new RangeError(
+      `Option presenceTtlMs must be at least 100, got ${options.presenceTtlMs}`,
+    );
+  }
   if (typeof options.rolesClaim !== "string" || options.rolesClaim === "") {
     throw new TypeError("Option rolesClaim must name a claim");
   }

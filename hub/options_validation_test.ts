@@ -25,4 +25,5 @@ Deno.test("options: a bad value fails naming the option", () => {
     /unknown transport 'Carrier'/,
   );
   assert.throws(() => resolve({ protocols: [] }), /protocols/);
+  assert.throws(() => resolve({ presenceTtlMs: 50 }), /presenceTtlMs/);
 });

@@ -13,6 +13,7 @@ import { MessageList } from "./chart_hub/MessageList.tsx";
 import { DirectMessageForm } from "./chart_hub/DirectMessageForm.tsx";
 import { TextField } from "./chart_hub/TextField.tsx";
 import { useHubMessages } from "./chart_hub/use_hub_messages.ts";
+import { useGroupPresence } from "./chart_hub/use_group_presence.ts";
 
 /** Props set by the page. */
 export interface GroupsPanelProps {
@@ -32,6 +33,10 @@ export default function GroupsPanel(
   const joined = useSignal<readonly string[]>([]);
   const problem = useSignal<string | null>(null);
   const received = useHubMessages(hubPath);
+  const presence = useGroupPresence(
+    hubPath,
+    (group) => joined.peek().includes(group),
+  );
 
   // Runs a hub call, showing its error; resolves true on success.
   const run = async (method: string, ...args: unknown[]) => {
@@ -46,9 +51,14 @@ export default function GroupsPanel(
   };
 
   // A reconnect is a new connection with no groups: join them again.
+  const rejoin = async (group: string) => {
+    if (await run("AddToGroup", group)) {
+      await presence.refresh(group).catch(() => {});
+    }
+  };
   useSignalEffect(() => {
     if (!connectionId.value) return;
-    for (const group of joined.peek()) void run("AddToGroup", group);
+    for (const group of joined.peek()) void rejoin(group);
   });
 
   const join = async (event: Event) => {
@@ -59,11 +69,13 @@ export default function GroupsPanel(
       problem.value = `At most ${MAX_GROUPS} groups at once.`;
     } else if (await run("AddToGroup", name)) {
       joined.value = [...joined.value, name];
+      await presence.refresh(name).catch(() => {});
     }
   };
   const leave = async (name: string) => {
     if (await run("RemoveFromGroup", name)) {
       joined.value = joined.value.filter((g) => g !== name);
+      presence.forget(name);
     }
   };
   const announce = () => {
@@ -94,6 +106,9 @@ export default function GroupsPanel(
         {joined.value.map((name) => (
           <li key={name}>
             {name}
+            <span class="watching" data-testid={`watching-${name}`}>
+              {presence.watching.value[name] ?? "…"} watching
+            </span>
             <button
               type="button"
               aria-label={`Leave ${name}`}

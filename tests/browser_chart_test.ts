@@ -164,6 +164,11 @@ Deno.test({
           await page.click('[data-testid="group-join"]');
           await page.waitForSelector('.chips li:has-text("watchers")', WAIT);
         }
+        // Presence: both tabs see both members, live.
+        const watching = '[data-testid="watching-watchers"]';
+        for (const page of [a, b]) {
+          await page.waitForSelector(`${watching}:text("2 watching")`, WAIT);
+        }
         await a.click('[data-testid="group-send"]');
         const line = `${idA} has joined the group watchers.`;
         for (const page of [a, b]) {
@@ -189,6 +194,10 @@ Deno.test({
           WAIT,
         );
         assert.equal(await a.locator('[data-kind="direct"]').count(), 0);
+
+        // B leaves: A's count drops without a reload.
+        await b.click('[aria-label="Leave watchers"]');
+        await a.waitForSelector(`${watching}:text("1 watching")`, WAIT);
       });
     } finally {
       await app.close();

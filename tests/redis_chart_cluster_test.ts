@@ -12,7 +12,7 @@ import { RedisServer, skipRedis } from "./helpers/redis_server.ts";
 import { connect, nextEvent, signalR } from "./helpers/signalr_client.ts";
 import { Inbox } from "./helpers/inbox.ts";
 import { waitUntil } from "./helpers/wait_until.ts";
-import { TokenIssuer } from "../accounts/token_issuer.ts";
+import { mintToken } from "./helpers/users_fixture.ts";
 
 const JWT_SECRET = "a-test-secret-that-is-at-least-32-bytes-long";
 const PASSWORD = "hunter2-redis";
@@ -42,16 +42,6 @@ async function cluster(redis: RedisServer): Promise<AppProcess[]> {
     LOG_LEVEL: "info",
   };
   return await Promise.all([1, 2].map(() => AppProcess.start("main.ts", env)));
-}
-
-async function tokenFor(user: string): Promise<string> {
-  const kv = await Deno.openKv(":memory:");
-  try {
-    const issuer = await TokenIssuer.open(kv, { secret: JWT_SECRET });
-    return (await issuer.issue(user)).access_token;
-  } finally {
-    kv.close();
-  }
 }
 
 /** Sends `text` to `to` from `from`; resolves when `to` has it. */
@@ -99,7 +89,7 @@ Deno.test({
   ignore: skipRedis,
   async fn() {
     await withCluster(PASSWORD, async ([p1, p2], clients) => {
-      const token = await tokenFor("alice");
+      const token = await mintToken("alice", { secret: JWT_SECRET });
       const alice1 = await client(p1, token);
       const alice2 = await client(p2, token);
       const x2 = await client(p2);

@@ -38,6 +38,12 @@ export interface InvokeMessage {
   readonly target: Target;
   readonly method: string;
   readonly args: readonly unknown[];
+  /**
+   * W3C `traceparent` of the span that sent it, present only while
+   * OpenTelemetry is on: the delivering process continues that trace.
+   * Plain text in the message, so every backplane carries it.
+   */
+  readonly traceparent?: string;
 }
 
 /** Add or remove a connection another process holds; answered by an ack. */
@@ -58,6 +64,29 @@ export interface AckMessage {
   readonly to: string;
   /** Why the change was refused (e.g. the group cap), absent on success. */
   readonly error?: string;
+}
+
+/** One group's members on the sending node. */
+export interface PresenceEntry {
+  readonly group: string;
+  /** Connections in the group there; 0 means none any more. */
+  readonly connections: number;
+  /** Distinct signed-in users among them (capped; anonymous not listed). */
+  readonly users: readonly string[];
+}
+
+/**
+ * A node's membership, sent to every node: in full every `ttlMs / 2`, and
+ * for changed groups as they change (coalesced). Receivers keep each entry
+ * `ttlMs` unless refreshed, so a node that dies without a word drops out.
+ */
+export interface PresenceMessage {
+  readonly kind: "presence";
+  /** How long receivers keep these entries; 0 means the node is leaving. */
+  readonly ttlMs: number;
+  /** The sender's own totals. */
+  readonly node: { readonly connections: number; readonly users: number };
+  readonly groups: readonly PresenceEntry[];
 }
 
 /**
@@ -94,6 +123,7 @@ export type BackplaneMessage =
   | InvokeMessage
   | GroupMessage
   | AckMessage
+  | PresenceMessage
   | ResultRequestMessage
   | ResultAnswerMessage;
 
@@ -156,6 +186,8 @@ export function scopesOf(message: BackplaneMessage): Scope[] {
     case "ack":
     case "result-answer":
       return [`node:${message.to}`];
+    case "presence":
+      return ["all"];
     case "group":
     case "result-request":
       return [`connection:${message.connectionId}`];

@@ -11,6 +11,7 @@ import type {
   Backplane,
   GroupMessage,
   InvokeMessage,
+  PresenceMessage,
   ResultAnswerMessage,
   ResultRequestMessage,
 } from "./backplane.ts";
@@ -228,6 +229,29 @@ contract(
     assert.deepEqual(acked, { message: ack, from: b.node.id });
     await barrier(b, [d]);
     assert.equal(d.node.received.length, 1, "d only saw the barrier");
+  },
+);
+
+contract(
+  "a presence report reaches every other node intact, not the sender",
+  async (c) => {
+    const [a, b, d] = await Promise.all(["a", "b", "d"].map((n) => c.join(n)));
+    const report: PresenceMessage = {
+      kind: "presence",
+      ttlMs: 10_000,
+      node: { connections: 2, users: 1 },
+      groups: [{ group: "room:1", connections: 2, users: ["alice"] }],
+    };
+    await a.bp.publish(report);
+    for (const m of [b, d]) {
+      const got = await m.node.next((r) => r.message.kind === "presence");
+      assert.deepEqual(got, { message: report, from: a.node.id });
+    }
+    await barrier(b, [a]);
+    assert.equal(
+      a.node.received.filter((r) => r.message.kind === "presence").length,
+      0,
+    );
   },
 );
 

@@ -71,6 +71,8 @@ function isMessage(value: unknown): value is BackplaneMessage {
     case "ack":
       return typeof value.requestId === "string" &&
         typeof value.to === "string";
+    case "presence":
+      return isPresence(value);
     case "result-request":
       return typeof value.requestId === "string" &&
         typeof value.connectionId === "string" &&
@@ -84,6 +86,22 @@ function isMessage(value: unknown): value is BackplaneMessage {
     default:
       return false;
   }
+}
+
+function isCount(value: unknown): value is number {
+  return Number.isSafeInteger(value) && (value as number) >= 0;
+}
+
+function isPresence(value: Record<string, unknown>): boolean {
+  const node = value.node;
+  return isCount(value.ttlMs) && isRecord(node) &&
+    isCount(node.connections) && isCount(node.users) &&
+    Array.isArray(value.groups) &&
+    value.groups.every((entry) =>
+      isRecord(entry) && typeof entry.group === "string" &&
+      isCount(entry.connections) && Array.isArray(entry.users) &&
+      entry.users.every((user) => typeof user === "string")
+    );
 }
 
 /**

@@ -33,6 +33,12 @@ Deno.test("an envelope round-trips every message kind", () => {
     },
     { kind: "ack", requestId: "r", to: "n" },
     {
+      kind: "presence",
+      ttlMs: 10_000,
+      node: { connections: 3, users: 1 },
+      groups: [{ group: "g", connections: 2, users: ["alice"] }],
+    },
+    {
       kind: "result-request",
       requestId: "q",
       connectionId: "c",
@@ -100,6 +106,10 @@ Deno.test("malformed envelopes decode to undefined", () => {
       '{"from":"x","message":{"kind":"invoke","method":"m"}}',
       '{"from":"x","message":{"kind":"group","op":"move","connectionId":"c","group":"g","requestId":"r"}}',
       '{"from":"x","message":{"kind":"other"}}',
+      // Presence with a negative count, a missing node, a user not a string.
+      '{"from":"x","message":{"kind":"presence","ttlMs":-1,"node":{"connections":0,"users":0},"groups":[]}}',
+      '{"from":"x","message":{"kind":"presence","ttlMs":5,"groups":[]}}',
+      '{"from":"x","message":{"kind":"presence","ttlMs":5,"node":{"connections":0,"users":0},"groups":[{"group":"g","connections":1,"users":[7]}]}}',
     ]
   ) {
     assert.equal(decodeEnvelope(text), undefined, text);

@@ -12,6 +12,7 @@ import {
   accountsOff,
   json,
   jsonError,
+  localPath,
   readBody,
 } from "../../accounts/api_http.ts";
 import { signIn } from "../../accounts/sign_in.ts";
@@ -54,10 +55,12 @@ export const handler: Handlers<AppState> = {
       isSecureRequest(ctx.req),
     );
     if (read.form) {
-      // A plain form post (no JavaScript) lands back on the page.
+      // A plain form post (no JavaScript) lands back on the page it came
+      // from: `?next=` if it names a path of this site, else the home page.
+      const location = localPath(ctx.url.searchParams.get("next"));
       return new Response(null, {
         status: 303,
-        headers: { location: "/", "set-cookie": cookie },
+        headers: { location, "set-cookie": cookie },
       });
     }
     return json(200, { username }, { "set-cookie": cookie });

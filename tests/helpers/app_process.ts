@@ -36,14 +36,16 @@ export class AppProcess {
 
   /**
    * Runs `script` (a path from the repo root, e.g. `main.ts`) with `env`
-   * added to this process's environment; resolves with its URL once it
-   * listens, or rejects with its log if it exits first.
+   * added to this process's environment, under `deno` (default: this
+   * one); resolves with its URL once it listens, or rejects with its log
+   * if it exits first.
    */
   static start(
     script: string,
     env: Record<string, string>,
+    deno: string = Deno.execPath(),
   ): Promise<AppProcess> {
-    return AppProcess.#spawn(["run", "-A", script], script, env);
+    return AppProcess.#spawn(["run", "-A", script], script, env, deno);
   }
 
   /**
@@ -61,8 +63,9 @@ export class AppProcess {
     args: string[],
     script: string,
     env: Record<string, string>,
+    deno: string = Deno.execPath(),
   ): Promise<AppProcess> {
-    const child = new Deno.Command(Deno.execPath(), {
+    const child = new Deno.Command(deno, {
       args,
       cwd: root,
       env: { HOSTNAME: "127.0.0.1", PORT: "0", NO_COLOR: "1", ...env },

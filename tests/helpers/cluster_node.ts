@@ -3,15 +3,19 @@
  * (the chart hub exposes only some), users named by `?user=`, the backplane
  * from `REDIS_URL`. Run with `deno run -A tests/helpers/cluster_node.ts`
  * and PORT, HOSTNAME, REDIS_URL in the environment; it logs
- * `server.listening` with its URL and stops on SIGTERM.
+ * `server.listening` with its URL and stops on SIGTERM. The telemetry
+ * tests use it too (methods that fail, nest spans, stream, upload; hooks;
+ * `CLIENT_TIMEOUT_MS`, `KEEP_ALIVE_MS`).
  *
  * @module
  */
 
+import { trace } from "@opentelemetry/api";
 import {
   ClientResultError,
   consoleLogger,
   defineHub,
+  HubError,
   HubServer,
   jsonProtocol,
   type LogLevel,
@@ -64,7 +68,36 @@ const clusterHub = defineHub({
         return { error: `${reason ?? e.name}: ${e.message}` };
       }
     },
+    Echo: (_ctx, text: string) => text,
+    Fail: (_ctx) => {
+      throw new HubError("Refused on purpose");
+    },
+    Crash: async (_ctx) => {
+      await Promise.resolve();
+      throw new RangeError("Crashed on purpose");
+    },
+    /** A span of its own and a fetch, after an await: both its children. */
+    Nested: async (_ctx) => {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      trace.getTracer("cluster-node").startActiveSpan("work", (span) => {
+        span.end();
+      });
+      const response = await fetch(`${selfUrl}/healthz`);
+      return response.status;
+    },
+    async *Count(_ctx, n: number) {
+      for (let i = 0; i < n; i++) yield i;
+    },
+    async Sum(_ctx, numbers: AsyncIterable<number>) {
+      let total = 0;
+      for await (const n of numbers) total += n;
+      return total;
+    },
   },
+  async onConnected() {
+    await Promise.resolve();
+  },
+  onDisconnected() {},
 });
 
 const env = Deno.env.toObject();
@@ -77,6 +110,12 @@ const hub = new HubServer(clusterHub, {
     prefix: env.HUB_PREFIX ?? "switchboard:cluster-test",
     logger,
   }),
+  clientTimeoutMs: env.CLIENT_TIMEOUT_MS
+    ? Number(env.CLIENT_TIMEOUT_MS)
+    : undefined,
+  keepAliveIntervalMs: env.KEEP_ALIVE_MS
+    ? Number(env.KEEP_ALIVE_MS)
+    : undefined,
   authenticate(request) {
     const user = new URL(request.url).searchParams.get("user");
     return user ? { userId: user, claims: { sub: user } } : null;
@@ -94,7 +133,12 @@ const server = Deno.serve({
   if (url.pathname === "/metrics") return new Response(hub.metricsText());
   return new Response("Not found", { status: 404 });
 });
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
 const { port } = server.addr as Deno.NetAddr;
+const selfUrl = `http://127.0.0.1:${port}`;
 // Always printed, whatever LOG_LEVEL: the parent waits for this line.
 console.error(JSON.stringify({
   event: "server.listening",
@@ -104,5 +148,9 @@ console.error(JSON.stringify({
 Deno.addSignalListener("SIGTERM", async () => {
   await hub.shutdown();
   await server.shutdown();
+  // With OpenTelemetry on, wait for a periodic export to carry the values
+  // shutdown left: Deno's flush at exit may hang (denoland/deno#33157).
+  const exportMs = Number(env.OTEL_METRIC_EXPORT_INTERVAL ?? 0);
+  if (env.OTEL_DENO === "true") await delay(3 * exportMs);
   Deno.exit(0);
 });
