@@ -23,7 +23,7 @@ import type { Transport, TransportName } from "./transports/transport.ts";
 import type { RequestInfo } from "./request_info.ts";
 import { countQueued, type Flushable, scheduleFlush } from "./flush_queue.ts";
 import type { ReplayBuffer } from "./replay_buffer.ts";
-import type { MessageRate } from "./rate_limit.ts";
+import type { InputRate } from "./rate_limit.ts";
 import { PendingInvocations } from "./pending_invocations.ts";
 
 /** Where a connection is in its life. */
@@ -104,8 +104,8 @@ export class HubConnection implements Flushable {
   disconnectedAt = 0;
   /** The client address counted against the per-address cap, if any. */
   remoteAddress: string | null = null;
-  /** Messages-per-second bucket, set at handshake when a limit is on. */
-  rate: MessageRate | null = null;
+  /** Input buckets (frames, bytes, messages), set when a transport attaches. */
+  rate: InputRate | null = null;
 
   readonly #owner: ConnectionOwner;
   readonly #maxQueuedBytes: number;

@@ -38,7 +38,12 @@ import {
   selectProtocol,
 } from "./protocol/handshake.ts";
 import type { Transport, TransportEvents } from "./transports/transport.ts";
-import { type AddressCounter, MessageRate } from "./rate_limit.ts";
+import {
+  type AddressCounter,
+  type InputLimit,
+  InputRate,
+  rateLimitError,
+} from "./rate_limit.ts";
 import { screenIncoming, startStateful } from "./stateful_reconnect.ts";
 import { ConnectionEvents } from "./connection_events.ts";
 import { EncodedMessage } from "./encoded_message.ts";
@@ -103,6 +108,11 @@ export class ConnectionHandler implements ConnectionOwner {
     connection.transportAt = Date.now();
     connection.state = "handshaking";
     connection.handshake = new HandshakeReader(this.#p.options.maxMessageSize);
+    // From the first frame: a flood before the handshake costs too.
+    const { options } = this.#p;
+    if (InputRate.needed(options)) {
+      connection.rate = new InputRate(options, connection.transportAt);
+    }
     return this.#events(connection, transport);
   }
 
@@ -144,6 +154,9 @@ export class ConnectionHandler implements ConnectionOwner {
 
   /** Data from the client: the handshake first, then hub messages. */
   received(connection: HubConnection, data: Payload): void {
+    // Charged before any decoding: a flood of empty frames is caught too.
+    const limit = connection.rate?.frame(payloadSize(data), Date.now());
+    if (limit) return this.#rateLimited(connection, limit, 0);
     if (connection.state === "handshaking") this.#handshake(connection, data);
     else if (connection.state === "connected") this.#messages(connection, data);
     else if (connection.state === "disconnected" && connection.transport) {
@@ -151,6 +164,21 @@ export class ConnectionHandler implements ConnectionOwner {
       this.#p.dispatcher.drain(connection);
       this.#messages(connection, data);
     }
+  }
+
+  /** Closes a connection over an input limit, saying which one. */
+  #rateLimited(
+    connection: HubConnection,
+    limit: InputLimit,
+    dropped: number,
+  ): void {
+    this.#p.counters.messagesDropped += dropped;
+    this.#p.logger.log("warn", "connection.rate_limited", {
+      connectionId: connection.id,
+      limit,
+    });
+    const error = rateLimitError(limit, this.#p.options);
+    this.close(connection, "rate-limited", error);
   }
 
   /** `transport` ended; ignored once a reconnect has replaced it. */
@@ -196,12 +224,6 @@ export class ConnectionHandler implements ConnectionOwner {
     connection.handshake = null;
     connection.protocol = protocol;
     startStateful(connection, result.request.version, this.#p.options);
-    if (this.#p.options.messagesPerSecond > 0) {
-      connection.rate = new MessageRate(
-        this.#p.options.messagesPerSecond,
-        Date.now(),
-      );
-    }
     connection.decoder = protocol.createDecoder(this.#p.options.maxMessageSize);
     connection.transport!.write(HANDSHAKE_OK);
     this.#connected(connection);
@@ -271,16 +293,8 @@ export class ConnectionHandler implements ConnectionOwner {
         `Connection closed with an error. InvalidDataException: ${text}`,
       );
     }
-    if (connection.rate && !connection.rate.take(messages.length, now)) {
-      this.#p.counters.messagesDropped += messages.length;
-      this.#p.logger.log("warn", "connection.rate_limited", {
-        connectionId: connection.id,
-      });
-      return this.close(
-        connection,
-        "rate-limited",
-        `Connection closed: more than ${this.#p.options.messagesPerSecond} messages per second.`,
-      );
+    if (connection.rate && !connection.rate.messages(messages.length, now)) {
+      return this.#rateLimited(connection, "messages", messages.length);
     }
     // Each call is charged its share of the frame for the pending bound.
     const share = Math.ceil(payloadSize(data) / Math.max(1, messages.length));

@@ -219,7 +219,11 @@ export class ConnectionServer {
     if (request.method !== "POST") return text(405, "Use POST to negotiate");
     const principal = await this.#admit(request);
     if (principal instanceof Response) return principal;
-    const version = negotiatedVersion(url, this.options.negotiateVersion);
+    const version = negotiatedVersion(url, this.options);
+    if (typeof version === "string") {
+      this.#refuse(200, version, "negotiate-version");
+      return Response.json({ error: version });
+    }
     const connection = this.#newConnection(principal, address, version >= 1);
     if (connection instanceof Response) return connection;
     return Response.json(negotiateBody(version, connection, this.#offered));

@@ -269,15 +269,20 @@ export class HubServer {
     const principal = await this.#admit(request);
     if (principal instanceof Response) return principal;
     if (this.#userFull(principal)) return this.#userCapRefusal();
-    const version = negotiatedVersion(url, this.options.negotiateVersion);
+    const version = negotiatedVersion(url, this.options);
+    if (typeof version === "string") {
+      this.#refuse(200, version, "negotiate-version");
+      return Response.json({ error: version });
+    }
     const id = randomId();
     const ids = { id, token: version >= 1 ? randomId() : id, principal };
     const connection = this.#newConnection(ids, address);
     if (connection instanceof Response) return connection;
     const body = negotiateBody(version, ids, this.#offered);
-    // Offered only when asked: the client fails if offered unasked.
+    // Offered only when asked: the client fails if offered unasked. Never
+    // on version 0, whose token is the public id: anyone could reattach.
     connection.statefulOffered = this.options.statefulReconnect &&
-      queryValue(url, "useStatefulReconnect") === "true";
+      version >= 1 && queryValue(url, "useStatefulReconnect") === "true";
     if (!connection.statefulOffered) return Response.json(body);
     return Response.json({ ...body, useStatefulReconnect: true });
   }

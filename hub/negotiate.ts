@@ -32,13 +32,27 @@ export function queryValue(url: URL, key: string): string | null {
   return null;
 }
 
+/** An integer as .NET's `int.TryParse` reads one (sign, 32 bits). */
+const INTEGER = /^\s*[+-]?\d{1,10}\s*$/;
+
 /**
- * The version to answer with: a missing or unreadable query means 0, one
- * above the server's maximum is lowered to it.
+ * The version to answer with, or the error text ASP.NET answers with. A
+ * missing query means version 0; one above `negotiateVersion` is lowered
+ * to it; one below `minNegotiateVersion` is refused.
  */
-export function negotiatedVersion(url: URL, serverMax: number): number {
-  const asked = Number.parseInt(queryValue(url, "negotiateVersion") ?? "0");
-  return Math.max(0, Math.min(Number.isFinite(asked) ? asked : 0, serverMax));
+export function negotiatedVersion(
+  url: URL,
+  versions: { minNegotiateVersion: number; negotiateVersion: number },
+): number | string {
+  const query = queryValue(url, "negotiateVersion");
+  const asked = query === null ? 0 : Number(query);
+  if (query !== null && (!INTEGER.test(query) || !(asked < 2 ** 31))) {
+    return "The client requested a non-integer protocol version.";
+  }
+  if (asked < versions.minNegotiateVersion) {
+    return `The client requested version '${asked}', but the server does not support this version.`;
+  }
+  return Math.min(asked, versions.negotiateVersion);
 }
 
 /** Builds the body; version 0 has no token (the client uses the id). */

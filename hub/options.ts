@@ -77,6 +77,15 @@ export interface HubOptions {
   logger?: Logger;
   /** Highest negotiate version answered (0 or 1). Default 1, as ASP.NET. */
   negotiateVersion?: number;
+  /**
+   * Lowest negotiate version accepted; older clients get ASP.NET's error
+   * text. Default 1: every official client since 3.0 sends 1, and in
+   * version 0 the secret connection token is the public connection id, so
+   * anyone who learns the id (a hub may announce it) can use the
+   * connection. At 0, version-0 connections are still never offered
+   * stateful reconnect, which would let a second socket take them over.
+   */
+  minNegotiateVersion?: number;
   /** Ping interval while the line is idle. Default 15 s, as ASP.NET. */
   keepAliveIntervalMs?: number;
   /** Close a client silent this long. Default 30 s (2× the client's ping). */
@@ -154,6 +163,25 @@ export interface HubOptions {
    * means no limit.
    */
   messagesPerSecond?: number;
+  /**
+   * WebSocket frames or HTTP body chunks one connection may send per
+   * second, as a bucket holding one second's worth; empty frames count.
+   * Default 1,000: the official client sends one message per frame, so
+   * this matches `messagesPerSecond`, yet a flood of empty or 1-byte frames
+   * (which complete no message, and cost the server per frame) is closed
+   * within a second. Beyond it the connection is closed with an error and
+   * no reconnect hint. 0 means no limit.
+   */
+  framesPerSecond?: number;
+  /**
+   * Bytes one connection may send per second, as a bucket holding one
+   * second's worth (and never less than one `maxMessageSize` message).
+   * Default 4 MiB: 64 messages of the largest size a second, while a chart
+   * client sends a few hundred bytes; it bounds the decoding work one
+   * socket can ask for. Raise it for hubs taking large uploads. Beyond it
+   * the connection is closed with an error. 0 means no limit.
+   */
+  bytesPerSecond?: number;
   /**
    * Offer stateful reconnect to clients that ask (`withStatefulReconnect()`).
    * Default true: the client opts in, so offering costs nothing to others,
@@ -247,6 +275,7 @@ export type ResolvedHubOptions =
 /** The defaults, exported so docs and tests quote one source. */
 export const defaultHubOptions = {
   negotiateVersion: 1,
+  minNegotiateVersion: 1,
   keepAliveIntervalMs: 15_000,
   clientTimeoutMs: 30_000,
   handshakeTimeoutMs: 15_000,
@@ -266,6 +295,8 @@ export const defaultHubOptions = {
   maxConnectionsPerUser: 100,
   maxConnectionsPerAddress: 1_000,
   messagesPerSecond: 1_000,
+  framesPerSecond: 1_000,
+  bytesPerSecond: 4 * 1024 * 1024,
   statefulReconnect: true,
   statefulReconnectBufferBytes: 100_000,
   statefulReconnectWindowMs: 15_000,

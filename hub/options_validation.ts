@@ -14,7 +14,8 @@ const TRANSPORTS = new Set(["WebSockets", "ServerSentEvents", "LongPolling"]);
 /**
  * Throws a `RangeError` or `TypeError` naming the first bad option: every
  * number must be finite and not negative (whole for counts and byte
- * sizes), every flag a boolean, transports known, protocols non-empty.
+ * sizes), every flag a boolean, transports known, protocols non-empty,
+ * and no negotiate minimum above the maximum.
  */
 export function validateHubOptions(options: ResolvedHubOptions): void {
   for (const [name, value] of Object.entries(options)) {
@@ -35,6 +36,11 @@ export function validateHubOptions(options: ResolvedHubOptions): void {
   }
   if (options.protocols.length === 0) {
     throw new RangeError("Option protocols must name at least one");
+  }
+  if (options.minNegotiateVersion > options.negotiateVersion) {
+    throw new RangeError(
+      "Option minNegotiateVersion is above negotiateVersion: no client could connect",
+    );
   }
   // 0 would mean "this node is leaving" in every report it sends.
   if (options.presenceTtlMs < 100) {

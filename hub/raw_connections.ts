@@ -19,7 +19,7 @@ import type { ResolvedHubOptions } from "./options.ts";
 import type { HubCounters } from "./metrics.ts";
 import type { Logger } from "./logger.ts";
 import type { AddressCounter } from "./rate_limit.ts";
-import { MessageRate } from "./rate_limit.ts";
+import { InputRate } from "./rate_limit.ts";
 import type { UserIndex } from "./user_index.ts";
 import type { RequestInfo } from "./request_info.ts";
 import { MessageInbox } from "./message_inbox.ts";
@@ -191,9 +191,10 @@ export class RawConnections {
     if (payloadSize(data) > options.maxMessageSize) {
       return this.#refuse(connection, "message-too-large");
     }
-    if (options.messagesPerSecond > 0) {
-      connection.rate ??= new MessageRate(options.messagesPerSecond, now);
-      if (!connection.rate.take(1, now)) {
+    if (InputRate.needed(options)) {
+      // A raw frame is one message: frames, bytes and messages all count.
+      const rate = connection.rate ??= new InputRate(options, now);
+      if (rate.frame(payloadSize(data), now) || !rate.messages(1, now)) {
         return this.#refuse(connection, "rate-limited");
       }
     }

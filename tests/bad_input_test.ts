@@ -4,33 +4,13 @@
  * the chart feed throughout.
  */
 import { assert, assertEquals } from "./helpers/assert.ts";
-import { startTestServer } from "./helpers/app_server.ts";
 import { RawClient } from "./helpers/raw_socket.ts";
-import { collect, connect } from "./helpers/signalr_client.ts";
-import { waitUntil } from "./helpers/wait_until.ts";
+import { withFedApp } from "./helpers/fed_app.ts";
 
 const RS = "\x1e";
 
-async function withApp(
-  body: (url: string, feedCount: () => number) => Promise<void>,
-) {
-  const app = await startTestServer({ feedIntervalMs: 50 });
-  const good = await connect(app.url);
-  const feed = collect(good, "transferchartdata");
-  try {
-    await body(app.url + "/chart", () => feed.length);
-    // The good client is still fed after the abuse.
-    const before = feed.length;
-    await waitUntil(() => feed.length >= before + 2, "feed after abuse");
-    assertEquals(await good.invoke("GetConnectionId"), good.connectionId);
-  } finally {
-    await good.stop();
-    await app.close();
-  }
-}
-
 Deno.test("bad input: garbage before the handshake gets a handshake error", async () => {
-  await withApp(async (url) => {
+  await withFedApp(async (url) => {
     const raw = await RawClient.open(url);
     raw.send(`this is not json${RS}`);
     const answer = await raw.next();
@@ -47,7 +27,7 @@ Deno.test("bad input: garbage before the handshake gets a handshake error", asyn
 });
 
 Deno.test("bad input: garbage after the handshake closes with a clear error", async () => {
-  await withApp(async (url) => {
+  await withFedApp(async (url) => {
     const raw = await RawClient.connected(url);
     raw.send(`{"type":1,"target":"x"${RS}`);
     const close = await raw.next((r) => r.type === 7);
@@ -61,7 +41,7 @@ Deno.test("bad input: garbage after the handshake closes with a clear error", as
 });
 
 Deno.test("bad input: a 1 MiB message closes that socket only", async () => {
-  await withApp(async (url) => {
+  await withFedApp(async (url) => {
     const raw = await RawClient.connected(url);
     const other = await RawClient.connected(url);
     raw.send(
@@ -88,7 +68,7 @@ Deno.test("bad input: a 1 MiB message closes that socket only", async () => {
 });
 
 Deno.test("bad input: unknown methods and wrong arguments answer errors, socket stays", async () => {
-  await withApp(async (url) => {
+  await withFedApp(async (url) => {
     const raw = await RawClient.connected(url);
     raw.sendMessage({
       type: 1,
@@ -136,7 +116,7 @@ Deno.test("bad input: unknown methods and wrong arguments answer errors, socket 
 });
 
 Deno.test("bad input: handshake and invocation in one frame, partial records across frames", async () => {
-  await withApp(async (url) => {
+  await withFedApp(async (url) => {
     const raw = await RawClient.open(url);
     const call =
       `{"type":1,"invocationId":"9","target":"GetConnectionId","arguments":[]}${RS}`;
@@ -149,7 +129,7 @@ Deno.test("bad input: handshake and invocation in one frame, partial records acr
 });
 
 Deno.test("bad input: a flood of invalid frames from many sockets", async () => {
-  await withApp(async (url) => {
+  await withFedApp(async (url) => {
     const flooders = await Promise.all(
       Array.from({ length: 20 }, () => RawClient.connected(url)),
     );

@@ -30,6 +30,9 @@ async function negotiate(url: string): Promise<Response> {
 Deno.test("the defaults are the documented ones", () => {
   assertEquals(defaultHubOptions.messagesPerSecond, 1_000);
   assertEquals(defaultHubOptions.maxPendingInvocationBytes, 1024 * 1024);
+  assertEquals(defaultHubOptions.framesPerSecond, 1_000);
+  assertEquals(defaultHubOptions.bytesPerSecond, 4 * 1024 * 1024);
+  assertEquals(defaultHubOptions.minNegotiateVersion, 1);
   assertEquals(defaultHubOptions.maxConnections, 20_000);
   assertEquals(defaultHubOptions.maxConnectionsPerAddress, 1_000);
   assertEquals(defaultHubOptions.handshakeTimeoutMs, 15_000);

@@ -209,9 +209,12 @@ Deno.test("tokens, cookies and passwords never reach the logs or /metrics", asyn
       { method: "POST" },
     );
     await refused.body?.cancel();
-    const ok = await fetch(`${app.url}/chart/negotiate?access_token=${token}`, {
-      method: "POST",
-    });
+    const ok = await fetch(
+      `${app.url}/chart/negotiate?negotiateVersion=1&access_token=${token}`,
+      {
+        method: "POST",
+      },
+    );
     await ok.body?.cancel();
     const metrics = await (await fetch(`${app.url}/metrics`)).text();
     const everything = app.logs.join("\n") + metrics;

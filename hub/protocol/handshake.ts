@@ -24,12 +24,18 @@ export interface HandshakeResult {
 }
 
 const RS_BYTE = 0x1e;
-const utf8 = new TextDecoder("utf-8", { fatal: true });
 
-/** Accumulates frames until the handshake record is complete. */
+/**
+ * Accumulates frames until the handshake record is complete. Only each new
+ * frame is searched for the separator and the parts are joined once, so a
+ * handshake sent one byte per frame costs linear time.
+ */
 export class HandshakeReader {
-  #pending = "";
+  #parts: string[] = [];
+  #length = 0;
   readonly #max: number;
+  // Streaming, so a character split across binary frames still decodes.
+  readonly #utf8 = new TextDecoder("utf-8", { fatal: true });
 
   /** Refuses a handshake longer than `maxSize` bytes. */
   constructor(maxSize: number) {
@@ -38,31 +44,27 @@ export class HandshakeReader {
 
   /** Returns the result once the record is whole, else `undefined`. */
   push(chunk: Payload): HandshakeResult | undefined {
-    let text: string;
-    let rest: Payload | null = null;
-    if (typeof chunk === "string") {
-      const end = chunk.indexOf(RECORD_SEPARATOR);
-      text = end < 0 ? chunk : chunk.slice(0, end + 1);
-      if (end >= 0 && end + 1 < chunk.length) rest = chunk.slice(end + 1);
-    } else {
-      const end = chunk.indexOf(RS_BYTE);
-      text = decode(end < 0 ? chunk : chunk.subarray(0, end + 1));
-      if (end >= 0 && end + 1 < chunk.length) rest = chunk.subarray(end + 1);
-    }
-    this.#pending += text;
-    if (this.#pending.length > this.#max) {
+    const end = typeof chunk === "string"
+      ? chunk.indexOf(RECORD_SEPARATOR)
+      : chunk.indexOf(RS_BYTE);
+    const head = end < 0 ? chunk : chunk.slice(0, end);
+    const text = typeof head === "string" ? head : this.#decode(head, end < 0);
+    this.#length += text.length;
+    if (this.#length > this.#max) {
       throw new ProtocolError("Handshake request is too large");
     }
-    if (!this.#pending.endsWith(RECORD_SEPARATOR)) return undefined;
-    return { request: parseHandshake(this.#pending.slice(0, -1)), rest };
+    this.#parts.push(text);
+    if (end < 0) return undefined;
+    const rest = end + 1 < chunk.length ? chunk.slice(end + 1) : null;
+    return { request: parseHandshake(this.#parts.join("")), rest };
   }
-}
 
-function decode(bytes: Uint8Array): string {
-  try {
-    return utf8.decode(bytes);
-  } catch {
-    throw new ProtocolError("Handshake request is not valid UTF-8");
+  #decode(bytes: Uint8Array, more: boolean): string {
+    try {
+      return this.#utf8.decode(bytes, { stream: more });
+    } catch {
+      throw new ProtocolError("Handshake request is not valid UTF-8");
+    }
   }
 }
 

@@ -28,9 +28,26 @@ export function utf8Size(text: string): number {
   return utf8.encode(text).byteLength;
 }
 
+/** Parts of a partial record held before they are joined into one string. */
+const MAX_HELD_PARTS = 1024;
+
+/**
+ * Buffers and splits JSON records in time linear in the bytes received,
+ * however the records are cut into frames: each frame is searched for the
+ * separator once, its size is added to a running count, and a record's
+ * parts are joined once, when it completes. Re-scanning or re-joining the
+ * whole buffer per frame would make a record sent one byte per frame cost
+ * quadratic time.
+ */
 class JsonDecoder implements MessageDecoder {
-  #pending = "";
   readonly #max: number;
+  // The partial record: small parts as they came, and runs of them joined
+  // once there are MAX_HELD_PARTS, so a 1-byte-per-frame record holds few
+  // strings and each byte is copied at most twice before the final join.
+  #parts: string[] = [];
+  #runs: string[] = [];
+  #units = 0;
+  #bytes = 0;
   // Made on first binary frame: text frames (the common case) never need it.
   #decoder: TextDecoder | null = null;
 
@@ -39,26 +56,51 @@ class JsonDecoder implements MessageDecoder {
   }
 
   get buffered(): number {
-    return this.#pending.length;
+    return this.#units;
   }
 
   push(chunk: Payload): HubMessage[] {
     const text = typeof chunk === "string" ? chunk : this.#decodeBytes(chunk);
-    const data = this.#pending ? this.#pending + text : text;
     const out: HubMessage[] = [];
     let start = 0;
-    for (;;) {
-      const end = data.indexOf(RECORD_SEPARATOR, start);
-      if (end < 0) break;
-      const record = data.slice(start, end);
-      start = end + 1;
-      this.#checkSize(record.length, record);
-      const message = parseRecord(record);
+    let end = text.indexOf(RECORD_SEPARATOR);
+    while (end >= 0) {
+      const message = parseRecord(this.#complete(text.slice(start, end)));
       if (message) out.push(message);
+      start = end + 1;
+      end = text.indexOf(RECORD_SEPARATOR, start);
     }
-    this.#pending = start === 0 ? data : data.slice(start);
-    this.#checkSize(this.#pending.length, this.#pending);
+    if (start < text.length) this.#hold(start === 0 ? text : text.slice(start));
     return out;
+  }
+
+  /** Adds the start of a record; refuses it once it passes the limit. */
+  #hold(part: string): void {
+    this.#bytes = this.#counted(part);
+    this.#units += part.length;
+    this.#parts.push(part);
+    if (this.#parts.length === MAX_HELD_PARTS) {
+      this.#runs.push(this.#parts.join(""));
+      this.#parts = [];
+    }
+  }
+
+  /** The whole record ending with `last`; the buffer is empty afterwards. */
+  #complete(last: string): string {
+    this.#counted(last);
+    if (this.#units === 0) return last;
+    const record = this.#runs.join("") + this.#parts.join("") + last;
+    this.#runs = [];
+    this.#parts = [];
+    this.#units = this.#bytes = 0;
+    return record;
+  }
+
+  /** The record's UTF-8 size with `part` added, or the too-large error. */
+  #counted(part: string): number {
+    const bytes = this.#bytes + utf8Size(part);
+    if (bytes > this.#max) throw new MessageTooLargeError(this.#max);
+    return bytes;
   }
 
   #decodeBytes(chunk: Uint8Array): string {
@@ -67,13 +109,6 @@ class JsonDecoder implements MessageDecoder {
       return this.#decoder.decode(chunk, { stream: true });
     } catch {
       throw new ProtocolError("Message is not valid UTF-8");
-    }
-  }
-
-  #checkSize(length: number, text: string): void {
-    if (length <= this.#max / 3) return;
-    if (length > this.#max || utf8Size(text) > this.#max) {
-      throw new MessageTooLargeError(this.#max);
     }
   }
 }

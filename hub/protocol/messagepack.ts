@@ -18,6 +18,7 @@ import {
 } from "./messages.ts";
 import { validateMessage } from "./message_validation.ts";
 import { encodeVarInt, MAX_VARINT_BYTES, readVarInt } from "./varint.ts";
+import { checkMessagePackBounds } from "./messagepack_bounds.ts";
 
 /** Completion result kinds as the MessagePack protocol numbers them. */
 export const ResultKind = { Error: 1, Void: 2, NonVoid: 3 } as const;
@@ -180,6 +181,9 @@ class MessagePackDecoder implements MessageDecoder {
   // arriving one byte per frame still costs linear time.
   #buf = new Uint8Array(0);
   #len = 0;
+  // Bytes the buffered record needs in all, once its prefix is read: until
+  // then a frame is only appended, so tiny frames cost no more than a copy.
+  #awaiting = 0;
 
   constructor(maxMessageSize: number) {
     this.#max = maxMessageSize;
@@ -200,10 +204,14 @@ class MessagePackDecoder implements MessageDecoder {
 
   push(chunk: Payload): HubMessage[] {
     const bytes = typeof chunk === "string" ? utf8.encode(chunk) : chunk;
-    if (this.#len > 0) this.#append(bytes);
+    if (this.#len > 0) {
+      this.#append(bytes);
+      if (this.#len < this.#awaiting) return [];
+    }
     const data = this.#len > 0 ? this.#buf.subarray(0, this.#len) : bytes;
     const out: HubMessage[] = [];
     let offset = 0;
+    this.#awaiting = 0;
     while (offset < data.length) {
       const prefix = readVarInt(data, offset);
       if (prefix === null) break;
@@ -211,7 +219,10 @@ class MessagePackDecoder implements MessageDecoder {
         throw new MessageTooLargeError(this.#max);
       }
       const start = offset + prefix.size;
-      if (start + prefix.value > data.length) break;
+      if (start + prefix.value > data.length) {
+        this.#awaiting = start + prefix.value - offset;
+        break;
+      }
       const message = this.#record(data.subarray(start, start + prefix.value));
       if (message) out.push(message);
       offset = start + prefix.value;
@@ -221,6 +232,8 @@ class MessagePackDecoder implements MessageDecoder {
   }
 
   #record(bytes: Uint8Array): HubMessage | undefined {
+    // Before decoding: the library allocates declared lengths up front.
+    checkMessagePackBounds(bytes);
     let value: unknown;
     try {
       value = this.#decoder.decode(bytes);
@@ -238,7 +251,9 @@ class MessagePackDecoder implements MessageDecoder {
   #keep(data: Uint8Array, offset: number): void {
     const rest = data.length - offset;
     if (data.buffer === this.#buf.buffer && this.#len > 0) {
-      this.#buf.copyWithin(0, offset, this.#len);
+      // Nothing consumed (a record still arriving) means no copy, or a
+      // record sent one byte per frame would be moved once per byte.
+      if (offset > 0) this.#buf.copyWithin(0, offset, this.#len);
       this.#len = rest;
     } else {
       this.#len = 0;

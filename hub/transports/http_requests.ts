@@ -156,7 +156,11 @@ async function send(
   if (!live(connection)) return text(404, "No Connection with that ID");
   if (host.readBody) return host.readBody(connection, request);
   const body = request.body;
-  if (body === null) return new Response(null, { status: 200 });
+  if (body === null) {
+    // Empty still counts as a frame: a flood of empty POSTs is a flood.
+    host.handler.received(connection, "");
+    return new Response(null, { status: 200 });
+  }
   // The handshake (JSON text even for MessagePack) goes as bytes: the
   // reader handles both, and what follows it keeps its binary form.
   const asText = connection.protocol?.transferFormat === "Text";
