@@ -276,8 +276,10 @@ export class ConnectionHandler implements ConnectionOwner {
     const now = Date.now();
     connection.lastReceived = now;
     let messages: HubMessage[];
+    const decoder = connection.decoder!;
+    const heldBefore = decoder.buffered;
     try {
-      messages = connection.decoder!.push(data);
+      messages = decoder.push(data);
     } catch (error) {
       const text = (error as Error).message;
       this.#p.counters.errors++;
@@ -296,8 +298,10 @@ export class ConnectionHandler implements ConnectionOwner {
     if (connection.rate && !connection.rate.messages(messages.length, now)) {
       return this.#rateLimited(connection, "messages", messages.length);
     }
-    // Each call is charged its share of the frame for the pending bound.
-    const share = Math.ceil(payloadSize(data) / Math.max(1, messages.length));
+    const share = invocationShare(
+      messages,
+      heldBefore + payloadUnits(data) - decoder.buffered,
+    );
     for (const message of messages) {
       if (connection.state !== "connected") return;
       this.#p.counters.messagesReceived++;
@@ -467,4 +471,22 @@ export class ConnectionHandler implements ConnectionOwner {
   ping(protocol: HubProtocol): Payload {
     return this.#ping.payloadFor(protocol);
   }
+}
+
+/** A payload's length in the units `MessageDecoder.buffered` counts. */
+function payloadUnits(data: Payload): number {
+  return typeof data === "string" ? data.length : data.byteLength;
+}
+
+/**
+ * What each invocation in `messages` is charged against the pending bound:
+ * every unit the decoder consumed for them (earlier frames of a record
+ * included) split among the invocations alone. Splitting by frame instead
+ * let a call sent as its body and then a lone separator, or padded with
+ * pings, be charged a byte and park megabytes behind a blocked call.
+ */
+function invocationShare(messages: HubMessage[], consumed: number): number {
+  let calls = 0;
+  for (const m of messages) if (m.type === 1 || m.type === 4) calls++;
+  return calls === 0 ? 0 : Math.ceil(Math.max(0, consumed) / calls);
 }

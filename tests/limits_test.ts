@@ -12,6 +12,7 @@ import { waitUntil } from "./helpers/wait_until.ts";
 import { defaultHubOptions } from "../hub/mod.ts";
 
 const RS = "\x1e";
+const PING = `{"type":6}${RS}`;
 
 function client(url: string): signalR.HubConnection {
   return buildConnection(url, "/hub", {
@@ -93,6 +94,49 @@ Deno.test("calls past the pending-invocation bytes close the connection with an 
     await app.close();
   }
 });
+
+for (
+  const [shape, frames] of [
+    // The call's body in one frame, its separator alone in the next.
+    ["split before its separator", (call: string) => [call, RS]],
+    // The call padded with pings in one frame.
+    ["padded with pings", (call: string) => [call + RS + PING.repeat(50)]],
+  ] as const
+) {
+  Deno.test(`the pending-invocation bytes count a call ${shape} in full`, async () => {
+    const app = await startFaultHub({
+      maxParallelInvocations: 1,
+      maxPendingInvocationBytes: 400,
+    });
+    const raw = await RawClient.connected(`${app.url}/hub`);
+    try {
+      raw.sendMessage({
+        type: 1,
+        invocationId: "1",
+        target: "Hold",
+        arguments: [],
+      });
+      await waitUntil(() => app.holding() === 1, "the first call to run");
+      // Ten calls of about 150 bytes each: 1,500 bytes > 400, however framed.
+      const call = JSON.stringify({
+        type: 1,
+        target: "Echo",
+        arguments: ["x".repeat(100)],
+      });
+      for (let i = 0; i < 10; i++) {
+        for (const frame of frames(call)) raw.send(frame);
+      }
+      const close = await raw.next((r) => r.type === 7);
+      assertEquals(
+        close.error,
+        "Connection closed: more than 400 bytes of invocations waiting to run.",
+      );
+    } finally {
+      await raw.close();
+      await app.close();
+    }
+  });
+}
 
 Deno.test("calls under the pending-invocation bytes all complete in order", async () => {
   const app = await startFaultHub({
