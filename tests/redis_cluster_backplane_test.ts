@@ -86,7 +86,9 @@ async function untilDelivered(
       return got();
     },
     `${label} reaches ${to.node.id}`,
-    20_000,
+    // Several reconcile intervals (5 s): the suite runs cluster tests side
+    // by side on two cores.
+    45_000,
   );
   return sent;
 }

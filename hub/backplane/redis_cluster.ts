@@ -304,8 +304,13 @@ export class RedisClusterBackplane implements Backplane {
     if (this.#refreshing || !cluster?.isReady || this.#state !== "up") return;
     this.#refreshing = true;
     try {
-      await cluster._slots.rediscover().catch(() => {});
-      await this.#reconcile();
+      // Bounded: a rediscover that never answers (a shard hanging mid-move)
+      // must not hold #refreshing and stop every later reconcile.
+      await withDeadline(
+        cluster._slots.rediscover(),
+        this.#options.reconcileIntervalMs,
+      );
+      await withDeadline(this.#reconcile(), this.#options.reconcileIntervalMs);
     } finally {
       this.#refreshing = false;
     }
@@ -414,4 +419,15 @@ export class RedisClusterBackplane implements Backplane {
     const text = error instanceof Error ? error.message : String(error);
     return redactUrlsInText(text);
   }
+}
+
+/** Settles when `work` does or after `ms`, whichever comes first; never rejects. */
+function withDeadline(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  return Promise.race([work.then(() => {}, () => {}), deadline]).finally(() =>
+    clearTimeout(timer)
+  );
 }
