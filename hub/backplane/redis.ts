@@ -33,11 +33,9 @@ import {
   type BackplaneNode,
   type BackplaneStatus,
   type Scope,
-  scopesOf,
 } from "./backplane.ts";
 import {
   channelOf,
-  encodeEnvelope,
   redactRedisUrl,
   redactUrlsInText,
 } from "./redis_channels.ts";
@@ -175,15 +173,12 @@ export class RedisBackplane implements Backplane {
   /** Publishes to each scope's channel; drops and counts while down. */
   async publish(message: BackplaneMessage): Promise<void> {
     const pub = this.#pub;
-    const node = this.#node;
-    const scopes = scopesOf(message);
-    const up = !!pub && !!node && this.#state === "up";
-    if (!this.#limit.admit(scopes.length, up) || !pub || !node) return;
-    const payload = encodeEnvelope(node.id, message);
-    await Promise.all(
-      scopes.map((scope) =>
-        this.#limit.send(() => pub.publish(this.#channel(scope), payload))
-      ),
+    await this.#limit.publish(
+      message,
+      this.#node?.id ?? null,
+      !!pub && this.#state === "up",
+      async (scope, payload) =>
+        await pub?.publish(this.#channel(scope), payload),
     );
   }
 

@@ -40,13 +40,11 @@ import {
   type BackplaneNode,
   type BackplaneStatus,
   type Scope,
-  scopesOf,
 } from "./backplane.ts";
 import {
   allBucketChannels,
   allBucketOf,
   channelOf,
-  encodeEnvelope,
   redactRedisUrl,
   redactUrlsInText,
 } from "./redis_channels.ts";
@@ -140,17 +138,12 @@ export class RedisClusterBackplane implements Backplane {
    */
   async publish(message: BackplaneMessage): Promise<void> {
     const cluster = this.#cluster;
-    const node = this.#node;
-    const scopes = scopesOf(message);
-    const up = !!cluster && !!node && this.#state === "up";
-    if (!this.#limit.admit(scopes.length, up) || !cluster || !node) return;
-    const payload = encodeEnvelope(node.id, message);
-    await Promise.all(
-      scopes.map((scope) =>
-        this.#limit.send(() =>
-          cluster.sPublish(this.#publishChannel(scope), payload)
-        )
-      ),
+    await this.#limit.publish(
+      message,
+      this.#node?.id ?? null,
+      !!cluster && this.#state === "up",
+      async (scope, payload) =>
+        await cluster?.sPublish(this.#publishChannel(scope), payload),
     );
   }
 

@@ -5,6 +5,9 @@
  * @module
  */
 
+import { type BackplaneMessage, type Scope, scopesOf } from "./backplane.ts";
+import { encodeEnvelope } from "./redis_channels.ts";
+
 /** Publishes in flight and dropped, for one backplane. */
 export class PublishLimit {
   readonly #max: number;
@@ -43,5 +46,26 @@ export class PublishLimit {
     } finally {
       this.#inFlight--;
     }
+  }
+
+  /**
+   * Publishes `message` from node `from` to each of its scopes through
+   * `sendTo`, encoded once; while down (`from` null or `up` false) or over
+   * the cap it is dropped and counted instead.
+   */
+  async publish(
+    message: BackplaneMessage,
+    from: string | null,
+    up: boolean,
+    sendTo: (scope: Scope, payload: string) => Promise<unknown>,
+  ): Promise<void> {
+    const scopes = scopesOf(message);
+    if (!this.admit(scopes.length, up && from !== null) || from === null) {
+      return;
+    }
+    const payload = encodeEnvelope(from, message);
+    await Promise.all(
+      scopes.map((scope) => this.send(() => sendTo(scope, payload))),
+    );
   }
 }
