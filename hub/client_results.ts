@@ -22,35 +22,17 @@
 
 import type { HubConnection } from "./connection.ts";
 import { HubError } from "./hub_error.ts";
+import { ClientResultError } from "./client_result_error.ts";
 import type { CompletionMessage } from "./protocol/messages.ts";
 import {
   RemoteClientResults,
   type ResultNode,
 } from "./remote_client_results.ts";
 
-/** Why a client result failed without an answer from the client. */
-export type ClientResultFailure =
-  | "timeout"
-  | "disconnected"
-  | "not-connected"
-  | "too-many-pending";
-
-/**
- * A client result failed without an answer: `reason` says why. (A client
- * whose handler threw, or that has no handler, answers with an error; that
- * rejects with a `HubError` holding the client's text instead.)
- */
-export class ClientResultError extends Error {
-  /** Why no answer came. */
-  readonly reason: ClientResultFailure;
-
-  /** An error for `reason` with a sentence-case message. */
-  constructor(reason: ClientResultFailure, message: string) {
-    super(message);
-    this.name = "ClientResultError";
-    this.reason = reason;
-  }
-}
+export {
+  ClientResultError,
+  type ClientResultFailure,
+} from "./client_result_error.ts";
 
 /** Limits of the pending table, from `HubOptions`. */
 export interface ClientResultLimits {

@@ -31,6 +31,22 @@ export interface ContextServices {
   abort(connection: HubConnection): void;
 }
 
+/** What the handshake settled, shown as `ctx.request`, `transport`, `protocol`. */
+interface Opened {
+  readonly request: RequestInfo;
+  readonly transport: TransportName;
+  readonly protocol: "json" | "messagepack";
+}
+
+function openedOf(connection: HubConnection): Opened {
+  const { request, transportName, protocol } = connection;
+  if (request === null || transportName === null || protocol === null) {
+    throw new TypeError("A context needs a handshaken connection");
+  }
+  const name = protocol.name as "json" | "messagepack";
+  return { request, transport: transportName, protocol: name };
+}
+
 /** `HubContext` of one connection. */
 export class ConnectionContext implements HubContext {
   readonly connectionId: string;
@@ -39,17 +55,27 @@ export class ConnectionContext implements HubContext {
   #user: Readonly<Record<string, unknown>> | null;
   readonly #connection: HubConnection;
   readonly #services: ContextServices;
+  /** What the handshake settled; fixed for the connection's life. */
+  readonly #opened: Opened;
   /** Set for a streaming call: its own signal, which a cancel aborts too. */
   #signal: AbortSignal | null = null;
   #clients: HubCallerClients | null = null;
 
-  /** The context of `connection`, which has completed its handshake. */
-  constructor(connection: HubConnection, services: ContextServices) {
+  /**
+   * The context of `connection`, which has completed its handshake (a
+   * TypeError otherwise: there is no request or protocol to show yet).
+   */
+  constructor(
+    connection: HubConnection,
+    services: ContextServices,
+    opened: Opened = openedOf(connection),
+  ) {
     this.connectionId = connection.id;
     this.userId = connection.userId;
     this.#user = connection.principal?.claims ?? null;
     this.#connection = connection;
     this.#services = services;
+    this.#opened = opened;
   }
 
   get user(): Readonly<Record<string, unknown>> | null {
@@ -78,15 +104,15 @@ export class ConnectionContext implements HubContext {
   }
 
   get request(): RequestInfo {
-    return this.#connection.request!;
+    return this.#opened.request;
   }
 
   get transport(): TransportName {
-    return this.#connection.transportName!;
+    return this.#opened.transport;
   }
 
   get protocol(): "json" | "messagepack" {
-    return this.#connection.protocol!.name as "json" | "messagepack";
+    return this.#opened.protocol;
   }
 
   get signal(): AbortSignal {
@@ -108,7 +134,11 @@ export class ConnectionContext implements HubContext {
    * `clients`, `user` and `items` with this one, as a copy would.
    */
   withSignal(signal: AbortSignal): ConnectionContext {
-    const copy = new ConnectionContext(this.#connection, this.#services);
+    const copy = new ConnectionContext(
+      this.#connection,
+      this.#services,
+      this.#opened,
+    );
     copy.#user = this.#user;
     copy.#clients = this.clients;
     copy.#signal = signal;

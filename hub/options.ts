@@ -10,16 +10,9 @@ import type { HubProtocol } from "./protocol/hub_protocol.ts";
 import type { Logger } from "./logger.ts";
 import type { TransportName } from "./transports/transport.ts";
 import type { HubFilter } from "./hub_filters.ts";
+import type { Principal } from "./principal.ts";
 
-/** Who is calling: the user id (a token's `sub`) and the token's claims. */
-export interface Principal {
-  /** Connections of the same user share it; `Clients.user(id)` targets it. */
-  readonly userId: string;
-  /** The verified claims, as the hub method sees them in `ctx.user`. */
-  readonly claims: Readonly<Record<string, unknown>>;
-  /** Epoch ms after which the connection is closed; none means never. */
-  readonly expiresAt?: number;
-}
+export type { Principal } from "./principal.ts";
 
 /**
  * Decides who a request is. `null` lets the request in anonymously; `false`

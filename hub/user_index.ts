@@ -8,9 +8,9 @@
 
 import type { HubConnection } from "./connection.ts";
 
-/** Local connections by user id. */
-export class UserIndex {
-  readonly #byUser = new Map<string, Set<HubConnection>>();
+/** Local connections by user id (hub connections unless told otherwise). */
+export class UserIndex<C extends object = HubConnection> {
+  readonly #byUser = new Map<string, Set<C>>();
 
   /** Users with at least one connection here. */
   get size(): number {
@@ -18,12 +18,12 @@ export class UserIndex {
   }
 
   /** Connections of `userId` (an empty set when none). */
-  connections(userId: string): ReadonlySet<HubConnection> {
+  connections(userId: string): ReadonlySet<C> {
     return this.#byUser.get(userId) ?? EMPTY;
   }
 
   /** Adds; true when it is the user's first connection here. */
-  add(userId: string, connection: HubConnection): boolean {
+  add(userId: string, connection: C): boolean {
     const set = this.#byUser.get(userId);
     if (set) {
       set.add(connection);
@@ -34,7 +34,7 @@ export class UserIndex {
   }
 
   /** Removes; true when the user has no connection here any more. */
-  remove(userId: string, connection: HubConnection): boolean {
+  remove(userId: string, connection: C): boolean {
     const set = this.#byUser.get(userId);
     if (!set?.delete(connection)) return false;
     if (set.size > 0) return false;
@@ -43,4 +43,4 @@ export class UserIndex {
   }
 }
 
-const EMPTY: ReadonlySet<HubConnection> = new Set();
+const EMPTY: ReadonlySet<never> = new Set();
