@@ -23,7 +23,7 @@
 import type { HubConnection } from "./connection.ts";
 import { HubError } from "./hub_error.ts";
 import { ClientResultError } from "./client_result_error.ts";
-import type { CompletionMessage } from "./protocol/messages.ts";
+import { type CompletionMessage, MessageType } from "./protocol/messages.ts";
 import {
   RemoteClientResults,
   type ResultNode,
@@ -111,10 +111,10 @@ export class ClientResults {
     timeoutMs: number,
   ): Promise<unknown> {
     const connection = this.#find(connectionId);
-    // A suspended stateful connection ("disconnected") still counts: the
-    // call waits in its replay buffer until the client is back.
-    const state: string | undefined = connection?.state;
-    if (!connection || (state !== "connected" && state !== "disconnected")) {
+    // A suspended stateful connection still counts: the call waits in its
+    // replay buffer until the client is back.
+    const state = connection?.state;
+    if (!connection || (state !== "open" && state !== "suspended")) {
       return Promise.reject(
         new ClientResultError(
           "not-connected",
@@ -146,7 +146,7 @@ export class ClientResults {
     if (!ids) this.#byConnection.set(connectionId, ids = new Set());
     ids.add(id);
     const sent = connection.sendMessage({
-      type: 1,
+      type: MessageType.Invocation,
       invocationId: id,
       target: method,
       arguments: [...args],

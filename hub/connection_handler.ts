@@ -124,8 +124,10 @@ export class ConnectionHandler implements Closer {
    * (the socket is surely open) do we send ours and replay.
    */
   reattach(connection: HubConnection, transport: Transport): TransportEvents {
-    if (connection.state === "open") this.#suspend(connection);
+    const wasOpen = connection.state === "open";
     const old = connection.reattach(transport, Date.now());
+    if (wasOpen) this.#logSuspended(connection);
+    old?.close();
     connection.freshDecoder(this.#p.options.maxMessageSize);
     this.#p.logger.log("info", "connection.reattached", {
       connectionId: connection.id,
@@ -179,6 +181,10 @@ export class ConnectionHandler implements Closer {
   /** The socket of a stateful connection dropped: wait for the client. */
   #suspend(connection: HubConnection): void {
     connection.suspend(Date.now());
+    this.#logSuspended(connection);
+  }
+
+  #logSuspended(connection: HubConnection): void {
     this.#p.logger.log("info", "connection.suspended", {
       connectionId: connection.id,
     });

@@ -193,9 +193,10 @@ export class TelemetryMetrics {
     const opened = this.#opened.get(connection);
     if (opened) return opened.attributes;
     const attributes: Attributes = {};
-    if (connection.transport) {
+    // The name outlives the transport: a closed connection has none.
+    if (connection.transportName) {
       attributes["signalr.transport"] = transportAttribute(
-        connection.transport.name,
+        connection.transportName,
       );
     }
     if (connection.protocol) {

@@ -249,14 +249,14 @@ export class TransportConnection implements Flushable {
   /**
    * Stateful reconnect: a new socket takes over. It stays `suspended`
    * until the client speaks on it (then `resume`): only then is the socket
-   * surely open for our Sequence and the replay. Returns the replaced
-   * transport, if the old socket had not been noticed dead yet.
+   * surely open for our Sequence and the replay. Returns the transport it
+   * replaced (an old socket not yet noticed dead, or a newer one that never
+   * spoke), which the caller closes; null when there was none.
    */
   reattach(transport: Transport, now: number): Transport | null {
     const link = this.#link;
-    const old = link.kind === "open" || link.kind === "suspended"
-      ? link.transport
-      : null;
+    if (link.kind !== "open" && link.kind !== "suspended") return null;
+    const old = link.transport;
     if (link.kind === "open") this.suspend(now);
     const current = this.#link;
     if (current.kind !== "suspended") return null;
@@ -266,7 +266,6 @@ export class TransportConnection implements Flushable {
       transport,
       transportSince: now,
     };
-    old?.close();
     return old;
   }
 

@@ -21,10 +21,16 @@ export interface HttpConnection {
   /** The transport carrying it now, or null. */
   readonly transport: Transport | null;
   /**
-   * "negotiated" before any transport; "attached" (handshaking) and
-   * "open" while the client's data is taken; anything else after.
+   * "negotiated" before any transport; "attached" (a hub's handshake) and
+   * "open" while the client's data is taken; the others after.
    */
-  readonly state: string;
+  readonly state:
+    | "negotiated"
+    | "attached"
+    | "open"
+    | "suspended"
+    | "closing"
+    | "closed";
   /** The client's data is text (a text hub protocol); bytes otherwise. */
   readonly textInput: boolean;
   /** Takes a later request's principal; false when it names another user. */
