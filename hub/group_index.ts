@@ -57,9 +57,9 @@ export class GroupIndex {
     const names = this.#groupsOf.get(connection);
     if (!names?.delete(group)) return "none";
     if (names.size === 0) this.#groupsOf.delete(connection);
-    const members = this.#members.get(group)!;
-    members.delete(connection);
-    if (members.size > 0) return "none";
+    const members = this.#members.get(group);
+    members?.delete(connection);
+    if (members !== undefined && members.size > 0) return "none";
     this.#members.delete(group);
     return "last";
   }
