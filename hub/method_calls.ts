@@ -217,28 +217,14 @@ export class MethodCalls {
     uploads: UploadStream[],
   ): Promise<void> {
     const id = message.invocationId;
-    const { connection } = queue;
-    const streams = this.#streams.of(connection);
+    const streams = this.#streams.of(queue.connection);
     const fail = (error: string) => {
       streams.outgoing.unreserve(id);
       streams.uploads.release(uploads);
       this.#complete(queue, id, { error });
     };
-    // This call's uploads are open already and count too.
-    if (
-      this.#streams.openCount(connection) >=
-        this.#options.maxStreamsPerConnection
-    ) {
-      this.#counters.errors++;
-      return fail(this.tooManyStreams(queue, entry.name));
-    }
-    const controller = streams.outgoing.reserve(id);
-    if (!controller) {
-      this.#counters.errors++;
-      return this.#complete(queue, id, {
-        error: `Invocation ID '${id}' is already in use.`,
-      });
-    }
+    const controller = this.#reserveStream(queue, id, entry, fail);
+    if (controller === null) return;
     const ctx = queue.context.withSignal(controller.signal);
     let result: unknown;
     try {
@@ -260,6 +246,34 @@ export class MethodCalls {
       (error) => this.#describe(entry, error),
       () => streams.uploads.release(uploads),
     );
+  }
+
+  /**
+   * Holds stream `id` for the call, or refuses it through `fail` (too many
+   * streams) or with an answer of its own (the id is streaming already).
+   */
+  #reserveStream(
+    queue: InvocationQueue,
+    id: string,
+    entry: MethodEntry,
+    fail: (error: string) => void,
+  ): AbortController | null {
+    const { connection } = queue;
+    // This call's uploads are open already and count too.
+    const max = this.#options.maxStreamsPerConnection;
+    if (this.#streams.openCount(connection) >= max) {
+      this.#counters.errors++;
+      fail(this.tooManyStreams(queue, entry.name));
+      return null;
+    }
+    const controller = this.#streams.of(connection).outgoing.reserve(id);
+    if (controller === null) {
+      this.#counters.errors++;
+      this.#complete(queue, id, {
+        error: `Invocation ID '${id}' is already in use.`,
+      });
+    }
+    return controller;
   }
 
   /** The refusal past `maxStreamsPerConnection`, logged. */
