@@ -35,7 +35,6 @@ import type { Transport, TransportEvents } from "./transports/transport.ts";
 import {
   type AddressCounter,
   type InputLimit,
-  InputRate,
   rateLimitError,
 } from "./rate_limit.ts";
 import { ConnectionEvents } from "./connection_events.ts";
@@ -102,10 +101,7 @@ export class ConnectionHandler implements Closer {
     request: RequestInfo,
   ): TransportEvents {
     const { options } = this.#p;
-    const now = Date.now();
-    // From the first frame: a flood before the handshake costs too.
-    const rate = InputRate.needed(options) ? new InputRate(options, now) : null;
-    connection.attach(transport, request, rate, now);
+    connection.attach(transport, request, options, Date.now());
     connection.startHandshake(new HandshakeReader(options.maxMessageSize));
     return new ConnectionEvents(this, connection, transport);
   }

@@ -22,7 +22,6 @@ import type { ResolvedHubOptions } from "./options.ts";
 import type { HubCounters } from "./metrics.ts";
 import type { Logger } from "./logger.ts";
 import type { AddressCounter } from "./rate_limit.ts";
-import { InputRate } from "./rate_limit.ts";
 import type { UserIndex } from "./user_index.ts";
 import type { RequestInfo } from "./request_info.ts";
 import { MessageInbox } from "./message_inbox.ts";
@@ -148,8 +147,7 @@ export class RawConnections {
     const { options } = this.#p;
     const now = Date.now();
     // A raw frame is one message: frames, bytes and messages all count.
-    const rate = InputRate.needed(options) ? new InputRate(options, now) : null;
-    connection.attach(transport, request, rate, now);
+    connection.attach(transport, request, options, now);
     connection.open(now);
     const user = connection.userId;
     if (user !== null) this.#p.users.add(user, connection);

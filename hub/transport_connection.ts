@@ -19,7 +19,7 @@ import type { Transport, TransportName } from "./transports/transport.ts";
 import type { RequestInfo } from "./request_info.ts";
 import { countQueued, type Flushable, scheduleFlush } from "./flush_queue.ts";
 import type { ReplayBuffer } from "./replay_buffer.ts";
-import type { InputRate } from "./rate_limit.ts";
+import { type InputLimits, InputRate } from "./rate_limit.ts";
 import {
   type Attached,
   type CloseReason,
@@ -201,13 +201,15 @@ export class TransportConnection implements Flushable {
   }
 
   /**
-   * Binds the first transport, opened by `request`. Messages flow once
-   * `open` is called: at once (raw), or after the handshake (hub).
+   * Binds the first transport, opened by `request`. Input counts against
+   * `limits` from its first frame (a flood before a handshake costs too).
+   * Messages flow once `open` is called: at once (raw), or after the
+   * handshake (hub).
    */
   attach(
     transport: Transport,
     request: RequestInfo | null,
-    rate: InputRate | null,
+    limits: InputLimits,
     now: number,
   ): Attached {
     if (this.#link.kind !== "negotiated") {
@@ -215,7 +217,7 @@ export class TransportConnection implements Flushable {
     }
     this.#transportName = transport.name;
     this.#request ??= request;
-    this.#rate = rate;
+    this.#rate = InputRate.needed(limits) ? new InputRate(limits, now) : null;
     this.#lastReceived = now;
     const link: Attached = { kind: "attached", transport, since: now };
     this.#link = link;

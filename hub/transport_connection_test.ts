@@ -3,6 +3,14 @@ import { TransportConnection } from "./transport_connection.ts";
 import { FakeTransport } from "./fake_transport.ts";
 import { ReplayBuffer } from "./replay_buffer.ts";
 
+/** No input limits. */
+const LIMITS = {
+  framesPerSecond: 0,
+  bytesPerSecond: 0,
+  messagesPerSecond: 0,
+  maxMessageSize: 1_000,
+};
+
 /** An owner that records what the connection reports. */
 function owner() {
   const seen = { slow: 0, sent: 0 };
@@ -29,7 +37,7 @@ Deno.test("transport connection: negotiated → attached → open → closing �
   assert.equal(c.transport, null);
   assert.equal(c.send("x"), false, "nothing is sent before a transport");
   const t = new FakeTransport();
-  c.attach(t, null, null, 100);
+  c.attach(t, null, LIMITS, 100);
   assert.equal(c.state, "attached");
   assert.equal(c.transport, t);
   assert.equal(c.transportName, "WebSockets");
@@ -51,11 +59,23 @@ Deno.test("transport connection: negotiated → attached → open → closing �
 
 Deno.test("transport connection: a second attach is refused", () => {
   const { c } = connection();
-  c.attach(new FakeTransport(), null, null, 0);
+  c.attach(new FakeTransport(), null, LIMITS, 0);
   assert.throws(
-    () => c.attach(new FakeTransport(), null, null, 0),
+    () => c.attach(new FakeTransport(), null, LIMITS, 0),
     /Cannot attach a transport while attached/,
   );
+});
+
+Deno.test("transport connection: input buckets exist only when a limit is set", () => {
+  const { c } = connection();
+  c.attach(new FakeTransport(), null, { ...LIMITS, framesPerSecond: 2 }, 0);
+  assert.notEqual(c.rate, null);
+  assert.equal(c.rate?.frame(1, 0), null);
+  assert.equal(c.rate?.frame(1, 0), null);
+  assert.equal(c.rate?.frame(1, 0), "frames");
+  const other = connection().c;
+  other.attach(new FakeTransport(), null, LIMITS, 0);
+  assert.equal(other.rate, null);
 });
 
 Deno.test("transport connection: the address is handed back once", () => {
@@ -67,7 +87,7 @@ Deno.test("transport connection: the address is handed back once", () => {
 Deno.test("transport connection: queued sends leave as one frame; a backed-up socket is reported", () => {
   const { c, seen } = connection(10);
   const t = new FakeTransport();
-  c.attach(t, null, null, 0);
+  c.attach(t, null, LIMITS, 0);
   c.open(0);
   assert.equal(c.send("abc"), true);
   assert.equal(c.send("def"), true);
@@ -82,7 +102,7 @@ Deno.test("transport connection: queued sends leave as one frame; a backed-up so
 Deno.test("transport connection: suspend keeps sends for the replay, resume writes it first", () => {
   const { c } = connection();
   const t = new FakeTransport();
-  c.attach(t, null, null, 0);
+  c.attach(t, null, LIMITS, 0);
   c.open(0);
   c.suspend(10);
   assert.equal(c.state, "open", "no suspend without stateful reconnect");
@@ -106,7 +126,7 @@ Deno.test("transport connection: suspend keeps sends for the replay, resume writ
 Deno.test("transport connection: reattaching over a live socket suspends and hands it back", () => {
   const { c } = connection();
   const t = new FakeTransport();
-  c.attach(t, null, null, 0);
+  c.attach(t, null, LIMITS, 0);
   c.open(0);
   c.startReplay(new ReplayBuffer(1_000));
   const next = new FakeTransport();
