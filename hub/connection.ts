@@ -42,6 +42,12 @@ export interface Handshaken {
   readonly protocol: HubProtocol;
   /** Replaced on a stateful reattach: a partial record must not carry over. */
   readonly decoder: MessageDecoder;
+  /**
+   * The dispatcher's record of this connection (its `InvocationQueue`),
+   * kept here so finding it costs no lookup. Opaque at this level: the
+   * record sits above the connection and points down at it.
+   */
+  calls: object | null;
 }
 
 /** Where a hub connection is in the SignalR handshake. */
@@ -80,7 +86,12 @@ export class HubConnection extends TransportConnection {
 
   /** The handshake succeeded: messages flow from now on. */
   handshaken(protocol: HubProtocol, decoder: MessageDecoder): Handshaken {
-    const phase: Handshaken = { kind: "handshaken", protocol, decoder };
+    const phase: Handshaken = {
+      kind: "handshaken",
+      protocol,
+      decoder,
+      calls: null,
+    };
     this.#phase = phase;
     this.open(Date.now());
     return phase;
@@ -94,7 +105,24 @@ export class HubConnection extends TransportConnection {
     const phase = this.#phase;
     if (phase?.kind !== "handshaken") return;
     const decoder = phase.protocol.createDecoder(maxMessageSize);
-    this.#phase = { kind: "handshaken", protocol: phase.protocol, decoder };
+    this.#phase = {
+      kind: "handshaken",
+      protocol: phase.protocol,
+      decoder,
+      calls: phase.calls,
+    };
+  }
+
+  /** The dispatcher's record, from the handshake to cleanup; or null. */
+  get calls(): object | null {
+    const phase = this.#phase;
+    return phase?.kind === "handshaken" ? phase.calls : null;
+  }
+
+  /** Keeps (or, with null, drops) the dispatcher's record. */
+  keepCalls(record: object | null): void {
+    const phase = this.#phase;
+    if (phase?.kind === "handshaken") phase.calls = record;
   }
 
   /** Encodes with this connection's protocol and queues. */

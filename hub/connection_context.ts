@@ -31,21 +31,7 @@ export interface ContextServices {
   abort(connection: HubConnection): void;
 }
 
-/** What the handshake settled, shown as `ctx.request`, `transport`, `protocol`. */
-interface Opened {
-  readonly request: RequestInfo;
-  readonly transport: TransportName;
-  readonly protocol: "json" | "messagepack";
-}
-
-function openedOf(connection: HubConnection): Opened {
-  const { request, transportName, protocol } = connection;
-  if (request === null || transportName === null || protocol === null) {
-    throw new TypeError("A context needs a handshaken connection");
-  }
-  const name = protocol.name as "json" | "messagepack";
-  return { request, transport: transportName, protocol: name };
-}
+const NOT_HANDSHAKEN = "A context needs a handshaken connection";
 
 /** `HubContext` of one connection. */
 export class ConnectionContext implements HubContext {
@@ -55,8 +41,6 @@ export class ConnectionContext implements HubContext {
   #user: Readonly<Record<string, unknown>> | null;
   readonly #connection: HubConnection;
   readonly #services: ContextServices;
-  /** What the handshake settled; fixed for the connection's life. */
-  readonly #opened: Opened;
   /** Set for a streaming call: its own signal, which a cancel aborts too. */
   #signal: AbortSignal | null = null;
   #clients: HubCallerClients | null = null;
@@ -65,17 +49,13 @@ export class ConnectionContext implements HubContext {
    * The context of `connection`, which has completed its handshake (a
    * TypeError otherwise: there is no request or protocol to show yet).
    */
-  constructor(
-    connection: HubConnection,
-    services: ContextServices,
-    opened: Opened = openedOf(connection),
-  ) {
+  constructor(connection: HubConnection, services: ContextServices) {
+    if (connection.protocol === null) throw new TypeError(NOT_HANDSHAKEN);
     this.connectionId = connection.id;
     this.userId = connection.userId;
     this.#user = connection.principal?.claims ?? null;
     this.#connection = connection;
     this.#services = services;
-    this.#opened = opened;
   }
 
   get user(): Readonly<Record<string, unknown>> | null {
@@ -103,16 +83,24 @@ export class ConnectionContext implements HubContext {
     return this.#connection.items;
   }
 
+  // The three below are set before the handshake completes, which the
+  // constructor checked; the throws only keep the types honest.
   get request(): RequestInfo {
-    return this.#opened.request;
+    const request = this.#connection.request;
+    if (request === null) throw new TypeError(NOT_HANDSHAKEN);
+    return request;
   }
 
   get transport(): TransportName {
-    return this.#opened.transport;
+    const name = this.#connection.transportName;
+    if (name === null) throw new TypeError(NOT_HANDSHAKEN);
+    return name;
   }
 
   get protocol(): "json" | "messagepack" {
-    return this.#opened.protocol;
+    const protocol = this.#connection.protocol;
+    if (protocol === null) throw new TypeError(NOT_HANDSHAKEN);
+    return protocol.name as "json" | "messagepack";
   }
 
   get signal(): AbortSignal {
@@ -134,11 +122,7 @@ export class ConnectionContext implements HubContext {
    * `clients`, `user` and `items` with this one, as a copy would.
    */
   withSignal(signal: AbortSignal): ConnectionContext {
-    const copy = new ConnectionContext(
-      this.#connection,
-      this.#services,
-      this.#opened,
-    );
+    const copy = new ConnectionContext(this.#connection, this.#services);
     copy.#user = this.#user;
     copy.#clients = this.clients;
     copy.#signal = signal;

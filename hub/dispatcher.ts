@@ -3,7 +3,8 @@
  * `maxParallelInvocations` running per connection, the rest waiting in
  * order behind them (bounded in bytes), nothing at all while the
  * connection's `onConnected` runs. Each connection's queue is the
- * dispatcher's own (`InvocationQueue`), made at the handshake by `open`.
+ * dispatcher's own (`InvocationQueue`), made at the handshake by `open`
+ * and kept on the connection, so finding it costs no lookup.
  * How a single call runs is in method_calls.ts.
  *
  * @module
@@ -38,11 +39,6 @@ export class Dispatcher {
   readonly #streams: StreamTable;
   /** Null while OpenTelemetry is off: one check per call, nothing more. */
   readonly #telemetry: HubTelemetry | null;
-  /**
-   * The queue of every handshaken connection, from `open` to `close`;
-   * bounded by the connection store's cap.
-   */
-  readonly #queues = new Map<HubConnection, InvocationQueue>();
 
   /** Indexes `hub`'s methods by lower-cased name. */
   constructor(
@@ -74,12 +70,12 @@ export class Dispatcher {
    * that arrive before `release` (after `onConnected`) wait, in order.
    */
   open(connection: HubConnection, context: ConnectionContext): void {
-    this.#queues.set(connection, new InvocationQueue(connection, context));
+    connection.keepCalls(new InvocationQueue(connection, context));
   }
 
   /** `onConnected` finished: start what waits. */
   release(connection: HubConnection): void {
-    const queue = this.#queues.get(connection);
+    const queue = queueOf(connection);
     if (queue === undefined) return;
     queue.release();
     this.drain(connection);
@@ -87,7 +83,7 @@ export class Dispatcher {
 
   /** Calls running on a connection now (tests and the admin view). */
   running(connection: HubConnection): number {
-    return this.#queues.get(connection)?.running ?? 0;
+    return queueOf(connection)?.running ?? 0;
   }
 
   /**
@@ -97,7 +93,7 @@ export class Dispatcher {
    * streams open now, not when the call runs: their items may come first.
    */
   invoke(connection: HubConnection, message: CallMessage, size = 0): boolean {
-    const queue = this.#queues.get(connection);
+    const queue = queueOf(connection);
     if (queue === undefined) return true; // not handshaken, or closed
     if (message.streamIds?.length && !this.#openUploads(queue, message)) {
       return true;
@@ -117,7 +113,7 @@ export class Dispatcher {
 
   /** Starts waiting calls while there is room (after onConnected, resume). */
   drain(connection: HubConnection): void {
-    const queue = this.#queues.get(connection);
+    const queue = queueOf(connection);
     if (queue === undefined) return;
     const max = this.#options.maxParallelInvocations;
     while (queue.canStart(max)) {
@@ -230,10 +226,16 @@ export class Dispatcher {
   close(
     connection: HubConnection,
   ): { context: ConnectionContext; dropped: number } | null {
-    const queue = this.#queues.get(connection);
+    const queue = queueOf(connection);
     if (queue === undefined) return null;
-    this.#queues.delete(connection);
+    connection.keepCalls(null);
     this.#streams.closeAll(connection);
     return { context: queue.context, dropped: queue.clear() };
   }
+}
+
+/** The connection's queue (kept on it by `open`), if it has one. */
+function queueOf(connection: HubConnection): InvocationQueue | undefined {
+  const calls = connection.calls;
+  return calls instanceof InvocationQueue ? calls : undefined;
 }
