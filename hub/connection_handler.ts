@@ -234,6 +234,7 @@ export class ConnectionHandler implements Closer {
     this.#p.counters.messagesDropped++;
     this.#p.logger.log("warn", "connection.pending_overflow", {
       connectionId: connection.id,
+      waiting: this.#p.dispatcher.waiting(connection),
     });
     this.close(
       connection,

@@ -86,6 +86,11 @@ export class Dispatcher {
     return queueOf(connection)?.running ?? 0;
   }
 
+  /** Calls waiting on a connection now (logs and tests). */
+  waiting(connection: HubConnection): number {
+    return queueOf(connection)?.waiting ?? 0;
+  }
+
   /**
    * Runs or queues an invocation that arrived in `size` bytes. False when
    * it would pass the pending bound: nothing was queued and the caller

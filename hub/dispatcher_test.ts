@@ -98,7 +98,8 @@ Deno.test("dispatcher: waiting calls past the byte bound close the connection sa
       String(close?.error),
       /more than 200 bytes of invocations waiting to run/,
     );
-    assert.equal(h.events("connection.pending_overflow").length, 1);
+    const [overflow] = h.events("connection.pending_overflow");
+    assert.ok(Number(overflow.fields?.waiting) >= 1, "calls were waiting");
     await settle();
     assert.equal(connection.state, "closed");
     assert.ok(h.counters.messagesDropped >= 2, "the waiting calls count");
