@@ -20,7 +20,6 @@ import type {
   ChartPoint,
   ChartServer,
 } from "../chart/chart_contract.ts";
-import { feedHistory } from "../chart/chart_history.ts";
 import { startTestServer } from "./helpers/app_server.ts";
 import { serveHub } from "./helpers/hub_fixture.ts";
 import {
@@ -105,9 +104,9 @@ Deno.test("StreamChartHistory streams the last N feed updates, oldest first", as
   const hub = await typedClient(app.url);
   try {
     for (let i = 1; i <= 5; i++) {
-      feedHistory.push([{ label: "Data1", data: [i] }], 1_000 * i);
+      app.history.push([{ label: "Data1", data: [i] }], 1_000 * i);
     }
-    const expected: ChartPoint[] = feedHistory.last(3);
+    const expected: ChartPoint[] = app.history.last(3);
     const points = await drain(hub.stream("StreamChartHistory", 3));
     assert.deepEqual(points, expected);
     assert.deepEqual(points.map((p) => p.series[0].data[0]), [3, 4, 5]);
@@ -131,7 +130,7 @@ Deno.test("the feed records what it sends in the history", async () => {
     );
     await waitUntil(() => seen.length >= 3, "three feed updates");
     // Pushed before it is sent, so everything seen is in the history.
-    const recent = feedHistory.last(600).map((p) => p.series);
+    const recent = app.history.last(600).map((p) => p.series);
     for (const update of seen.slice(0, 3)) {
       assert.ok(
         recent.some((r) => JSON.stringify(r) === JSON.stringify(update)),
