@@ -1,8 +1,9 @@
 /**
- * Typed hubs: one contract checked on both sides. A fixture full of
- * misspellings must fail `deno check`; the chart contract drives the real
- * app through `typedConnection`, including the history stream and the
- * confirmed group broadcast.
+ * Typed hubs: one contract checked on both sides. Fixtures full of
+ * misspellings (in a hub, a client, and the islands' hub helpers) must fail
+ * `deno check`; the chart contract drives the real app through
+ * `typedConnection`, including the history stream and the confirmed group
+ * broadcast.
  *
  * @module
  */
@@ -31,14 +32,15 @@ import {
 import { waitUntil } from "./helpers/wait_until.ts";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
-const FIXTURE = "tests/fixtures/typed_hub_misspelt.ts";
 
 /**
  * deno.json excludes the fixture (so `deno task check` passes), and an
  * excluded file is skipped even when named. So check it under a copy of
  * the config without the exclusion.
  */
-async function checkFixture(): Promise<{ code: number; output: string }> {
+async function checkFixture(
+  fixture: string,
+): Promise<{ code: number; output: string }> {
   const config = JSON.parse(await Deno.readTextFile(`${ROOT}deno.json`));
   const dir = await Deno.makeTempDir();
   try {
@@ -49,7 +51,7 @@ async function checkFixture(): Promise<{ code: number; output: string }> {
     };
     await Deno.writeTextFile(`${dir}/deno.json`, JSON.stringify(copy));
     const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
-      args: ["check", "--config", `${dir}/deno.json`, "--no-lock", FIXTURE],
+      args: ["check", "--config", `${dir}/deno.json`, "--no-lock", fixture],
       cwd: ROOT,
       env: { NO_COLOR: "1" },
       stdout: "piped",
@@ -63,7 +65,9 @@ async function checkFixture(): Promise<{ code: number; output: string }> {
 }
 
 Deno.test("misspelt methods, events and wrong arguments fail deno check", async () => {
-  const { code, output } = await checkFixture();
+  const { code, output } = await checkFixture(
+    "tests/fixtures/typed_hub_misspelt.ts",
+  );
   assert.notEqual(code, 0, output);
   // Exactly the five planted mistakes, so nothing else broke the check.
   assert.match(output, /Found 5 errors/, output);
@@ -78,6 +82,23 @@ Deno.test("misspelt methods, events and wrong arguments fail deno check", async 
     output,
     /Argument of type '"transferchartdta"' is not assignable/,
   );
+});
+
+Deno.test("islands: a misspelt hub method or event, or a wrong argument, fails deno check", async () => {
+  const { code, output } = await checkFixture(
+    "tests/fixtures/islands_misspelt.ts",
+  );
+  assert.notEqual(code, 0, output);
+  // Exactly the five planted mistakes, so nothing else broke the check.
+  assert.match(output, /Found 5 errors/, output);
+  assert.match(output, /Argument of type '"GetConectionId"' is not assignable/);
+  assert.match(
+    output,
+    /Argument of type 'number' is not assignable to parameter of type 'string'/,
+  );
+  assert.match(output, /Argument of type '"grouppresense"' is not assignable/);
+  assert.match(output, /Argument of type '"GetHistry"' is not assignable/);
+  assert.match(output, /Expected 2 arguments, but got 1/);
 });
 
 type ChartHub = TypedHubConnection<ChartServer, ChartClient>;
