@@ -15,23 +15,16 @@ import type {
   WireSeries,
 } from "../chart/chart_contract.ts";
 import { startTestServer } from "./helpers/app_server.ts";
-import { collect, connect, signalR } from "./helpers/signalr_client.ts";
+import {
+  collect,
+  connect,
+  drainStream,
+  type signalR,
+} from "./helpers/signalr_client.ts";
 import { waitUntil } from "./helpers/wait_until.ts";
 
-async function typedClient(url: string) {
-  return typedConnection<ChartServer, ChartClient>(await connect(url));
-}
-
-/** Collects a stream until it completes. */
-function drain<T>(result: signalR.IStreamResult<T>): Promise<T[]> {
-  const items: T[] = [];
-  return new Promise((resolve, reject) => {
-    result.subscribe({
-      next: (item) => items.push(item),
-      complete: () => resolve(items),
-      error: reject,
-    });
-  });
+function typedClient(connection: signalR.HubConnection) {
+  return typedConnection<ChartServer, ChartClient>(connection);
 }
 
 const same = (a: readonly WireSeries[], b: readonly WireSeries[]) =>
@@ -41,8 +34,8 @@ Deno.test("two servers in one process keep separate feed histories", async () =>
   const busy = await startTestServer({ feedIntervalMs: 20 });
   // A feed too slow to tick during the test: its history is what we push.
   const quiet = await startTestServer({ feedIntervalMs: 3_600_000 });
-  const toBusy = await typedClient(busy.url);
-  const toQuiet = await typedClient(quiet.url);
+  const toBusy = typedClient(await connect(busy.url));
+  const toQuiet = typedClient(await connect(quiet.url));
   try {
     const sent = collect<WireSeries[]>(toBusy.connection, "transferchartdata");
     await waitUntil(() => sent.length >= 3, "three updates from the busy feed");
@@ -50,12 +43,17 @@ Deno.test("two servers in one process keep separate feed histories", async () =>
     quiet.history.push(marker.series, marker.at);
 
     // The quiet server streams its one point, none of the busy feed's.
-    assert.deepEqual(await drain(toQuiet.stream("StreamChartHistory", 600)), [
-      marker,
-    ]);
+    assert.deepEqual(
+      await drainStream(toQuiet.stream("StreamChartHistory", 600)),
+      [
+        marker,
+      ],
+    );
 
     // The busy server streams what it sent, and not the quiet one's point.
-    const busyPoints = await drain(toBusy.stream("StreamChartHistory", 600));
+    const busyPoints = await drainStream(
+      toBusy.stream("StreamChartHistory", 600),
+    );
     for (const update of sent.slice(0, 3)) {
       assert.ok(busyPoints.some((p) => same(p.series, update)));
     }

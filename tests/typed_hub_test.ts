@@ -26,6 +26,7 @@ import { serveHub } from "./helpers/hub_fixture.ts";
 import {
   collect,
   connect,
+  drainStream,
   nextEvent,
   signalR,
 } from "./helpers/signalr_client.ts";
@@ -107,18 +108,6 @@ async function typedClient(url: string): Promise<ChartHub> {
   return typedConnection<ChartServer, ChartClient>(await connect(url));
 }
 
-/** Collects a typed stream until it completes. */
-function drain<T>(result: signalR.IStreamResult<T>): Promise<T[]> {
-  const items: T[] = [];
-  return new Promise((resolve, reject) => {
-    result.subscribe({
-      next: (item) => items.push(item),
-      complete: () => resolve(items),
-      error: reject,
-    });
-  });
-}
-
 Deno.test("StreamChartHistory streams the last N feed updates, oldest first", async () => {
   // A feed too slow to tick during the test: the history is what we push.
   const app = await startTestServer({ feedIntervalMs: 3_600_000 });
@@ -128,11 +117,11 @@ Deno.test("StreamChartHistory streams the last N feed updates, oldest first", as
       app.history.push([{ label: "Data1", data: [i] }], 1_000 * i);
     }
     const expected: ChartPoint[] = app.history.last(3);
-    const points = await drain(hub.stream("StreamChartHistory", 3));
+    const points = await drainStream(hub.stream("StreamChartHistory", 3));
     assert.deepEqual(points, expected);
     assert.deepEqual(points.map((p) => p.series[0].data[0]), [3, 4, 5]);
     await assert.rejects(
-      drain(hub.stream("StreamChartHistory", 0)),
+      drainStream(hub.stream("StreamChartHistory", 0)),
       /The count must be a whole number from 1 to 600/,
     );
   } finally {
