@@ -102,6 +102,54 @@ Deno.test("islands: a misspelt hub method or event, or a wrong argument, fails d
   assert.match(output, /Expected 2 arguments, but got 1/);
 });
 
+/** Every .ts/.tsx file under islands/, relative to the repository root. */
+async function islandFiles(dir = "islands"): Promise<string[]> {
+  const files: string[] = [];
+  for await (const entry of Deno.readDir(`${ROOT}${dir}`)) {
+    const path = `${dir}/${entry.name}`;
+    if (entry.isDirectory) files.push(...await islandFiles(path));
+    else if (/\.tsx?$/.test(path)) files.push(path);
+  }
+  return files;
+}
+
+/** What an island may do with an untyped `HubConnection`: its lifecycle. */
+const LIFECYCLE = new Set([
+  "start",
+  "stop",
+  "onclose",
+  "onreconnecting",
+  "onreconnected",
+  "state",
+  "connectionId",
+]);
+
+Deno.test("islands: an untyped HubConnection is used for its lifecycle only", async () => {
+  const misuse: string[] = [];
+  let built = 0;
+  for (const file of await islandFiles()) {
+    const source = await Deno.readTextFile(`${ROOT}${file}`);
+    // The raw connections: each `new HubConnectionBuilder()` result, and
+    // the `.connection` a typed wrapper exposes.
+    const names = [...source.matchAll(
+      /const (\w+) = new HubConnectionBuilder\(\)/g,
+    )].map((m) => m[1]);
+    built += names.length;
+    if (names.length > 0) {
+      assert.match(source, /typedConnection</, `${file} wraps what it builds`);
+    }
+    for (const receiver of [...names.map((n) => `\\b${n}`), "\\.connection"]) {
+      const uses = new RegExp(`${receiver}\\s*\\.\\s*(\\w+)`, "g");
+      for (const [, member] of source.matchAll(uses)) {
+        if (!LIFECYCLE.has(member)) misuse.push(`${file}: .${member}`);
+      }
+    }
+  }
+  // The chart islands' shared connection and the admin dashboard's.
+  assert.equal(built, 2);
+  assert.deepEqual(misuse, []);
+});
+
 type ChartHub = TypedHubConnection<ChartServer, ChartClient>;
 
 async function typedClient(url: string): Promise<ChartHub> {
