@@ -216,13 +216,17 @@ export class Dispatcher {
     const entry = this.#lookup(message.target);
     if (
       message.type === 4 || message.streamIds?.length || !entry ||
-      message.arguments.length !== entry.argCount ||
-      entry.rule !== undefined || this.#invoker !== null
+      message.arguments.length !== entry.argCount || entry.rule !== undefined
     ) return this.#callSlow(connection, message, entry);
     const id = message.invocationId;
     let result: unknown;
     try {
-      result = entry.fn(connection.context, ...message.arguments);
+      // Through the filters when there are any (their chain promises).
+      result = this.#invoker === null
+        ? entry.fn(connection.context, ...message.arguments)
+        : this.#invoker(connection.context!, entry.name, entry.fn, [
+          ...message.arguments,
+        ]);
     } catch (error) {
       this.#complete(connection, id, { error: this.#describe(entry, error) });
       return;

@@ -66,22 +66,29 @@ export type Invoker = (
   args: readonly unknown[],
 ) => Promise<unknown>;
 
-/** The call chain of `filters`, or null when none has `invoke`. */
+/**
+ * The call chain of `filters`, or null when none has `invoke`. Each step
+ * is a plain function handing back a promise (what `next` promises), not
+ * an `async` one: on the request/response hot path every call goes
+ * through here, and an async frame per step costs a promise and a
+ * microtask hop of its own.
+ */
 export function invocationChain(filters: readonly HubFilter[]): Invoker | null {
   const chain = filters.filter((f) => f.invoke !== undefined);
   if (chain.length === 0) return null;
   return (ctx, method, fn, args) => {
-    const step = async (
-      i: number,
-      current: readonly unknown[],
-    ): Promise<unknown> => {
-      if (i === chain.length) return await fn(ctx, ...current);
-      const invocation = { method, args: current };
-      return await chain[i].invoke!(
-        ctx,
-        invocation,
-        (next) => step(i + 1, next ?? current),
-      );
+    const step = (i: number, current: readonly unknown[]): Promise<unknown> => {
+      try {
+        // A thenable is adopted and a throw rejects, as `await` would.
+        if (i === chain.length) return Promise.resolve(fn(ctx, ...current));
+        return Promise.resolve(chain[i].invoke!(
+          ctx,
+          { method, args: current },
+          (next) => step(i + 1, next ?? current),
+        ));
+      } catch (error) {
+        return Promise.reject(error);
+      }
     };
     return step(0, args);
   };
