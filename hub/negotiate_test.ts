@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { queryValue } from "./negotiate.ts";
+import { negotiateResponse, queryValue } from "./negotiate.ts";
 
 /** What `URLSearchParams` reads, case-insensitively: the reference. */
 function reference(url: URL, key: string): string | null {
@@ -39,4 +39,44 @@ Deno.test("queryValue reads what URLSearchParams reads, escaped or not", () => {
     }
   }
   assert.equal(queryValue(new URL("http://h/?ID=1&id=2"), "id"), "1");
+});
+
+Deno.test("negotiateResponse writes what Response.json wrote for each version", async () => {
+  const transports = [
+    { transport: "WebSockets" as const, transferFormats: ["Text" as const] },
+    { transport: "LongPolling" as const, transferFormats: ["Text" as const] },
+  ];
+  const ids = {
+    id: "abcDEF123-_abcDEF123-_",
+    token: "tok-_0123456789abcdefgh",
+  };
+  const cases = [
+    [0, false, {
+      connectionId: ids.id,
+      negotiateVersion: 0,
+      availableTransports: transports,
+    }],
+    [1, false, {
+      connectionId: ids.id,
+      connectionToken: ids.token,
+      negotiateVersion: 1,
+      availableTransports: transports,
+    }],
+    [1, true, {
+      connectionId: ids.id,
+      connectionToken: ids.token,
+      negotiateVersion: 1,
+      availableTransports: transports,
+      useStatefulReconnect: true,
+    }],
+  ] as const;
+  for (const [version, stateful, body] of cases) {
+    const response = negotiateResponse(version, ids, transports, stateful);
+    const expected = Response.json(body);
+    assert.equal(
+      response.headers.get("content-type"),
+      expected.headers.get("content-type"),
+    );
+    assert.equal(await response.text(), await expected.text());
+  }
 });
