@@ -29,24 +29,37 @@ export function slowInvocationFilter(
 ): HubFilter {
   const threshold = options.thresholdMs ?? 250;
   const now = options.now ?? (() => performance.now());
-  // Not `async`: the filter wraps every call of the chart hub, and one
-  // promise chained on `next()` costs less than an async frame around it.
+  const finish = (started: number, method: string, connectionId: string) => {
+    const ms = Math.round(now() - started);
+    if (ms > threshold) {
+      options.logger.log("warn", "hub.slow_invocation", {
+        method,
+        connectionId,
+        ms,
+      });
+    }
+  };
+  // `invokeSync`: the filter wraps every call of the chart hub, and a
+  // method that answers at once (most of them) is then answered with no
+  // promise at all; a pending result is timed when it settles.
   return {
-    invoke(ctx, invocation, next) {
+    invokeSync(ctx, invocation, next) {
       const started = now();
-      const done = () => {
-        const ms = Math.round(now() - started);
-        if (ms > threshold) {
-          options.logger.log("warn", "hub.slow_invocation", {
-            method: invocation.method,
-            connectionId: ctx.connectionId,
-            ms,
-          });
-        }
-      };
-      return next().then((result) => {
+      const done = () => finish(started, invocation.method, ctx.connectionId);
+      let result: unknown;
+      try {
+        result = next();
+      } catch (error) {
+        done();
+        throw error;
+      }
+      if (!(result instanceof Promise)) {
         done();
         return result;
+      }
+      return result.then((value) => {
+        done();
+        return value;
       }, (error) => {
         done();
         throw error;

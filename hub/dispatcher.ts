@@ -221,7 +221,8 @@ export class Dispatcher {
     const id = message.invocationId;
     let result: unknown;
     try {
-      // Through the filters when there are any (their chain promises).
+      // Through the filters when there are any: a promise unless every
+      // filter has `invokeSync` (see hub_filters.ts).
       result = this.#invoker === null
         ? entry.fn(connection.context, ...message.arguments)
         : this.#invoker(connection.context!, entry.name, entry.fn, [

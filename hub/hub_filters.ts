@@ -45,6 +45,22 @@ export interface HubFilter {
     invocation: HubInvocation,
     next: (args?: readonly unknown[]) => Promise<unknown>,
   ): unknown;
+  /**
+   * `invoke` for calls that may finish synchronously: `next(args?)`
+   * returns what the rest of the chain returned as it is, a plain value
+   * when the method returned one (and throws when it threw), a promise
+   * otherwise, so the filter must handle both. When every filter that
+   * wraps calls has it, a method that answers synchronously is answered
+   * without a promise or a microtask hop, as it is with no filters (the
+   * request/response hot path). A filter with both uses this one then,
+   * and `invoke` otherwise; one with only this is given a `next` that
+   * returns promises when another filter lacks it.
+   */
+  invokeSync?(
+    ctx: HubContext,
+    invocation: HubInvocation,
+    next: (args?: readonly unknown[]) => unknown,
+  ): unknown;
   /** Around `onConnected`; a throw closes the connection. */
   onConnected?(ctx: HubContext, next: () => Promise<void>): unknown;
   /** Around `onDisconnected`; `error` is why the connection ended. */
@@ -58,37 +74,61 @@ export interface HubFilter {
 // deno-lint-ignore no-explicit-any
 type Method = (ctx: HubContext, ...args: any[]) => unknown;
 
-/** Runs a method through the filters; null when no filter wraps calls. */
+/**
+ * Runs a method through the filters: the method's result, or a promise of
+ * it (always a promise unless every filter has `invokeSync`).
+ */
 export type Invoker = (
   ctx: HubContext,
   method: string,
   fn: Method,
   args: readonly unknown[],
-) => Promise<unknown>;
+) => unknown;
 
 /**
- * The call chain of `filters`, or null when none has `invoke`. Each step
- * is a plain function handing back a promise (what `next` promises), not
- * an `async` one: on the request/response hot path every call goes
- * through here, and an async frame per step costs a promise and a
- * microtask hop of its own.
+ * The call chain of `filters`, or null when none wraps calls. Each step
+ * is a plain function, not an `async` one: on the request/response hot
+ * path every call goes through here, and an async frame per step costs a
+ * promise and a microtask hop of its own.
  */
 export function invocationChain(filters: readonly HubFilter[]): Invoker | null {
-  const chain = filters.filter((f) => f.invoke !== undefined);
+  const chain = filters.filter((f) =>
+    f.invoke !== undefined || f.invokeSync !== undefined
+  );
   if (chain.length === 0) return null;
+  if (chain.every((f) => f.invokeSync !== undefined)) return syncChain(chain);
   return (ctx, method, fn, args) => {
     const step = (i: number, current: readonly unknown[]): Promise<unknown> => {
       try {
         // A thenable is adopted and a throw rejects, as `await` would.
         if (i === chain.length) return Promise.resolve(fn(ctx, ...current));
-        return Promise.resolve(chain[i].invoke!(
-          ctx,
-          { method, args: current },
-          (next) => step(i + 1, next ?? current),
-        ));
+        const filter = chain[i];
+        const next = (given?: readonly unknown[]) =>
+          step(i + 1, given ?? current);
+        const invocation = { method, args: current };
+        return Promise.resolve(
+          filter.invoke
+            ? filter.invoke(ctx, invocation, next)
+            : filter.invokeSync!(ctx, invocation, next),
+        );
       } catch (error) {
         return Promise.reject(error);
       }
+    };
+    return step(0, args);
+  };
+}
+
+/** The chain when every filter has `invokeSync`: results pass as they are. */
+function syncChain(chain: readonly HubFilter[]): Invoker {
+  return (ctx, method, fn, args) => {
+    const step = (i: number, current: readonly unknown[]): unknown => {
+      if (i === chain.length) return fn(ctx, ...current);
+      return chain[i].invokeSync!(
+        ctx,
+        { method, args: current },
+        (given) => step(i + 1, given ?? current),
+      );
     };
     return step(0, args);
   };
@@ -130,7 +170,8 @@ export function checkFilters(filters: readonly HubFilter[]): void {
     if (typeof filter !== "object" || filter === null) {
       throw new TypeError("A hub filter must be an object");
     }
-    for (const key of ["invoke", "onConnected", "onDisconnected"] as const) {
+    const parts = ["invoke", "invokeSync", "onConnected", "onDisconnected"];
+    for (const key of parts as (keyof HubFilter)[]) {
       const part = filter[key];
       if (part !== undefined && typeof part !== "function") {
         throw new TypeError(`A hub filter's ${key} must be a function`);
