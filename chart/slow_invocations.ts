@@ -29,21 +29,41 @@ export function slowInvocationFilter(
 ): HubFilter {
   const threshold = options.thresholdMs ?? 250;
   const now = options.now ?? (() => performance.now());
+  const finish = (started: number, method: string, connectionId: string) => {
+    const ms = Math.round(now() - started);
+    if (ms > threshold) {
+      options.logger.log("warn", "hub.slow_invocation", {
+        method,
+        connectionId,
+        ms,
+      });
+    }
+  };
+  // `invokeSync`: the filter wraps every call of the chart hub, and a
+  // method that answers at once (most of them) is then answered with no
+  // promise at all; a pending result is timed when it settles.
   return {
-    async invoke(ctx, invocation, next) {
+    invokeSync(ctx, invocation, next) {
       const started = now();
+      const done = () => finish(started, invocation.method, ctx.connectionId);
+      let result: unknown;
       try {
-        return await next();
-      } finally {
-        const ms = Math.round(now() - started);
-        if (ms > threshold) {
-          options.logger.log("warn", "hub.slow_invocation", {
-            method: invocation.method,
-            connectionId: ctx.connectionId,
-            ms,
-          });
-        }
+        result = next();
+      } catch (error) {
+        done();
+        throw error;
       }
+      if (!(result instanceof Promise)) {
+        done();
+        return result;
+      }
+      return result.then((value) => {
+        done();
+        return value;
+      }, (error) => {
+        done();
+        throw error;
+      });
     },
   };
 }

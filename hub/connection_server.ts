@@ -40,8 +40,8 @@ import { admit } from "./admission.ts";
 import { requestInfo } from "./request_info.ts";
 import {
   type AvailableTransport,
-  negotiateBody,
   negotiatedVersion,
+  negotiateResponse,
   queryValue,
 } from "./negotiate.ts";
 import {
@@ -225,7 +225,7 @@ export class ConnectionServer {
     }
     const connection = this.#newConnection(principal, address, version >= 1);
     if (connection instanceof Response) return connection;
-    return Response.json(negotiateBody(version, connection, this.#offered));
+    return negotiateResponse(version, connection, this.#offered);
   }
 
   async #websocket(request: Request, url: URL, address: string | null) {

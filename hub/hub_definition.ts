@@ -43,6 +43,22 @@ export interface HubFilter {
     invocation: HubInvocation,
     next: (args?: readonly unknown[]) => Promise<unknown>,
   ): unknown;
+  /**
+   * `invoke` for calls that may finish synchronously: `next(args?)`
+   * returns what the rest of the chain returned as it is, a plain value
+   * when the method returned one (and throws when it threw), a promise
+   * otherwise, so the filter must handle both. When every filter that
+   * wraps calls has it, a method that answers synchronously is answered
+   * without a promise or a microtask hop, as it is with no filters (the
+   * request/response hot path). A filter with both uses this one then,
+   * and `invoke` otherwise; one with only this is given a `next` that
+   * returns promises when another filter lacks it.
+   */
+  invokeSync?(
+    ctx: HubContext,
+    invocation: HubInvocation,
+    next: (args?: readonly unknown[]) => unknown,
+  ): unknown;
   /** Around `onConnected`; a throw closes the connection. */
   onConnected?(ctx: HubContext, next: () => Promise<void>): unknown;
   /** Around `onDisconnected`; `error` is why the connection ended. */

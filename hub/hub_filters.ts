@@ -30,29 +30,65 @@ export type { HubFilter, HubInvocation } from "./hub_definition.ts";
 // deno-lint-ignore no-explicit-any
 type Method = (ctx: HubContext, ...args: any[]) => unknown;
 
-/** Runs a method through the filters; null when no filter wraps calls. */
+/**
+ * Runs a method through the filters: the method's result, or a promise of
+ * it (always a promise unless every filter has `invokeSync`).
+ */
 export type Invoker = (
   ctx: HubContext,
   method: string,
   fn: Method,
   args: readonly unknown[],
-) => Promise<unknown>;
+) => unknown;
 
-/** The call chain of `filters`, or null when none has `invoke`. */
+/**
+ * The call chain of `filters`, or null when none wraps calls. Each step
+ * is a plain function, not an `async` one: on the request/response hot
+ * path every call goes through here, and an async frame per step costs a
+ * promise and a microtask hop of its own.
+ */
 export function invocationChain(filters: readonly HubFilter[]): Invoker | null {
-  const chain = filters.filter((f) => f.invoke !== undefined);
+  const chain = filters.filter((f) =>
+    f.invoke !== undefined || f.invokeSync !== undefined
+  );
   if (chain.length === 0) return null;
+  const syncSteps = chain.flatMap((f) =>
+    f.invokeSync ? [f.invokeSync.bind(f)] : []
+  );
+  if (syncSteps.length === chain.length) return syncChain(syncSteps);
   return (ctx, method, fn, args) => {
-    const step = async (
-      i: number,
-      current: readonly unknown[],
-    ): Promise<unknown> => {
-      if (i === chain.length) return await fn(ctx, ...current);
-      const invocation = { method, args: current };
-      return await chain[i].invoke?.(
+    const step = (i: number, current: readonly unknown[]): Promise<unknown> => {
+      try {
+        // A thenable is adopted and a throw rejects, as `await` would.
+        if (i === chain.length) return Promise.resolve(fn(ctx, ...current));
+        const filter = chain[i];
+        const next = (given?: readonly unknown[]) =>
+          step(i + 1, given ?? current);
+        const invocation = { method, args: current };
+        return Promise.resolve(
+          filter.invoke
+            ? filter.invoke(ctx, invocation, next)
+            : filter.invokeSync?.(ctx, invocation, next),
+        );
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    };
+    return step(0, args);
+  };
+}
+
+type SyncStep = NonNullable<HubFilter["invokeSync"]>;
+
+/** The chain when every filter has `invokeSync`: results pass as they are. */
+function syncChain(chain: readonly SyncStep[]): Invoker {
+  return (ctx, method, fn, args) => {
+    const step = (i: number, current: readonly unknown[]): unknown => {
+      if (i === chain.length) return fn(ctx, ...current);
+      return chain[i](
         ctx,
-        invocation,
-        (next) => step(i + 1, next ?? current),
+        { method, args: current },
+        (given) => step(i + 1, given ?? current),
       );
     };
     return step(0, args);
@@ -95,7 +131,8 @@ export function checkFilters(filters: readonly HubFilter[]): void {
     if (typeof filter !== "object" || filter === null) {
       throw new TypeError("A hub filter must be an object");
     }
-    for (const key of ["invoke", "onConnected", "onDisconnected"] as const) {
+    const parts = ["invoke", "invokeSync", "onConnected", "onDisconnected"];
+    for (const key of parts as (keyof HubFilter)[]) {
       const part = filter[key];
       if (part !== undefined && typeof part !== "function") {
         throw new TypeError(`A hub filter's ${key} must be a function`);

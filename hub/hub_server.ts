@@ -36,8 +36,8 @@ import { jsonProtocol } from "./protocol/json.ts";
 import { randomId } from "./random_id.ts";
 import {
   type AvailableTransport,
-  negotiateBody,
   negotiatedVersion,
+  negotiateResponse,
   offeredTransports,
   queryValue,
 } from "./negotiate.ts";
@@ -276,15 +276,12 @@ export class HubServer {
     const ids = { id, token: version >= 1 ? randomId() : id, principal };
     const connection = this.#newConnection(ids, address);
     if (connection instanceof Response) return connection;
-    const body = negotiateBody(version, ids, this.#offered);
     // Offered only when asked: the client fails if offered unasked. Never
     // on version 0, whose token is the public id: anyone could reattach.
-    if (
-      !this.options.statefulReconnect || version < 1 ||
-      queryValue(url, "useStatefulReconnect") !== "true"
-    ) return Response.json(body);
-    connection.offerStateful();
-    return Response.json({ ...body, useStatefulReconnect: true });
+    const stateful = this.options.statefulReconnect && version >= 1 &&
+      queryValue(url, "useStatefulReconnect") === "true";
+    if (stateful) connection.offerStateful();
+    return negotiateResponse(version, ids, this.#offered, stateful);
   }
 
   async #websocket(

@@ -92,12 +92,14 @@ export class MethodCalls {
       entry === undefined || message.type === MessageType.StreamInvocation ||
       message.streamIds?.length ||
       message.arguments.length !== entry.argCount ||
-      entry.rule !== undefined || this.#invoker !== null
+      entry.rule !== undefined
     ) return this.#callSlow(queue, message, entry);
     const id = message.invocationId;
     let result: unknown;
     try {
-      result = entry.fn(queue.context, ...message.arguments);
+      // Through the filters when there are any: a promise unless every
+      // filter has `invokeSync` (see hub_filters.ts).
+      result = this.#apply(entry, queue.context, [...message.arguments]);
     } catch (error) {
       this.#complete(queue, id, { error: this.#describe(entry, error) });
       return;

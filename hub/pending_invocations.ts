@@ -17,15 +17,19 @@ import type {
 /** A client call: a plain invocation or one answered by a stream. */
 export type CallMessage = InvocationMessage | StreamInvocationMessage;
 
-/** A FIFO of calls with the byte size each arrived in. */
+/**
+ * A FIFO of calls with the byte size each arrived in. Every connection
+ * has one and most never queue a call, so the arrays are made on the
+ * first push.
+ */
 export class PendingInvocations {
-  #messages: CallMessage[] = [];
-  #sizes: number[] = [];
+  #messages: CallMessage[] | null = null;
+  #sizes: number[] | null = null;
   #bytes = 0;
 
   /** Calls waiting. */
   get length(): number {
-    return this.#messages.length;
+    return this.#messages === null ? 0 : this.#messages.length;
   }
 
   /** Bytes of the frames the waiting calls arrived in. */
@@ -40,24 +44,23 @@ export class PendingInvocations {
    */
   push(message: CallMessage, size: number, maxBytes: number): boolean {
     if (this.#bytes > 0 && this.#bytes + size > maxBytes) return false;
-    this.#messages.push(message);
-    this.#sizes.push(size);
+    (this.#messages ??= []).push(message);
+    (this.#sizes ??= []).push(size);
     this.#bytes += size;
     return true;
   }
 
   /** The oldest waiting call, removed; undefined when none wait. */
   shift(): CallMessage | undefined {
-    const message = this.#messages.shift();
-    if (message !== undefined) this.#bytes -= this.#sizes.shift() ?? 0;
+    const message = this.#messages?.shift();
+    if (message !== undefined) this.#bytes -= this.#sizes?.shift() ?? 0;
     return message;
   }
 
   /** Forgets every waiting call (the connection ended); returns how many. */
   clear(): number {
-    const n = this.#messages.length;
-    this.#messages = [];
-    this.#sizes = [];
+    const n = this.length;
+    this.#messages = this.#sizes = null;
     this.#bytes = 0;
     return n;
   }

@@ -196,3 +196,93 @@ Deno.test("a filter with a part that is not a function fails at startup", async 
     TypeError,
   );
 });
+
+/**
+ * Records what `next()` handed back: "value" for a plain result, "promise"
+ * for a pending one, and the result or error it settled with.
+ */
+function syncRecording(name: string, log: string[]): HubFilter {
+  return {
+    invokeSync(_ctx, invocation, next) {
+      let result: unknown;
+      try {
+        result = next(
+          invocation.method === "Echo" ? [`${invocation.args[0]}!`] : undefined,
+        );
+      } catch (error) {
+        log.push(`${name}:threw ${(error as Error).message}`);
+        throw error;
+      }
+      if (!(result instanceof Promise)) {
+        log.push(`${name}:value ${String(result)}`);
+        return result;
+      }
+      log.push(`${name}:promise`);
+      return result.then((value) => {
+        log.push(`${name}:settled ${String(value)}`);
+        return value;
+      });
+    },
+  };
+}
+
+const syncHub = defineHub({
+  methods: {
+    Echo: (_ctx: HubContext, text: string) => text,
+    Later: async (_ctx: HubContext, n: number) => {
+      await new Promise((r) => setTimeout(r, 1));
+      return n * 2;
+    },
+    Fail(_ctx: HubContext) {
+      throw new HubError("Broken");
+    },
+  },
+});
+
+Deno.test("invokeSync filters see plain results as they are, pending ones as promises", async () => {
+  const log: string[] = [];
+  const app = await serveHub(syncHub, {
+    filters: [syncRecording("outer", log), syncRecording("inner", log)],
+  });
+  const client = await connect(app.url, "/hub");
+  try {
+    // The outer filter changes the argument; the inner one sees it.
+    assert.equal(await client.invoke("Echo", "hi"), "hi!!");
+    assert.deepEqual(log, ["inner:value hi!!", "outer:value hi!!"]);
+    log.length = 0;
+    assert.equal(await client.invoke("Later", 4), 8);
+    assert.deepEqual(log, [
+      "inner:promise",
+      "outer:promise",
+      "inner:settled 8",
+      "outer:settled 8",
+    ]);
+    log.length = 0;
+    await assert.rejects(client.invoke("Fail"), /HubException: Broken/);
+    assert.deepEqual(log, ["inner:threw Broken", "outer:threw Broken"]);
+  } finally {
+    await client.stop();
+    await app.close();
+  }
+});
+
+Deno.test("an invokeSync filter gets promises when another filter has only invoke", async () => {
+  const log: string[] = [];
+  const app = await serveHub(syncHub, {
+    filters: [syncRecording("sync", log), recording("async", log)],
+  });
+  const client = await connect(app.url, "/hub");
+  try {
+    log.length = 0; // the async filter's onConnected
+    assert.equal(await client.invoke("Echo", "hi"), "hi!");
+    assert.deepEqual(log, [
+      "async:Echo(hi!)",
+      "sync:promise",
+      "async:result hi!",
+      "sync:settled hi!",
+    ]);
+  } finally {
+    await client.stop();
+    await app.close();
+  }
+});

@@ -54,7 +54,7 @@ Deno.test("the app runs the slow-invocation filter on its chart hub", async () =
   const app = await startTestServer();
   try {
     assert.equal(app.hub.options.filters.length, 1);
-    assert.equal(typeof app.hub.options.filters[0].invoke, "function");
+    assert.equal(typeof app.hub.options.filters[0].invokeSync, "function");
   } finally {
     await app.close();
   }

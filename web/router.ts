@@ -25,6 +25,13 @@ export interface RouteMatch<T> {
 interface Entry<T> {
   readonly pattern: string;
   readonly matcher: URLPattern | null;
+  /**
+   * What every path the pattern matches starts with: its text up to the
+   * last `/` before the first pattern character. Checked before running
+   * the URLPattern, which costs far more (hub requests try every dynamic
+   * route before falling through to the root chain).
+   */
+  readonly prefix: string;
   readonly byMethod: Map<Method, T>;
 }
 
@@ -44,6 +51,7 @@ export class Router<T> {
       entry = {
         pattern,
         matcher: dynamic ? new URLPattern({ pathname: pattern }) : null,
+        prefix: dynamic ? literalPrefix(pattern) : pattern,
         byMethod: new Map(),
       };
       if (dynamic) this.#dynamics.push(entry);
@@ -61,11 +69,25 @@ export class Router<T> {
       (pathname === "/" ? undefined : this.#statics.get(alternate));
     if (exact) return found(exact, method, {});
     for (const entry of this.#dynamics) {
+      if (!pathname.startsWith(entry.prefix)) continue;
       const groups = entry.matcher!.exec({ pathname })?.pathname.groups;
       if (groups) return found(entry, method, decodeParams(groups));
     }
     return { item: null, pattern: null, params: {}, allowed: [] };
   }
+}
+
+/**
+ * The leading text of `pattern` that any match repeats verbatim: up to
+ * the last `/` before the first pattern character (a `/:rest*` group may
+ * match nothing, slash included), and nothing if a `%` or `\\` could mean
+ * an escape.
+ */
+function literalPrefix(pattern: string): string {
+  const special = pattern.search(IS_PATTERN);
+  const head = special < 0 ? pattern : pattern.slice(0, special);
+  if (/[%\\]/.test(head)) return "";
+  return head.slice(0, Math.max(0, head.lastIndexOf("/")));
 }
 
 function found<T>(

@@ -66,3 +66,43 @@ Deno.test("the router: exact paths first, params decoded, 405 knows Allow", () =
     id: "%E0%A4%A",
   });
 });
+
+Deno.test("the router's prefix check never changes what a dynamic route matches", () => {
+  const patterns = [
+    "/api/:path*",
+    "/docs{/:page}?",
+    "/posts/{:id}-{:slug}",
+    "/{:lang}?",
+    "/users/:id",
+  ];
+  const paths = [
+    "/",
+    "/api",
+    "/api/",
+    "/api/x/y",
+    "/apix",
+    "/ap",
+    "/docs",
+    "/docs/intro",
+    "/docsx",
+    "/posts/1-a",
+    "/posts",
+    "/en",
+    "/users/7",
+    "/users",
+    "/chart/negotiate",
+  ];
+  for (const pattern of patterns) {
+    const router = new Router<string>();
+    router.add("GET", pattern, "item");
+    const direct = new URLPattern({ pathname: pattern });
+    for (const path of paths) {
+      const expected = direct.exec({ pathname: path }) !== null;
+      assert.equal(
+        router.match("GET", path).item !== null,
+        expected,
+        `${pattern} on ${path}`,
+      );
+    }
+  }
+});

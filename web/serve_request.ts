@@ -39,8 +39,11 @@ const LOCAL_INFO = {
 export function serveRequest<State>(parts: ServeParts<State>): AppHandler {
   return async (req, info = LOCAL_INFO) => {
     const url = new URL(req.url);
-    // Folded so `//evil.example` can never become a redirect target.
-    url.pathname = url.pathname.replace(/\/+/g, "/");
+    // Folded so `//evil.example` can never become a redirect target;
+    // set only when needed, since setting it re-parses the URL.
+    if (url.pathname.includes("//")) {
+      url.pathname = url.pathname.replace(/\/+/g, "/");
+    }
     const method = req.method.toUpperCase() as Method;
     const match = parts.router.match(method, url.pathname);
     const tail = lastResort(match, method);

@@ -45,8 +45,9 @@ class JsonDecoder implements MessageDecoder {
   // The partial record: small parts as they came, and runs of them joined
   // once there are MAX_HELD_PARTS, so a 1-byte-per-frame record holds few
   // strings and each byte is copied at most twice before the final join.
-  #parts: string[] = [];
-  #runs: string[] = [];
+  // Both made on first use: most records arrive whole.
+  #parts: string[] | null = null;
+  #runs: string[] | null = null;
   #units = 0;
   #bytes = 0;
   // Made on first binary frame: text frames (the common case) never need it.
@@ -79,10 +80,11 @@ class JsonDecoder implements MessageDecoder {
   #hold(part: string): void {
     this.#bytes = this.#counted(part);
     this.#units += part.length;
-    this.#parts.push(part);
-    if (this.#parts.length === MAX_HELD_PARTS) {
-      this.#runs.push(this.#parts.join(""));
-      this.#parts = [];
+    const parts = this.#parts ??= [];
+    parts.push(part);
+    if (parts.length === MAX_HELD_PARTS) {
+      (this.#runs ??= []).push(parts.join(""));
+      this.#parts = null;
     }
   }
 
@@ -90,9 +92,9 @@ class JsonDecoder implements MessageDecoder {
   #complete(last: string): string {
     this.#counted(last);
     if (this.#units === 0) return last;
-    const record = this.#runs.join("") + this.#parts.join("") + last;
-    this.#runs = [];
-    this.#parts = [];
+    const record = (this.#runs?.join("") ?? "") +
+      (this.#parts?.join("") ?? "") + last;
+    this.#runs = this.#parts = null;
     this.#units = this.#bytes = 0;
     return record;
   }
