@@ -18,7 +18,7 @@
  * @module
  */
 
-import type { Principal } from "./options.ts";
+import type { Principal } from "./principal.ts";
 
 /** Who may pass: signed in, with any of `roles`, and `policy` true. */
 export interface AuthorizeRule {

@@ -20,36 +20,24 @@
  * @module
  */
 
-import type { HubConnection } from "./connection.ts";
+import type { RoutedConnection } from "./routed_connection.ts";
 import { HubError } from "./hub_error.ts";
+import { ClientResultError } from "./client_result_error.ts";
 import type { CompletionMessage } from "./protocol/messages.ts";
 import {
   RemoteClientResults,
   type ResultNode,
 } from "./remote_client_results.ts";
 
-/** Why a client result failed without an answer from the client. */
-export type ClientResultFailure =
-  | "timeout"
-  | "disconnected"
-  | "not-connected"
-  | "too-many-pending";
+export {
+  ClientResultError,
+  type ClientResultFailure,
+} from "./client_result_error.ts";
 
-/**
- * A client result failed without an answer: `reason` says why. (A client
- * whose handler threw, or that has no handler, answers with an error; that
- * rejects with a `HubError` holding the client's text instead.)
- */
-export class ClientResultError extends Error {
-  /** Why no answer came. */
-  readonly reason: ClientResultFailure;
-
-  /** An error for `reason` with a sentence-case message. */
-  constructor(reason: ClientResultFailure, message: string) {
-    super(message);
-    this.name = "ClientResultError";
-    this.reason = reason;
-  }
+/** A connection a call can go to; its state says whether it can answer. */
+export interface ResultTarget extends RoutedConnection {
+  /** "connected", or "disconnected" while suspended for a reconnect. */
+  readonly state: string;
 }
 
 /** Limits of the pending table, from `HubOptions`. */
@@ -68,7 +56,7 @@ interface Pending {
 
 /** The pending client-result calls of one hub on this node. */
 export class ClientResults {
-  readonly #find: (connectionId: string) => HubConnection | undefined;
+  readonly #find: (connectionId: string) => ResultTarget | undefined;
   readonly #limits: ClientResultLimits;
   readonly #pending = new Map<string, Pending>();
   readonly #byConnection = new Map<string, Set<string>>();
@@ -78,7 +66,7 @@ export class ClientResults {
 
   /** A table finding local connections with `find`. */
   constructor(
-    find: (connectionId: string) => HubConnection | undefined,
+    find: (connectionId: string) => ResultTarget | undefined,
     limits: ClientResultLimits,
   ) {
     this.#find = find;
@@ -131,7 +119,7 @@ export class ClientResults {
     const connection = this.#find(connectionId);
     // A suspended stateful connection ("disconnected") still counts: the
     // call waits in its replay buffer until the client is back.
-    const state: string | undefined = connection?.state;
+    const state = connection?.state;
     if (!connection || (state !== "connected" && state !== "disconnected")) {
       return Promise.reject(
         new ClientResultError(
@@ -177,7 +165,7 @@ export class ClientResults {
    * A Completion from `connection`. Returns false when it answers nothing
    * pending for that connection (it may be an upload's end, or late).
    */
-  complete(connection: HubConnection, message: CompletionMessage): boolean {
+  complete(connection: RoutedConnection, message: CompletionMessage): boolean {
     const entry = this.#pending.get(message.invocationId);
     if (!entry || entry.connectionId !== connection.id) return false;
     this.#settle(message.invocationId);

@@ -23,37 +23,9 @@
  * @module
  */
 
-import type { HubContext } from "./hub_definition.ts";
+import type { HubContext, HubFilter } from "./hub_definition.ts";
 
-/** One call as a filter sees it. */
-export interface HubInvocation {
-  /** The method's name as the hub declares it (not as the client spelt it). */
-  readonly method: string;
-  /** The client's arguments (upload streams last). */
-  readonly args: readonly unknown[];
-}
-
-/** Wraps calls and lifetime hooks of a hub; every part is optional. */
-export interface HubFilter {
-  /**
-   * Around one method call. `next(args?)` runs the rest of the chain (with
-   * other arguments if given) and resolves with the method's result, or
-   * rejects with its error. What this returns is the call's result.
-   */
-  invoke?(
-    ctx: HubContext,
-    invocation: HubInvocation,
-    next: (args?: readonly unknown[]) => Promise<unknown>,
-  ): unknown;
-  /** Around `onConnected`; a throw closes the connection. */
-  onConnected?(ctx: HubContext, next: () => Promise<void>): unknown;
-  /** Around `onDisconnected`; `error` is why the connection ended. */
-  onDisconnected?(
-    ctx: HubContext,
-    error: Error | undefined,
-    next: () => Promise<void>,
-  ): unknown;
-}
+export type { HubFilter, HubInvocation } from "./hub_definition.ts";
 
 // deno-lint-ignore no-explicit-any
 type Method = (ctx: HubContext, ...args: any[]) => unknown;

@@ -17,7 +17,7 @@ import type {
   Scope,
   Target,
 } from "./backplane/backplane.ts";
-import type { HubConnection } from "./connection.ts";
+import type { RoutedConnection } from "./routed_connection.ts";
 import { EncodedMessage } from "./encoded_message.ts";
 import { GroupIndex } from "./group_index.ts";
 import { UserIndex } from "./user_index.ts";
@@ -42,10 +42,17 @@ export class GroupLimitError extends HubError {}
 /** Pending remote group changes waiting for an ack, bounded. */
 const MAX_PENDING_ACKS = 10_000;
 
-/** Connections, users and groups of this node, plus the backplane. */
-export class LifetimeManager implements BackplaneNode {
+/**
+ * Connections, users and groups of this node, plus the backplane. `C` is
+ * the connection type the server registers; routing itself uses only the
+ * `RoutedConnection` part of it, and the group and user indexes hold ids
+ * that resolve through `connections`.
+ */
+export class LifetimeManager<C extends RoutedConnection = RoutedConnection>
+  implements BackplaneNode {
   readonly id: string = randomId();
-  readonly connections = new Map<string, HubConnection>();
+  /** Handshaken connections of this node by id: every index resolves here. */
+  readonly connections = new Map<string, C>();
   readonly groups = new GroupIndex();
   readonly users = new UserIndex();
   /** Connections by transport and protocol, for admin views. */
@@ -106,7 +113,7 @@ export class LifetimeManager implements BackplaneNode {
   }
 
   /** Makes a connected connection reachable. */
-  register(connection: HubConnection): Promise<void> {
+  register(connection: C): Promise<void> {
     this.connections.set(connection.id, connection);
     this.mix.add(connection);
     this.presence.totalsChanged();
@@ -114,7 +121,7 @@ export class LifetimeManager implements BackplaneNode {
       `connection:${connection.id}`,
     );
     const user = connection.userId;
-    if (user !== null && this.users.add(user, connection)) {
+    if (user !== null && this.users.add(user, connection.id)) {
       // Resolves once both channels are live (see `Backplane.subscribe`).
       return Promise.all([
         subscribed,
@@ -126,20 +133,20 @@ export class LifetimeManager implements BackplaneNode {
   }
 
   /** Removes a connection from every map; idempotent. */
-  unregister(connection: HubConnection): void {
+  unregister(connection: C): void {
     if (this.connections.get(connection.id) !== connection) return;
     this.connections.delete(connection.id);
     this.mix.remove(connection);
     this.presence.totalsChanged();
     this.#backplane.unsubscribe(`connection:${connection.id}`);
     const user = connection.userId;
-    if (user !== null && this.users.remove(user, connection)) {
+    if (user !== null && this.users.remove(user, connection.id)) {
       this.#backplane.unsubscribe(`user:${user}`);
     }
-    for (const group of this.groups.groupsOf(connection)) {
+    for (const group of this.groups.groupsOf(connection.id)) {
       this.presence.left(group, user);
     }
-    for (const group of this.groups.removeAll(connection)) {
+    for (const group of this.groups.removeAll(connection.id)) {
       this.#backplane.unsubscribe(`group:${group}`);
     }
   }
@@ -185,13 +192,13 @@ export class LifetimeManager implements BackplaneNode {
       case "connections":
         return this.#deliverIds(target.ids, encoded);
       case "users":
-        return deliverSets(
+        return this.#deliverSets(
           target.ids.map((id) => this.users.connections(id)),
           encoded,
           undefined,
         );
       case "groups":
-        return deliverSets(
+        return this.#deliverSets(
           target.names.map((name) => this.groups.members(name)),
           encoded,
           target.except,
@@ -202,6 +209,28 @@ export class LifetimeManager implements BackplaneNode {
   #deliverIds(ids: readonly string[], encoded: EncodedMessage): number {
     let n = 0;
     for (const id of ids) {
+      const c = this.connections.get(id);
+      if (c?.protocol && c.send(encoded.payloadFor(c.protocol))) n++;
+    }
+    return n;
+  }
+
+  /** Members of `sets` (connection ids), each once, minus `except`. */
+  #deliverSets(
+    sets: readonly ReadonlySet<string>[],
+    encoded: EncodedMessage,
+    except: readonly string[] | undefined,
+  ): number {
+    let ids: Iterable<string> = sets[0] ?? [];
+    if (sets.length > 1) {
+      // A connection in two of the named groups gets the message once.
+      const seen = new Set<string>();
+      for (const set of sets) for (const id of set) seen.add(id);
+      ids = seen;
+    }
+    let n = 0;
+    for (const id of ids) {
+      if (except && except.includes(id)) continue;
       const c = this.connections.get(id);
       if (c?.protocol && c.send(encoded.payloadFor(c.protocol))) n++;
     }
@@ -234,24 +263,24 @@ export class LifetimeManager implements BackplaneNode {
     return this.#remoteGroup("remove", connectionId, group);
   }
 
-  #addLocal(c: HubConnection, group: string): Promise<void> {
-    if (this.groups.groupsOf(c).has(group)) return Promise.resolve();
-    if (this.groups.countOf(c) >= this.#limits.maxGroupsPerConnection) {
+  #addLocal(c: C, group: string): Promise<void> {
+    if (this.groups.groupsOf(c.id).has(group)) return Promise.resolve();
+    if (this.groups.countOf(c.id) >= this.#limits.maxGroupsPerConnection) {
       throw new GroupLimitError(
         `A connection may join at most ${this.#limits.maxGroupsPerConnection} groups`,
       );
     }
     this.presence.joined(group, c.userId);
-    if (this.groups.add(c, group) === "first") {
+    if (this.groups.add(c.id, group) === "first") {
       return this.#backplane.subscribe(`group:${group}` as Scope);
     }
     return Promise.resolve();
   }
 
-  #removeLocal(c: HubConnection, group: string): void {
-    if (!this.groups.groupsOf(c).has(group)) return;
+  #removeLocal(c: C, group: string): void {
+    if (!this.groups.groupsOf(c.id).has(group)) return;
     this.presence.left(group, c.userId);
-    if (this.groups.remove(c, group) === "last") {
+    if (this.groups.remove(c.id, group) === "last") {
       this.#backplane.unsubscribe(`group:${group}` as Scope);
     }
   }
@@ -362,7 +391,7 @@ export class LifetimeManager implements BackplaneNode {
 }
 
 function deliverAll(
-  connections: Iterable<HubConnection>,
+  connections: Iterable<RoutedConnection>,
   encoded: EncodedMessage,
   except: readonly string[] | undefined,
 ): number {
@@ -372,16 +401,4 @@ function deliverAll(
     if (c.protocol && c.send(encoded.payloadFor(c.protocol))) n++;
   }
   return n;
-}
-
-function deliverSets(
-  sets: ReadonlySet<HubConnection>[],
-  encoded: EncodedMessage,
-  except: readonly string[] | undefined,
-): number {
-  if (sets.length === 1) return deliverAll(sets[0], encoded, except);
-  // A connection in two of the named groups gets the message once.
-  const seen = new Set<HubConnection>();
-  for (const set of sets) for (const c of set) seen.add(c);
-  return deliverAll(seen, encoded, except);
 }

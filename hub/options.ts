@@ -10,25 +10,9 @@ import type { HubProtocol } from "./protocol/hub_protocol.ts";
 import type { Logger } from "./logger.ts";
 import type { TransportName } from "./transports/transport.ts";
 import type { HubFilter } from "./hub_filters.ts";
+import type { Authenticate } from "./principal.ts";
 
-/** Who is calling: the user id (a token's `sub`) and the token's claims. */
-export interface Principal {
-  /** Connections of the same user share it; `Clients.user(id)` targets it. */
-  readonly userId: string;
-  /** The verified claims, as the hub method sees them in `ctx.user`. */
-  readonly claims: Readonly<Record<string, unknown>>;
-  /** Epoch ms after which the connection is closed; none means never. */
-  readonly expiresAt?: number;
-}
-
-/**
- * Decides who a request is. `null` lets the request in anonymously; `false`
- * refuses it with 401. It runs at negotiate and again on each transport
- * request, which must name the same user.
- */
-export type Authenticate = (
-  request: Request,
-) => Principal | null | false | Promise<Principal | null | false>;
+export type { Authenticate, Principal } from "./principal.ts";
 
 /** Options of a hub server; every field has a default. */
 export interface HubOptions {

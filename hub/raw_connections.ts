@@ -150,7 +150,7 @@ export class RawConnections {
     connection.transportAt = connection.lastReceived = Date.now();
     connection.state = "connected";
     const user = connection.userId;
-    if (user !== null) this.#p.users.add(user, connection);
+    if (user !== null) this.#p.users.add(user, connection.id);
     const live = new Live(connection, this, this.#p.options.maxQueuedBytes);
     this.#live.set(connection, live);
     this.#p.counters.connectionsOpened++;
@@ -258,7 +258,7 @@ export class RawConnections {
     this.#live.delete(connection);
     live.inbox.end();
     const user = connection.userId;
-    if (user !== null) this.#p.users.remove(user, connection);
+    if (user !== null) this.#p.users.remove(user, connection.id);
     this.#p.logger.log("info", "connection.close", {
       connectionId: connection.id,
       reason: connection.closeReason,

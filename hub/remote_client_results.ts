@@ -22,7 +22,7 @@ import type {
 import {
   ClientResultError,
   type ClientResultFailure,
-} from "./client_results.ts";
+} from "./client_result_error.ts";
 import { HubError } from "./hub_error.ts";
 
 /** How this node reaches the others. */
