@@ -11,6 +11,7 @@ import type { Logger } from "./logger.ts";
 import type { TransportName } from "./transports/transport.ts";
 import type { HubFilter } from "./hub_filters.ts";
 import type { Authenticate } from "./principal.ts";
+import { definedFields } from "./defined_fields.ts";
 
 export type { Authenticate, Principal } from "./principal.ts";
 
@@ -307,9 +308,7 @@ export function resolveHubOptions(
   options: HubOptions,
   defaultProtocols: HubProtocol[],
 ): ResolvedHubOptions {
-  const given = Object.fromEntries(
-    Object.entries(options).filter(([, v]) => v !== undefined),
-  );
+  const given = definedFields(options);
   return {
     ...defaultHubOptions,
     protocols: defaultProtocols,
