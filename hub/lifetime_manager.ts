@@ -34,13 +34,12 @@ export interface LifetimeLimits extends PresenceSettings {
   readonly maxGroupsPerConnection: number;
   /** How long a remote group change waits for its ack. */
   readonly groupAckTimeoutMs: number;
+  /** Remote group changes waiting for an ack at once (the ack table's cap). */
+  readonly maxPendingGroupChanges: number;
 }
 
 /** A connection would join more groups than allowed; the caller sees it. */
 export class GroupLimitError extends HubError {}
-
-/** Pending remote group changes waiting for an ack, bounded. */
-const MAX_PENDING_ACKS = 10_000;
 
 /**
  * Connections, users and groups of this node, plus the backplane. `C` is
@@ -294,7 +293,7 @@ export class LifetimeManager<C extends RoutedConnection = RoutedConnection>
     connectionId: string,
     group: string,
   ): Promise<void> {
-    if (this.#acks.size >= MAX_PENDING_ACKS) {
+    if (this.#acks.size >= this.#limits.maxPendingGroupChanges) {
       return Promise.reject(new RangeError("Too many pending group changes"));
     }
     const requestId = randomId();

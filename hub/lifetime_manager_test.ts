@@ -43,6 +43,7 @@ class FakeConnection implements RoutedConnection {
 const limits = {
   maxGroupsPerConnection: 2,
   groupAckTimeoutMs: 10_000,
+  maxPendingGroupChanges: 2,
   presenceTtlMs: 60_000,
   presenceUpdateMs: 60_000,
   maxPresenceUsersListed: 100,
@@ -162,6 +163,23 @@ Deno.test("lifetime manager: the group cap refuses with its error; leaving frees
   } finally {
     await m.close();
   }
+});
+
+Deno.test("lifetime manager: remote group changes waiting for an ack are capped", async () => {
+  const m = await node();
+  // Nobody holds "elsewhere": both changes wait for an ack that never comes.
+  const waiting = [
+    m.addToGroup("elsewhere", "g"),
+    m.removeFromGroup("elsewhere", "h"),
+  ];
+  await assert.rejects(
+    m.addToGroup("elsewhere", "i"),
+    (error: unknown) =>
+      error instanceof RangeError &&
+      error.message === "Too many pending group changes",
+  );
+  await m.close(); // gives the waiting ones up, as a timeout would
+  await Promise.all(waiting);
 });
 
 Deno.test("lifetime manager: a remote group add over the backplane, within and past the cap", async () => {

@@ -117,6 +117,14 @@ export interface HubOptions {
    */
   groupAckTimeoutMs?: number;
   /**
+   * Group changes for connections held by other processes that may wait
+   * for their answer at once. Default 10,000: each entry is a timer and a
+   * closure, so this bounds memory when a hub method adds many remote
+   * connections in a burst; past it a change rejects with a `RangeError`
+   * at once instead of queueing. At least 1.
+   */
+  maxPendingGroupChanges?: number;
+  /**
    * How long `shutdown()` waits for clients to take their Close and go.
    * Default 3 s: Deno Deploy sends SIGINT and kills the process 5 s later,
    * and the rest of the exit (HTTP requests in flight) needs the margin.
@@ -274,6 +282,7 @@ export const defaultHubOptions = {
   maxPendingInvocationBytes: 1024 * 1024,
   maxGroupsPerConnection: 100,
   groupAckTimeoutMs: 2_000,
+  maxPendingGroupChanges: 10_000,
   shutdownDrainMs: 3_000,
   maxGroupNameLength: 256,
   maxConnections: 20_000,
