@@ -14,6 +14,7 @@ import {
   sourceFiles,
 } from "./helpers/import_graph.ts";
 import {
+  hubLayerNames,
   type HubLayers,
   layerOf,
   layerViolations,
@@ -65,11 +66,7 @@ Deno.test("import graph: deno info reports type-only imports as edges", async ()
 Deno.test("import graph: no cycle among the project's files", async () => {
   const cycles = findCycles(await graph);
   assert.deepEqual(
-    cycles.map((c) =>
-      `${c.files.length} files: ${c.example.join(" → ")} (all: ${
-        c.files.join(", ")
-      })`
-    ),
+    cycles.map((c) => ({ files: c.files.join(", "), cycles: c.cycles })),
     [],
     `${cycles.length} import cycle(s); break each at one edge`,
   );
@@ -121,7 +118,7 @@ Deno.test("import graph: the checks catch a cycle, a type-only cycle and a layer
   ]);
   assert.deepEqual(cycle, [{
     files: ["a.ts", "b.ts", "c.ts"],
-    example: ["a.ts", "b.ts", "c.ts", "a.ts"],
+    cycles: ["a.ts → b.ts → c.ts → a.ts"],
   }]);
   assert.deepEqual(
     findCycles([edge("a.ts", "b.ts"), edge("b.ts", "c.ts")]),
@@ -138,14 +135,47 @@ Deno.test("import graph: the checks catch a cycle, a type-only cycle and a layer
       edge("hub/clients.ts", "web/mod.ts"),
       edge("tests/x_test.ts", "bench/run.ts"),
       edge("hub/protocol/json.ts", "hub/logger.ts"),
+      edge("hub/lifetime_manager.ts", "hub/backplane/redis.ts"),
+      edge("web/app.ts", "chart/chart_hub.ts"),
+      edge("bench/run.ts", "tests/stress_test.ts"),
+      edge("routes/index.tsx", "tests/helpers/assert.ts"),
+      {
+        from: "hub/logger.ts",
+        to: "npm:preact@10.29.8",
+        local: false,
+        typeOnly: true,
+      },
+      // Allowed: bench → tests/helpers/, a unit test → tests/helpers/,
+      // down a layer, within one layer, the app → hub and web.
+      edge("bench/run.ts", "tests/helpers/app_process.ts"),
+      edge("hub/group_index_test.ts", "tests/helpers/assert.ts"),
+      edge("hub/dispatcher.ts", "hub/lifetime_manager.ts", true),
+      edge("hub/dispatcher.ts", "hub/dispatcher.ts"),
+      edge("main.ts", "web/mod.ts"),
+      edge("main.ts", "hub/mod.ts"),
     ], planted),
     [
       "hub/lifetime_manager.ts → hub/dispatcher.ts: routing imports per-connection (imports only point down)",
       "hub/clients.ts → web/mod.ts: hub/ never imports web/",
       "tests/x_test.ts → bench/run.ts: tests/ never imports bench/",
       "hub/protocol/json.ts → hub/logger.ts: hub/protocol/ imports nothing of the hub outside protocol/",
+      "hub/lifetime_manager.ts → hub/backplane/redis.ts: outside hub/backplane/ the hub knows the Backplane interface, never Redis",
+      "web/app.ts → chart/chart_hub.ts: web/ knows nothing of the app",
+      "bench/run.ts → tests/stress_test.ts: bench/ uses only tests/helpers/ from tests/",
+      "routes/index.tsx → tests/helpers/assert.ts: app, web/ and hub/ code never imports tests/ (unit tests beside it may use tests/helpers/)",
+      "hub/logger.ts → npm:preact@10.29.8: hub/ never imports Preact",
     ],
   );
+});
+
+Deno.test("import graph: the hub diagram is read into layers", () => {
+  const rank = (f: string) => hubLayerNames[layerOf(f, layers) ?? -1];
+  assert.equal(rank("hub/hub_server.ts"), "endpoints");
+  assert.equal(rank("hub/dispatcher.ts"), "per-connection");
+  assert.equal(rank("hub/lifetime_manager.ts"), "routing");
+  assert.equal(rank("hub/protocol/json.ts"), "edges");
+  assert.equal(rank("hub/logger.ts"), "edges");
+  assert.equal(layerOf("hub/no_such_file.ts", layers), undefined);
 });
 
 function hubSources(all: readonly string[]): string[] {

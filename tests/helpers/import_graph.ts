@@ -107,12 +107,15 @@ function edgesOf(modules: readonly InfoModule[], base: string): ImportEdge[] {
   return edges;
 }
 
-/** Files tied together by imports, and one shortest cycle through them. */
+/** Files tied together by imports, and the cycles that tie them. */
 export interface ImportCycle {
   /** Every file of the strongly connected component, sorted. */
   readonly files: readonly string[];
-  /** A closed path through its first file ("a.ts", "b.ts", "a.ts"). */
-  readonly example: readonly string[];
+  /**
+   * A shortest cycle through each file, without repeats, shortest first,
+   * each a closed path ("a.ts → b.ts → a.ts"): the edges to break.
+   */
+  readonly cycles: readonly string[];
 }
 
 /** Every group of local files that import each other, directly or not. */
@@ -126,7 +129,7 @@ export function findCycles(edges: readonly ImportEdge[]): ImportCycle[] {
   }
   return stronglyConnected(next)
     .filter((c) => c.length > 1 || next.get(c[0])?.includes(c[0]))
-    .map((files) => ({ files, example: closedPath(files, next) }));
+    .map((files) => ({ files, cycles: shortestCycles(files, next) }));
 }
 
 /** Tarjan's algorithm, iterative so a deep graph cannot blow the stack. */
@@ -178,13 +181,33 @@ function stronglyConnected(next: Map<string, string[]>): string[][] {
   return components;
 }
 
-/** A shortest cycle through the component's first file (breadth first). */
+function shortestCycles(
+  component: readonly string[],
+  next: Map<string, string[]>,
+): string[] {
+  const seen = new Set<string>();
+  const cycles: string[][] = [];
+  for (const start of component) {
+    const path = closedPath(start, component, next);
+    const ring = path.slice(0, -1);
+    const first = ring.indexOf([...ring].sort()[0]);
+    const key = [...ring.slice(first), ...ring.slice(0, first)].join(" ");
+    if (seen.has(key)) continue;
+    seen.add(key);
+    cycles.push(path);
+  }
+  return cycles
+    .sort((a, b) => a.length - b.length)
+    .map((path) => path.join(" → "));
+}
+
+/** A shortest cycle through `start` inside the component (breadth first). */
 function closedPath(
+  start: string,
   component: readonly string[],
   next: Map<string, string[]>,
 ): string[] {
   const members = new Set(component);
-  const start = component[0];
   const cameFrom = new Map<string, string>();
   const queue = [start];
   for (let head = 0; head < queue.length; head++) {
@@ -197,7 +220,7 @@ function closedPath(
       queue.push(target);
     }
   }
-  return [...component, start];
+  return [start, start]; // unreachable: every member of a component is on a cycle
 }
 
 function pathTo(node: string, cameFrom: Map<string, string>): string[] {
