@@ -21,6 +21,7 @@ import {
 } from "./hub/mod.ts";
 import { chartHub } from "./chart/chart_hub.ts";
 import { startChartFeed } from "./chart/chart_feed.ts";
+import { ChartHistory } from "./chart/chart_history.ts";
 import { startGroupPresenceFeed } from "./chart/group_presence_feed.ts";
 import { startAdminApp } from "./chart/admin_app.ts";
 import { slowInvocationFilter } from "./chart/slow_invocations.ts";
@@ -51,6 +52,8 @@ export interface RunningServer {
   readonly url: string;
   /** The chart hub. */
   readonly hub: HubServer;
+  /** This server's recent feed updates, served by `StreamChartHistory`. */
+  readonly history: ChartHistory;
   /** Graceful stop: Close with allowReconnect to every client, drain, exit. */
   close(): Promise<void>;
 }
@@ -78,7 +81,10 @@ export async function startServer(
   const allowedHosts = parseAllowedHosts(env.ALLOWED_HOSTS);
   // JWT_SECRET / JWKS_URL / JWT_ISSUER / JWT_AUDIENCE / KV_PATH: see there.
   const users = await openUserServices({ env, logger });
-  const hub = new HubServer(chartHub, {
+  // Owned by this server, not the module: servers in one process (tests)
+  // each stream their own feed's history.
+  const history = new ChartHistory();
+  const hub = new HubServer(chartHub(history), {
     path: "/chart",
     logger,
     authenticate: users.authenticate,
@@ -106,7 +112,11 @@ export async function startServer(
     env,
     logger,
   });
-  const stopFeed = startChartFeed(hub.localClients, options.feedIntervalMs);
+  const stopFeed = startChartFeed(
+    hub.localClients,
+    history,
+    options.feedIntervalMs,
+  );
   const stopPresence = startGroupPresenceFeed(hub.presence, hub.localClients);
   const services: AppState = { hub, users, admins: admin.admins };
   const app = createApp(services, [hub, admin.hub], {
@@ -141,6 +151,7 @@ export async function startServer(
   return {
     url,
     hub,
+    history,
     close: () =>
       closing ??= (async () => {
         stopFeed();

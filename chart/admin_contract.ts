@@ -1,8 +1,11 @@
 /**
  * The admin hub's contract (`/admin-hub`): what the admin page may call and
- * what it is sent once a second. Types and constants only (the hub types
- * are imported as types, erased from bundles): safe to import from browser
- * code.
+ * what it is sent once a second. `chart/admin_hub.ts` implements it with
+ * `defineHub<AdminServer, AdminClient>` and islands/admin/use_admin_hub.ts
+ * calls it through `typedConnection<AdminServer, AdminClient>`, so a
+ * misspelt name or a wrong argument on either side fails `deno check`.
+ * Types and constants only (the hub types are imported as types, erased
+ * from bundles): safe to import from browser code.
  *
  * @module
  */

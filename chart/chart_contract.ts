@@ -6,8 +6,9 @@
  * argument on either side fails `deno check`.
  *
  * Types and plain constants only: safe to import from browser code. The
- * names and limits are the app's public contract (README); the last two
- * methods add streaming and client results.
+ * names and limits are the app's public contract (README);
+ * `StreamChartHistory` and `BroadcastToGroupConfirmed` add streaming and
+ * client results to the article's methods.
  *
  * @module
  */
@@ -82,9 +83,10 @@ export interface ChartClient {
 }
 
 /**
- * Most series in one chart message, and numbers per series; the largest
- * such payload fits the 64 KiB message limit. The hub refuses more and the
- * page ignores more.
+ * Most series in one chart message, and numbers per series: 16 × 1,000
+ * small whole numbers, as the feed sends, fit the 64 KiB message limit
+ * (longer numbers hit that limit first, which closes the connection). The
+ * hub refuses more and the page ignores more.
  */
 export const MAX_SERIES = 16;
 export const MAX_POINTS = 1_000;

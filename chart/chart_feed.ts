@@ -8,7 +8,7 @@
 
 import type { Clients } from "../hub/mod.ts";
 import { randomChartData } from "./chart_data.ts";
-import { type ChartHistory, feedHistory } from "./chart_history.ts";
+import type { ChartHistory } from "./chart_history.ts";
 
 /**
  * Starts the feed; returns a function that stops it. Each update is also
@@ -16,8 +16,8 @@ import { type ChartHistory, feedHistory } from "./chart_history.ts";
  */
 export function startChartFeed(
   localClients: Clients,
+  history: ChartHistory,
   intervalMs = 1_000,
-  history: ChartHistory = feedHistory,
 ): () => void {
   const timer = setInterval(() => {
     const data = randomChartData();

@@ -1,8 +1,9 @@
 /**
- * The recent feed: a fixed-size ring of the updates this process's feed
- * sent, for `StreamChartHistory`. The feed is per process (see
- * chart_feed.ts), so is its history: a client reads the history of the
- * server it is connected to.
+ * The recent feed: a fixed-size ring of the updates a server's feed sent,
+ * for `StreamChartHistory`. Each server owns one (main.ts makes it beside
+ * the chart hub and hands it to the hub and the feed), so a client reads
+ * the history of the server it is connected to, and two servers in one
+ * process (as in tests) never see each other's updates.
  *
  * @module
  */
@@ -48,6 +49,3 @@ export class ChartHistory {
     return out;
   }
 }
-
-/** This process's feed history, filled by `startChartFeed`. */
-export const feedHistory: ChartHistory = new ChartHistory();

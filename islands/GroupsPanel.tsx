@@ -39,10 +39,10 @@ export default function GroupsPanel(
   );
 
   // Runs a hub call, showing its error; resolves true on success.
-  const run = async (method: string, ...args: unknown[]) => {
+  const run = async (call: () => Promise<unknown>) => {
     problem.value = null;
     try {
-      await invoke(method, ...args);
+      await call();
       return true;
     } catch (error) {
       problem.value = error instanceof Error ? error.message : String(error);
@@ -52,7 +52,7 @@ export default function GroupsPanel(
 
   // A reconnect is a new connection with no groups: join them again.
   const rejoin = async (group: string) => {
-    if (await run("AddToGroup", group)) {
+    if (await run(() => invoke("AddToGroup", group))) {
       await presence.refresh(group).catch(() => {});
     }
   };
@@ -67,20 +67,20 @@ export default function GroupsPanel(
     if (!name || joined.value.includes(name)) return;
     if (joined.value.length >= MAX_GROUPS) {
       problem.value = `At most ${MAX_GROUPS} groups at once.`;
-    } else if (await run("AddToGroup", name)) {
+    } else if (await run(() => invoke("AddToGroup", name))) {
       joined.value = [...joined.value, name];
       await presence.refresh(name).catch(() => {});
     }
   };
   const leave = async (name: string) => {
-    if (await run("RemoveFromGroup", name)) {
+    if (await run(() => invoke("RemoveFromGroup", name))) {
       joined.value = joined.value.filter((g) => g !== name);
       presence.forget(name);
     }
   };
   const announce = () => {
     const name = groupName.value.trim();
-    if (name) void run("BroadcastToGroup", name);
+    if (name) void run(() => invoke("BroadcastToGroup", name));
   };
 
   return (
@@ -120,7 +120,8 @@ export default function GroupsPanel(
         ))}
       </ul>
       <DirectMessageForm
-        send={(text, to) => run("BroadcastToConnection", text, to)}
+        send={(text, to) =>
+          run(() => invoke("BroadcastToConnection", text, to))}
       />
       {problem.value && <p class="problem" role="alert">{problem.value}</p>}
       <MessageList messages={received.value} />

@@ -57,11 +57,11 @@ export default function LiveChart({ hubPath, windowSize }: LiveChartProps) {
       const series = asChartSeries(value);
       if (series) reply.value = { series, at: new Date() };
     };
-    hub.on("transferchartdata", onData);
-    hub.on("broadcastchartdata", onReply);
+    const offData = hub.on("transferchartdata", onData);
+    const offReply = hub.on("broadcastchartdata", onReply);
     return () => {
-      hub.off("transferchartdata", onData);
-      hub.off("broadcastchartdata", onReply);
+      offData();
+      offReply();
       chartRef.current = null;
       chart.destroy();
     };

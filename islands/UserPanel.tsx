@@ -69,8 +69,7 @@ function useUserMessages(): string[] {
     const hub = chartConnection();
     const onMessage = (data: unknown) =>
       setMessages((list) => [...list, String(data)].slice(-MAX_MESSAGES));
-    hub.on("broadcasttouser", onMessage);
-    return () => hub.off("broadcasttouser", onMessage);
+    return hub.on("broadcasttouser", onMessage);
   }, []);
   return messages;
 }

@@ -17,6 +17,7 @@ import { HubServer } from "../hub/mod.ts";
 import { adminHub, parseAdminUsers } from "../chart/admin_hub.ts";
 import { AdminFeed } from "../chart/admin_feed.ts";
 import { chartHub } from "../chart/chart_hub.ts";
+import { ChartHistory } from "../chart/chart_history.ts";
 import { localPath } from "../accounts/api_http.ts";
 import { SESSION_COOKIE } from "../accounts/session_cookie.ts";
 import type {
@@ -144,7 +145,7 @@ Deno.test("admin: a live snapshot, lookup and disconnect of a chart connection",
 });
 
 Deno.test("admin: a connected admin who loses the role is refused per method", async () => {
-  const chart = new HubServer(chartHub, { path: "/chart" });
+  const chart = new HubServer(chartHub(new ChartHistory()), { path: "/chart" });
   const admins = new Set(["root"]);
   const fixture = await serveHub(
     adminHub({ chart, feed: new AdminFeed(chart), admins }),

@@ -8,6 +8,7 @@ import { RawClient, upgradeHeaders } from "./helpers/raw_socket.ts";
 import { connect, signalR } from "./helpers/signalr_client.ts";
 import { serveHub } from "./helpers/hub_fixture.ts";
 import { chartHub } from "../chart/chart_hub.ts";
+import { ChartHistory } from "../chart/chart_history.ts";
 
 Deno.test("negotiate: version 1 gives a public id, a secret URL-safe token, transports", async () => {
   const app = await startTestServer();
@@ -43,7 +44,7 @@ Deno.test("negotiate: version 1 gives a public id, a secret URL-safe token, tran
 });
 
 Deno.test("negotiate: the official client works with a version-0 server", async () => {
-  const fixture = await serveHub(chartHub, {
+  const fixture = await serveHub(chartHub(new ChartHistory()), {
     path: "/chart",
     negotiateVersion: 0,
     minNegotiateVersion: 0,

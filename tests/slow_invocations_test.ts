@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import type { LogFields, Logger } from "../hub/logger.ts";
 import { chartHub } from "../chart/chart_hub.ts";
+import { ChartHistory } from "../chart/chart_history.ts";
 import { slowInvocationFilter } from "../chart/slow_invocations.ts";
 import { serveHub } from "./helpers/hub_fixture.ts";
 import { startTestServer } from "./helpers/app_server.ts";
@@ -25,7 +26,7 @@ Deno.test("slow invocations of the chart hub are logged, fast ones not", async (
     thresholdMs: 250,
     now: () => ticks.shift()!,
   });
-  const app = await serveHub(chartHub, {
+  const app = await serveHub(chartHub(new ChartHistory()), {
     path: "/chart",
     logger,
     filters: [filter],

@@ -1,8 +1,9 @@
 /**
- * Typed hubs: one contract checked on both sides. A fixture full of
- * misspellings must fail `deno check`; the chart contract drives the real
- * app through `typedConnection`, including the history stream and the
- * confirmed group broadcast.
+ * Typed hubs: one contract checked on both sides. Fixtures full of
+ * misspellings (in a hub, a client, and the islands' hub helpers) must fail
+ * `deno check`; the chart contract drives the real app through
+ * `typedConnection`, including the history stream and the confirmed group
+ * broadcast.
  *
  * @module
  */
@@ -20,26 +21,27 @@ import type {
   ChartPoint,
   ChartServer,
 } from "../chart/chart_contract.ts";
-import { feedHistory } from "../chart/chart_history.ts";
 import { startTestServer } from "./helpers/app_server.ts";
 import { serveHub } from "./helpers/hub_fixture.ts";
 import {
   collect,
   connect,
+  drainStream,
   nextEvent,
   signalR,
 } from "./helpers/signalr_client.ts";
 import { waitUntil } from "./helpers/wait_until.ts";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
-const FIXTURE = "tests/fixtures/typed_hub_misspelt.ts";
 
 /**
  * deno.json excludes the fixture (so `deno task check` passes), and an
  * excluded file is skipped even when named. So check it under a copy of
  * the config without the exclusion.
  */
-async function checkFixture(): Promise<{ code: number; output: string }> {
+async function checkFixture(
+  fixture: string,
+): Promise<{ code: number; output: string }> {
   const config = JSON.parse(await Deno.readTextFile(`${ROOT}deno.json`));
   const dir = await Deno.makeTempDir();
   try {
@@ -50,7 +52,7 @@ async function checkFixture(): Promise<{ code: number; output: string }> {
     };
     await Deno.writeTextFile(`${dir}/deno.json`, JSON.stringify(copy));
     const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
-      args: ["check", "--config", `${dir}/deno.json`, "--no-lock", FIXTURE],
+      args: ["check", "--config", `${dir}/deno.json`, "--no-lock", fixture],
       cwd: ROOT,
       env: { NO_COLOR: "1" },
       stdout: "piped",
@@ -64,7 +66,9 @@ async function checkFixture(): Promise<{ code: number; output: string }> {
 }
 
 Deno.test("misspelt methods, events and wrong arguments fail deno check", async () => {
-  const { code, output } = await checkFixture();
+  const { code, output } = await checkFixture(
+    "tests/fixtures/typed_hub_misspelt.ts",
+  );
   assert.notEqual(code, 0, output);
   // Exactly the five planted mistakes, so nothing else broke the check.
   assert.match(output, /Found 5 errors/, output);
@@ -81,22 +85,75 @@ Deno.test("misspelt methods, events and wrong arguments fail deno check", async 
   );
 });
 
+Deno.test("islands: a misspelt hub method or event, or a wrong argument, fails deno check", async () => {
+  const { code, output } = await checkFixture(
+    "tests/fixtures/islands_misspelt.ts",
+  );
+  assert.notEqual(code, 0, output);
+  // Exactly the five planted mistakes, so nothing else broke the check.
+  assert.match(output, /Found 5 errors/, output);
+  assert.match(output, /Argument of type '"GetConectionId"' is not assignable/);
+  assert.match(
+    output,
+    /Argument of type 'number' is not assignable to parameter of type 'string'/,
+  );
+  assert.match(output, /Argument of type '"grouppresense"' is not assignable/);
+  assert.match(output, /Argument of type '"GetHistry"' is not assignable/);
+  assert.match(output, /Expected 2 arguments, but got 1/);
+});
+
+/** Every .ts/.tsx file under islands/, relative to the repository root. */
+async function islandFiles(dir = "islands"): Promise<string[]> {
+  const files: string[] = [];
+  for await (const entry of Deno.readDir(`${ROOT}${dir}`)) {
+    const path = `${dir}/${entry.name}`;
+    if (entry.isDirectory) files.push(...await islandFiles(path));
+    else if (/\.tsx?$/.test(path)) files.push(path);
+  }
+  return files;
+}
+
+/** What an island may do with an untyped `HubConnection`: its lifecycle. */
+const LIFECYCLE = new Set([
+  "start",
+  "stop",
+  "onclose",
+  "onreconnecting",
+  "onreconnected",
+  "state",
+  "connectionId",
+]);
+
+Deno.test("islands: an untyped HubConnection is used for its lifecycle only", async () => {
+  const misuse: string[] = [];
+  let built = 0;
+  for (const file of await islandFiles()) {
+    const source = await Deno.readTextFile(`${ROOT}${file}`);
+    // The raw connections: each `new HubConnectionBuilder()` result, and
+    // the `.connection` a typed wrapper exposes.
+    const names = [...source.matchAll(
+      /const (\w+) = new HubConnectionBuilder\(\)/g,
+    )].map((m) => m[1]);
+    built += names.length;
+    if (names.length > 0) {
+      assert.match(source, /typedConnection</, `${file} wraps what it builds`);
+    }
+    for (const receiver of [...names.map((n) => `\\b${n}`), "\\.connection"]) {
+      const uses = new RegExp(`${receiver}\\s*\\.\\s*(\\w+)`, "g");
+      for (const [, member] of source.matchAll(uses)) {
+        if (!LIFECYCLE.has(member)) misuse.push(`${file}: .${member}`);
+      }
+    }
+  }
+  // The chart islands' shared connection and the admin dashboard's.
+  assert.equal(built, 2);
+  assert.deepEqual(misuse, []);
+});
+
 type ChartHub = TypedHubConnection<ChartServer, ChartClient>;
 
 async function typedClient(url: string): Promise<ChartHub> {
   return typedConnection<ChartServer, ChartClient>(await connect(url));
-}
-
-/** Collects a typed stream until it completes. */
-function drain<T>(result: signalR.IStreamResult<T>): Promise<T[]> {
-  const items: T[] = [];
-  return new Promise((resolve, reject) => {
-    result.subscribe({
-      next: (item) => items.push(item),
-      complete: () => resolve(items),
-      error: reject,
-    });
-  });
 }
 
 Deno.test("StreamChartHistory streams the last N feed updates, oldest first", async () => {
@@ -105,14 +162,14 @@ Deno.test("StreamChartHistory streams the last N feed updates, oldest first", as
   const hub = await typedClient(app.url);
   try {
     for (let i = 1; i <= 5; i++) {
-      feedHistory.push([{ label: "Data1", data: [i] }], 1_000 * i);
+      app.history.push([{ label: "Data1", data: [i] }], 1_000 * i);
     }
-    const expected: ChartPoint[] = feedHistory.last(3);
-    const points = await drain(hub.stream("StreamChartHistory", 3));
+    const expected: ChartPoint[] = app.history.last(3);
+    const points = await drainStream(hub.stream("StreamChartHistory", 3));
     assert.deepEqual(points, expected);
     assert.deepEqual(points.map((p) => p.series[0].data[0]), [3, 4, 5]);
     await assert.rejects(
-      drain(hub.stream("StreamChartHistory", 0)),
+      drainStream(hub.stream("StreamChartHistory", 0)),
       /The count must be a whole number from 1 to 600/,
     );
   } finally {
@@ -131,7 +188,7 @@ Deno.test("the feed records what it sends in the history", async () => {
     );
     await waitUntil(() => seen.length >= 3, "three feed updates");
     // Pushed before it is sent, so everything seen is in the history.
-    const recent = feedHistory.last(600).map((p) => p.series);
+    const recent = app.history.last(600).map((p) => p.series);
     for (const update of seen.slice(0, 3)) {
       assert.ok(
         recent.some((r) => JSON.stringify(r) === JSON.stringify(update)),

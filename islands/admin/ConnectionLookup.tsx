@@ -25,15 +25,12 @@ export function ConnectionLookup({ hub }: { readonly hub: AdminHub }) {
   const lookUp = (event: Event) => {
     event.preventDefault();
     void run(async () => {
-      found.value = await hub.invoke<AdminConnection | null>(
-        "LookupConnection",
-        id.value.trim(),
-      );
+      found.value = await hub.invoke("LookupConnection", id.value.trim());
     });
   };
   const disconnect = (target: string) =>
     run(async () => {
-      const done = await hub.invoke<boolean>("Disconnect", target);
+      const done = await hub.invoke("Disconnect", target);
       note.value = done ? `Disconnected ${target}` : "Not on this process";
       found.value = undefined;
     });

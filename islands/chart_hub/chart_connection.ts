@@ -2,6 +2,11 @@
  * The tab's one connection to the chart hub, shared by the LiveChart,
  * Groups and User islands so the page shows a single connection id.
  *
+ * Islands get it only as `typedConnection<ChartServer, ChartClient>`, so
+ * every method name, argument, result and event they use is checked
+ * against chart/chart_contract.ts by `deno task check`; the untyped
+ * `HubConnection` stays inside this file for start, stop and reconnects.
+ *
  * Connection state lives in module-level signals. That is safe only because
  * they are written from effects and event handlers, which never run during
  * a server render; the server always renders the initial "connecting".
@@ -10,12 +15,19 @@
  */
 
 import {
-  type HubConnection,
   HubConnectionBuilder,
   LogLevel,
   type RetryContext,
 } from "@microsoft/signalr";
 import { signal } from "@preact/signals";
+import {
+  typedConnection,
+  type TypedHubConnection,
+} from "../../hub/typed_connection.ts";
+import type { ChartClient, ChartServer } from "../../chart/chart_contract.ts";
+
+/** The chart hub as the contract types it. */
+export type ChartHub = TypedHubConnection<ChartServer, ChartClient>;
 
 /** What the page shows about the connection. */
 export type ConnectionState =
@@ -36,7 +48,7 @@ export const GIVE_UP_AFTER_MS = 5 * 60_000;
 /** Waits between attempts: quick at first, then every 5 s with jitter. */
 const DELAYS_MS = [0, 1_000, 2_000, 5_000];
 
-let connection: HubConnection | null = null;
+let connection: ChartHub | null = null;
 
 // Bumped by each (re)start so the retries of an older start stop.
 let generation = 0;
@@ -48,7 +60,7 @@ let restarting = false;
  * Returns the shared connection, creating and starting it on first use.
  * Browser only: call it from an effect.
  */
-export function chartConnection(hubPath = "/chart"): HubConnection {
+export function chartConnection(hubPath = "/chart"): ChartHub {
   if (connection) return connection;
   const built = new HubConnectionBuilder()
     .withUrl(hubPath)
@@ -59,15 +71,16 @@ export function chartConnection(hubPath = "/chart"): HubConnection {
     connectionState.value = "reconnecting";
     connectionId.value = null;
   });
-  built.onreconnected(() => void announce(built));
+  const hub = typedConnection<ChartServer, ChartClient>(built);
+  built.onreconnected(() => void announce(hub));
   built.onclose(() => {
     if (restarting) return;
     connectionState.value = "disconnected";
     connectionId.value = null;
   });
-  connection = built;
-  void startWithRetry(built, ++generation, Date.now(), 0);
-  return built;
+  connection = hub;
+  void startWithRetry(hub, ++generation, Date.now(), 0);
+  return hub;
 }
 
 /** Starts again after the connection gave up ("disconnected"). */
@@ -91,7 +104,7 @@ export async function restartConnection(): Promise<void> {
   connectionId.value = null;
   restarting = true;
   try {
-    await hub.stop();
+    await hub.connection.stop();
   } finally {
     restarting = false;
   }
@@ -99,15 +112,12 @@ export async function restartConnection(): Promise<void> {
 }
 
 /** Invokes a hub method; rejects with a readable error when offline. */
-export function invoke<T = unknown>(
-  method: string,
-  ...args: unknown[]
-): Promise<T> {
+export const invoke: ChartHub["invoke"] = (method, ...args) => {
   if (!connection || connectionState.value !== "connected") {
     return Promise.reject(new Error("Not connected to the hub yet"));
   }
-  return connection.invoke<T>(method, ...args);
-}
+  return connection.invoke(method, ...args);
+};
 
 function retryDelay(context: RetryContext): number | null {
   if (context.elapsedMilliseconds > GIVE_UP_AFTER_MS) return null;
@@ -120,7 +130,7 @@ function retryDelay(context: RetryContext): number | null {
 // `withAutomaticReconnect` covers drops after a successful start only; the
 // first start (server not up yet) is retried here with the same policy.
 async function startWithRetry(
-  hub: HubConnection,
+  hub: ChartHub,
   run: number,
   since: number,
   attempt: number,
@@ -128,7 +138,7 @@ async function startWithRetry(
   if (run !== generation) return;
   connectionState.value = attempt === 0 ? "connecting" : "reconnecting";
   try {
-    await hub.start();
+    await hub.connection.start();
   } catch {
     const delay = retryDelay({
       previousRetryCount: attempt,
@@ -145,10 +155,10 @@ async function startWithRetry(
   await announce(hub);
 }
 
-async function announce(hub: HubConnection): Promise<void> {
+async function announce(hub: ChartHub): Promise<void> {
   connectionState.value = "connected";
   try {
-    connectionId.value = await hub.invoke<string>("GetConnectionId");
+    connectionId.value = await hub.invoke("GetConnectionId");
   } catch {
     // The connection dropped again; the reconnect handlers take over.
   }

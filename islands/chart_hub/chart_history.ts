@@ -1,16 +1,13 @@
 /**
  * "Show the last N points": streams the feed history from the hub
- * (`StreamChartHistory`, a server-to-client stream) through the typed
- * wrapper, so the method name, its argument and the item type are checked
- * against chart/chart_contract.ts at compile time.
+ * (`StreamChartHistory`, a server-to-client stream) over the typed shared
+ * connection, so the method name, its argument and the item type are
+ * checked against chart/chart_contract.ts at compile time.
  *
  * @module
  */
 
-import type { HubConnection } from "@microsoft/signalr";
-import { typedConnection } from "../../hub/typed_connection.ts";
-import type { ChartClient, ChartServer } from "../../chart/chart_contract.ts";
-import { connectionState } from "./chart_connection.ts";
+import { type ChartHub, connectionState } from "./chart_connection.ts";
 import { asChartSeries, type ChartSeries } from "./chart_series.ts";
 
 /** One past update, ready for `LiveLineChart.replace`. */
@@ -21,13 +18,12 @@ export interface PastUpdate {
 
 /** Resolves with the last `count` updates the server sent, oldest first. */
 export function streamHistory(
-  connection: HubConnection,
+  hub: ChartHub,
   count: number,
 ): Promise<PastUpdate[]> {
   if (connectionState.value !== "connected") {
     return Promise.reject(new Error("Not connected to the hub yet"));
   }
-  const hub = typedConnection<ChartServer, ChartClient>(connection);
   const points: PastUpdate[] = [];
   return new Promise((resolve, reject) => {
     hub.stream("StreamChartHistory", count).subscribe({

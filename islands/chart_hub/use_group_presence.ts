@@ -40,13 +40,12 @@ export function useGroupPresence(
   };
   useEffect(() => {
     const hub = chartConnection(hubPath);
-    hub.on("grouppresence", set);
-    return () => hub.off("grouppresence", set);
+    return hub.on("grouppresence", set);
   }, [hubPath]);
   return {
     watching,
     async refresh(group) {
-      set(group, await invoke<GroupMembers>("GetGroupMembers", group));
+      set(group, await invoke("GetGroupMembers", group));
     },
     forget(group) {
       const { [group]: _gone, ...rest } = watching.value;

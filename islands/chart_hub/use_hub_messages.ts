@@ -24,11 +24,11 @@ export function useHubMessages(hubPath: string): Signal<readonly Message[]> {
     };
     const onGroup = add("group");
     const onDirect = add("direct");
-    hub.on("broadcasttogroup", onGroup);
-    hub.on("broadcasttoclient", onDirect);
+    const offGroup = hub.on("broadcasttogroup", onGroup);
+    const offDirect = hub.on("broadcasttoclient", onDirect);
     return () => {
-      hub.off("broadcasttogroup", onGroup);
-      hub.off("broadcasttoclient", onDirect);
+      offGroup();
+      offDirect();
     };
   }, [hubPath]);
   return received;

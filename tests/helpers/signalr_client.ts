@@ -90,6 +90,18 @@ export function collect<T = unknown>(
   return seen;
 }
 
+/** Every item of a stream, once it completes; rejects with its error. */
+export function drainStream<T>(result: signalR.IStreamResult<T>): Promise<T[]> {
+  const items: T[] = [];
+  return new Promise((resolve, reject) => {
+    result.subscribe({
+      next: (item) => items.push(item),
+      complete: () => resolve(items),
+      error: reject,
+    });
+  });
+}
+
 /**
  * Every transport × protocol pair the official client supports, as
  * [name, transport, MessagePack?]: SSE cannot carry MessagePack.
