@@ -9,7 +9,7 @@
  * @module
  */
 
-import type { CallMessage } from "./connection_streams.ts";
+import type { CallMessage } from "./protocol/messages.ts";
 
 /** A FIFO of calls with the byte size each arrived in. */
 export class PendingInvocations {
