@@ -220,17 +220,20 @@ export class LifetimeManager<C extends RoutedConnection = RoutedConnection>
     encoded: EncodedMessage,
     except: readonly string[] | undefined,
   ): number {
-    let ids: Iterable<string> = sets[0] ?? [];
+    let ids: ReadonlySet<string> = sets[0] ?? EMPTY_IDS;
     if (sets.length > 1) {
       // A connection in two of the named groups gets the message once.
       const seen = new Set<string>();
       for (const set of sets) for (const id of set) seen.add(id);
       ids = seen;
     }
+    // One map lookup per member: the price of indexing by id (about 20 ns
+    // for each of 5,000 members, against microseconds to write a frame).
+    const connections = this.connections;
     let n = 0;
     for (const id of ids) {
-      if (except && except.includes(id)) continue;
-      const c = this.connections.get(id);
+      if (except !== undefined && except.includes(id)) continue;
+      const c = connections.get(id);
       if (c?.protocol && c.send(encoded.payloadFor(c.protocol))) n++;
     }
     return n;
@@ -388,6 +391,8 @@ export class LifetimeManager<C extends RoutedConnection = RoutedConnection>
     return this.#backplane.close();
   }
 }
+
+const EMPTY_IDS: ReadonlySet<string> = new Set();
 
 function deliverAll(
   connections: Iterable<RoutedConnection>,
