@@ -176,6 +176,38 @@ Deno.test("import graph: the hub diagram is read into layers", () => {
   assert.equal(rank("hub/protocol/json.ts"), "edges");
   assert.equal(rank("hub/logger.ts"), "edges");
   assert.equal(layerOf("hub/no_such_file.ts", layers), undefined);
+  const diagram = (edges: string) =>
+    [
+      " ├─ endpoints   a.ts · b.ts",
+      " │              c.ts (the c)",
+      " ├─ per-connection  d.ts",
+      " ├─ routing     e.ts",
+      ` └─ edges       ${edges}`,
+      "                g/ · h.ts",
+      "```",
+      "i.ts",
+    ].join("\n");
+  assert.deepEqual(
+    [...parseHubLayers(diagram("f.ts"))],
+    [
+      ["hub/a.ts", 0],
+      ["hub/b.ts", 0],
+      ["hub/c.ts", 0],
+      ["hub/d.ts", 1],
+      ["hub/e.ts", 2],
+      ["hub/f.ts", 3],
+      ["hub/g/", 3],
+      ["hub/h.ts", 3],
+    ],
+  );
+  assert.throws(
+    () => parseHubLayers(diagram("a.ts")),
+    /hub\/a.ts is in two hub layers/,
+  );
+  assert.throws(
+    () => parseHubLayers("no diagram"),
+    /no `└─ edges` layer diagram/,
+  );
 });
 
 function hubSources(all: readonly string[]): string[] {

@@ -54,7 +54,9 @@ export function parseHubLayers(doc: string): HubLayers {
     if (rank < 0) continue;
     const text = heading ? line.slice(line.indexOf(heading[1])) : line;
     for (const name of text.matchAll(/\b[a-z_]+(?:\.ts|\/)/g)) {
-      layers.set(`hub/${name[0]}`, rank);
+      const entry = `hub/${name[0]}`;
+      if (layers.has(entry)) throw new Error(`${entry} is in two hub layers`);
+      layers.set(entry, rank);
     }
   }
   if (rank !== hubLayerNames.length - 1) {
