@@ -23,23 +23,22 @@ import { GroupIndex } from "./group_index.ts";
 import { UserIndex } from "./user_index.ts";
 import type { Logger } from "./logger.ts";
 import { randomId } from "./random_id.ts";
-import { HubError } from "./hub_error.ts";
+import {
+  type GroupAckLimits,
+  GroupAcks,
+  GroupLimitError,
+} from "./group_acks.ts";
 import { ClusterPresence, type PresenceSettings } from "./presence.ts";
 import { ConnectionMix } from "./connection_mix.ts";
 import type { RemoteClientResults } from "./remote_client_results.ts";
 import type { HubTelemetry } from "./telemetry.ts";
 
 /** Limits the manager enforces on membership, and presence settings. */
-export interface LifetimeLimits extends PresenceSettings {
+export interface LifetimeLimits extends PresenceSettings, GroupAckLimits {
   readonly maxGroupsPerConnection: number;
-  /** How long a remote group change waits for its ack. */
-  readonly groupAckTimeoutMs: number;
-  /** Remote group changes waiting for an ack at once (the ack table's cap). */
-  readonly maxPendingGroupChanges: number;
 }
 
-/** A connection would join more groups than allowed; the caller sees it. */
-export class GroupLimitError extends HubError {}
+export { GroupLimitError } from "./group_acks.ts";
 
 /**
  * Connections, users and groups of this node, plus the backplane. `C` is
@@ -59,7 +58,7 @@ export class LifetimeManager<C extends RoutedConnection = RoutedConnection>
   readonly #backplane: Backplane;
   readonly #limits: LifetimeLimits;
   readonly #logger: Logger;
-  readonly #acks = new Map<string, (error?: string) => void>();
+  readonly #acks: GroupAcks;
   /** Group membership across the cluster, fed by this manager. */
   readonly presence: ClusterPresence;
   /** Client results for and from other processes; null until served. */
@@ -81,6 +80,7 @@ export class LifetimeManager<C extends RoutedConnection = RoutedConnection>
     this.#limits = limits;
     this.#logger = logger;
     this.#telemetry = telemetry?.enabled ? telemetry : null;
+    this.#acks = new GroupAcks(limits);
     this.presence = new ClusterPresence(
       {
         id: this.id,
@@ -287,39 +287,21 @@ export class LifetimeManager<C extends RoutedConnection = RoutedConnection>
     }
   }
 
-  /**
-   * Asks the node holding the connection; resolves on ack or timeout, and
-   * rejects with the owner's error when it refused the change.
-   */
+  /** Asks the node holding the connection (see `GroupAcks`). */
   #remoteGroup(
     op: "add" | "remove",
     connectionId: string,
     group: string,
   ): Promise<void> {
-    if (this.#acks.size >= this.#limits.maxPendingGroupChanges) {
-      return Promise.reject(new RangeError("Too many pending group changes"));
-    }
-    const requestId = randomId();
-    const { promise, resolve, reject } = Promise.withResolvers<void>();
-    // An unknown connection id gets no ack; like ASP.NET we then give up
-    // quietly rather than fail the caller.
-    const timer = setTimeout(done, this.#limits.groupAckTimeoutMs);
-    const acks = this.#acks;
-    function done(error?: string) {
-      clearTimeout(timer);
-      acks.delete(requestId);
-      if (error === undefined) resolve();
-      else reject(new GroupLimitError(error));
-    }
-    this.#acks.set(requestId, done);
-    this.#backplane.publish({
-      kind: "group",
-      op,
-      connectionId,
-      group,
-      requestId,
-    });
-    return promise;
+    return this.#acks.ask((requestId) =>
+      this.#backplane.publish({
+        kind: "group",
+        op,
+        connectionId,
+        group,
+        requestId,
+      })
+    );
   }
 
   /** A message from another process (BackplaneNode). */
@@ -332,7 +314,7 @@ export class LifetimeManager<C extends RoutedConnection = RoutedConnection>
         case "group":
           return this.#applyRemoteGroup(message, from);
         case "ack":
-          this.#acks.get(message.requestId)?.(message.error);
+          this.#acks.answered(message.requestId, message.error);
           return;
         case "presence":
           return this.presence.receive(message, from);
@@ -385,7 +367,7 @@ export class LifetimeManager<C extends RoutedConnection = RoutedConnection>
 
   /** Stops timers of pending acks and presence (shutdown). */
   async close(): Promise<void> {
-    for (const done of [...this.#acks.values()]) done();
+    this.#acks.close();
     await this.presence.close();
     this.#results?.close();
     return this.#backplane.close();
