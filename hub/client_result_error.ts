@@ -1,7 +1,7 @@
 /**
- * The error of a client result that got no answer, in a file of its own so
- * the local and the remote client-result tables both use it without
- * importing each other.
+ * How a client result fails without an answer. Its own file so the local
+ * and the remote client-result tables can both use it without importing
+ * each other.
  *
  * @module
  */

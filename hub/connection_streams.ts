@@ -8,11 +8,12 @@
  */
 
 import type { HubConnection } from "./connection.ts";
-import type { CallMessage, CompletionMessage } from "./protocol/messages.ts";
+import type { CompletionMessage } from "./protocol/messages.ts";
+import type { CallMessage } from "./pending_invocations.ts";
 import { OutgoingStreams } from "./stream_sender.ts";
 import { type UploadStream, UploadStreams } from "./upload_streams.ts";
 
-export type { CallMessage } from "./protocol/messages.ts";
+export type { CallMessage } from "./pending_invocations.ts";
 
 /** One connection's streams. */
 export interface ConnectionStreams {

@@ -23,6 +23,36 @@ import type { Authorize } from "./authorization.ts";
 import type { RequestInfo } from "./request_info.ts";
 import type { TransportName } from "./transports/transport.ts";
 
+/** One call as a filter sees it. */
+export interface HubInvocation {
+  /** The method's name as the hub declares it (not as the client spelt it). */
+  readonly method: string;
+  /** The client's arguments (upload streams last). */
+  readonly args: readonly unknown[];
+}
+
+/** Wraps calls and lifetime hooks of a hub; every part is optional. */
+export interface HubFilter {
+  /**
+   * Around one method call. `next(args?)` runs the rest of the chain (with
+   * other arguments if given) and resolves with the method's result, or
+   * rejects with its error. What this returns is the call's result.
+   */
+  invoke?(
+    ctx: HubContext,
+    invocation: HubInvocation,
+    next: (args?: readonly unknown[]) => Promise<unknown>,
+  ): unknown;
+  /** Around `onConnected`; a throw closes the connection. */
+  onConnected?(ctx: HubContext, next: () => Promise<void>): unknown;
+  /** Around `onDisconnected`; `error` is why the connection ended. */
+  onDisconnected?(
+    ctx: HubContext,
+    error: Error | undefined,
+    next: () => Promise<void>,
+  ): unknown;
+}
+
 /** What a hub method knows about its call. */
 export interface HubContext<C extends EventsOf<C> = AnyEvents> {
   /** The caller's public connection id. */
@@ -140,34 +170,4 @@ export function hubNameFromPath(path: string): string {
   const words = segment.split(/[^A-Za-z0-9]+/).filter((w) => w !== "");
   const name = words.map((w) => w[0].toUpperCase() + w.slice(1)).join("");
   return name.toLowerCase().endsWith("hub") ? name : `${name}Hub`;
-}
-
-/** One call as a filter sees it. */
-export interface HubInvocation {
-  /** The method's name as the hub declares it (not as the client spelt it). */
-  readonly method: string;
-  /** The client's arguments (upload streams last). */
-  readonly args: readonly unknown[];
-}
-
-/** Wraps calls and lifetime hooks of a hub; every part is optional. */
-export interface HubFilter {
-  /**
-   * Around one method call. `next(args?)` runs the rest of the chain (with
-   * other arguments if given) and resolves with the method's result, or
-   * rejects with its error. What this returns is the call's result.
-   */
-  invoke?(
-    ctx: HubContext,
-    invocation: HubInvocation,
-    next: (args?: readonly unknown[]) => Promise<unknown>,
-  ): unknown;
-  /** Around `onConnected`; a throw closes the connection. */
-  onConnected?(ctx: HubContext, next: () => Promise<void>): unknown;
-  /** Around `onDisconnected`; `error` is why the connection ended. */
-  onDisconnected?(
-    ctx: HubContext,
-    error: Error | undefined,
-    next: () => Promise<void>,
-  ): unknown;
 }

@@ -5,15 +5,24 @@
  * @module
  */
 
+import { definedFields } from "./defined_fields.ts";
 import type { Backplane } from "./backplane/backplane.ts";
 import type { HubProtocol } from "./protocol/hub_protocol.ts";
 import type { Logger } from "./logger.ts";
 import type { TransportName } from "./transports/transport.ts";
 import type { HubFilter } from "./hub_filters.ts";
-import type { Authenticate } from "./principal.ts";
-import { definedFields } from "./defined_fields.ts";
+import type { Principal } from "./principal.ts";
 
-export type { Authenticate, Principal } from "./principal.ts";
+export type { Principal } from "./principal.ts";
+
+/**
+ * Decides who a request is. `null` lets the request in anonymously; `false`
+ * refuses it with 401. It runs at negotiate and again on each transport
+ * request, which must name the same user.
+ */
+export type Authenticate = (
+  request: Request,
+) => Principal | null | false | Promise<Principal | null | false>;
 
 /** Options of a hub server; every field has a default. */
 export interface HubOptions {

@@ -9,7 +9,13 @@
  * @module
  */
 
-import type { CallMessage } from "./protocol/messages.ts";
+import type {
+  InvocationMessage,
+  StreamInvocationMessage,
+} from "./protocol/messages.ts";
+
+/** A client call: a plain invocation or one answered by a stream. */
+export type CallMessage = InvocationMessage | StreamInvocationMessage;
 
 /** A FIFO of calls with the byte size each arrived in. */
 export class PendingInvocations {
@@ -43,7 +49,7 @@ export class PendingInvocations {
   /** The oldest waiting call, removed; undefined when none wait. */
   shift(): CallMessage | undefined {
     const message = this.#messages.shift();
-    if (message !== undefined) this.#bytes -= this.#sizes.shift()!;
+    if (message !== undefined) this.#bytes -= this.#sizes.shift() ?? 0;
     return message;
   }
 

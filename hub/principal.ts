@@ -1,7 +1,7 @@
 /**
- * Who a request is, and the function an app gives the hub to decide it.
- * In a file of its own, below the options, so authorization and the
- * connection can name the caller without importing every option.
+ * Who is calling. Its own file, below everything else, so the connection
+ * can hold one without importing the options (which import the hub's
+ * definition, which imports the lifetime manager, which holds connections).
  *
  * @module
  */
@@ -15,12 +15,3 @@ export interface Principal {
   /** Epoch ms after which the connection is closed; none means never. */
   readonly expiresAt?: number;
 }
-
-/**
- * Decides who a request is. `null` lets the request in anonymously; `false`
- * refuses it with 401. It runs at negotiate and again on each transport
- * request, which must name the same user.
- */
-export type Authenticate = (
-  request: Request,
-) => Principal | null | false | Promise<Principal | null | false>;

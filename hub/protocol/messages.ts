@@ -99,9 +99,6 @@ export interface SequenceMessage {
   sequenceId: number;
 }
 
-/** A client call: a plain invocation or one answered by a stream. */
-export type CallMessage = InvocationMessage | StreamInvocationMessage;
-
 /** Any hub message. */
 export type HubMessage =
   | InvocationMessage
