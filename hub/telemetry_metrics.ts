@@ -23,7 +23,8 @@ import type { TransportName } from "./transports/transport.ts";
  * (an edge of the hub) does not import the connection class above it.
  */
 export interface MeasuredConnection {
-  readonly transport: { readonly name: TransportName } | null;
+  /** The transport's name; it outlives the transport (a closed one has none). */
+  readonly transportName: TransportName | null;
   readonly protocol: { readonly name: string } | null;
   /** Why it closed (a `CloseReason` of the connection), once it has. */
   readonly closeReason: string | undefined;
@@ -203,9 +204,10 @@ export class TelemetryMetrics {
     const opened = this.#opened.get(connection);
     if (opened) return opened.attributes;
     const attributes: Attributes = {};
-    if (connection.transport) {
+    // The name outlives the transport: a closed connection has none.
+    if (connection.transportName) {
       attributes["signalr.transport"] = transportAttribute(
-        connection.transport.name,
+        connection.transportName,
       );
     }
     if (connection.protocol) {
