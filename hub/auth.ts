@@ -181,7 +181,7 @@ function verificationKey(options: JwtAuthOptions): VerificationKey {
   }
   const bytes = typeof secret === "string"
     ? new TextEncoder().encode(secret)
-    : secret!;
+    : secret ?? new Uint8Array(0); // one of the two is set (checked above)
   if (bytes.length < 32) {
     throw new RangeError("An HS256 secret must be at least 32 bytes");
   }

@@ -23,7 +23,7 @@
 import type { RoutedConnection } from "./routed_connection.ts";
 import { HubError } from "./hub_error.ts";
 import { ClientResultError } from "./client_result_error.ts";
-import type { CompletionMessage } from "./protocol/messages.ts";
+import { type CompletionMessage, MessageType } from "./protocol/messages.ts";
 import {
   RemoteClientResults,
   type ResultNode,
@@ -36,7 +36,7 @@ export {
 
 /** A connection a call can go to; its state says whether it can answer. */
 export interface ResultTarget extends RoutedConnection {
-  /** "connected", or "disconnected" while suspended for a reconnect. */
+  /** "open", or "suspended" while it waits for a reconnect. */
   readonly state: string;
 }
 
@@ -117,10 +117,10 @@ export class ClientResults {
     timeoutMs: number,
   ): Promise<unknown> {
     const connection = this.#find(connectionId);
-    // A suspended stateful connection ("disconnected") still counts: the
-    // call waits in its replay buffer until the client is back.
+    // A suspended stateful connection still counts: the call waits in its
+    // replay buffer until the client is back.
     const state = connection?.state;
-    if (!connection || (state !== "connected" && state !== "disconnected")) {
+    if (!connection || (state !== "open" && state !== "suspended")) {
       return Promise.reject(
         new ClientResultError(
           "not-connected",
@@ -152,7 +152,7 @@ export class ClientResults {
     if (!ids) this.#byConnection.set(connectionId, ids = new Set());
     ids.add(id);
     const sent = connection.sendMessage({
-      type: 1,
+      type: MessageType.Invocation,
       invocationId: id,
       target: method,
       arguments: [...args],

@@ -1,248 +1,156 @@
 /**
- * One logical SignalR connection: ids, principal, protocol, a send queue
- * bounded in bytes, and the state the heartbeat and dispatcher read.
- *
- * The transport may change under it (stateful reconnect), so everything
- * that must outlive a socket lives here.
+ * The hub-level connection (ASP.NET's `HubConnectionContext`): a
+ * transport-level connection plus what the SignalR handshake adds, the
+ * hub protocol and its decoder, and the app's `ctx.items`. What runs on it
+ * (invocations, streams) is the dispatcher's; the hub's phase is one value
+ * of `HubPhase`, changed only by the methods here.
  *
  * @module
  */
 
-import type { Principal } from "./options.ts";
-import {
-  type HubProtocol,
-  joinPayloads,
-  type MessageDecoder,
-  type Payload,
-  payloadSize,
+import type {
+  HubProtocol,
+  MessageDecoder,
+  Payload,
 } from "./protocol/hub_protocol.ts";
-import { type HubMessage, isTrackable } from "./protocol/messages.ts";
+import { joinPayloads } from "./protocol/hub_protocol.ts";
+import {
+  type HubMessage,
+  isTrackable,
+  MessageType,
+} from "./protocol/messages.ts";
 import type { HandshakeReader } from "./protocol/handshake.ts";
-import type { ConnectionContext } from "./connection_context.ts";
-import type { Transport, TransportName } from "./transports/transport.ts";
-import type { RequestInfo } from "./request_info.ts";
-import { countQueued, type Flushable, scheduleFlush } from "./flush_queue.ts";
-import type { ReplayBuffer } from "./replay_buffer.ts";
-import type { InputRate } from "./rate_limit.ts";
-import { PendingInvocations } from "./pending_invocations.ts";
+import { TransportConnection } from "./transport_connection.ts";
 
-/** Where a connection is in its life. */
-export type ConnectionState =
-  | "negotiated"
-  | "handshaking"
-  | "connected"
-  // Stateful reconnect: the socket dropped (or a new one has not spoken
-  // yet); sends go to the replay buffer only, until the window expires.
-  | "disconnected"
-  | "closing"
-  | "closed";
+export type {
+  CloseReason,
+  ConnectionIds,
+  ConnectionOwner,
+  LinkState,
+  LinkStateName,
+} from "./transport_connection.ts";
 
-/** Why a connection ended; `reconnect` ones tell the client to come back. */
-export type CloseReason =
-  | "client-closed"
-  | "transport-lost"
-  | "protocol-error"
-  | "handshake-timeout"
-  | "negotiate-timeout"
-  | "client-timeout"
-  | "token-expired"
-  | "slow-consumer"
-  | "message-too-large"
-  | "aborted"
-  | "rate-limited"
-  | "pending-overflow"
-  | "reconnect-timeout"
-  | "admin"
-  | "shutdown"
-  // A raw connection's handler (ConnectionServer) returned.
-  | "completed";
-
-/** What a connection reports upward (the hub counts and cleans up). */
-export interface ConnectionOwner {
-  /** The queue overflowed; the owner closes and counts. */
-  slowConsumer(connection: HubConnection): void;
-  /** Counts messages handed to the transport. */
-  sent(count: number): void;
+/** The handshake is being read (the transport is `attached`). */
+export interface Handshaking {
+  readonly kind: "handshaking";
+  readonly reader: HandshakeReader;
 }
 
-/** One client connection. Created by negotiate or by a direct WebSocket. */
-export class HubConnection implements Flushable {
-  readonly id: string;
-  readonly token: string;
-  readonly createdAt: number = Date.now();
-  principal: Principal | null;
-  state: ConnectionState = "negotiated";
-  closeReason: CloseReason | undefined;
-  transport: Transport | null = null;
-  /** The first transport's name; a stateful reconnect keeps it. */
-  transportName: TransportName | null = null;
-  /** The request that opened the transport (`ctx.request`). */
-  request: RequestInfo | null = null;
-  transportAt = 0;
-  closingAt = 0;
-  handshake: HandshakeReader | null = null;
-  protocol: HubProtocol | null = null;
-  decoder: MessageDecoder | null = null;
-  lastReceived = 0;
-  lastSent = 0;
-  /** Invocations running now, and those waiting (bounded in bytes). */
-  running = 0;
-  readonly pending: PendingInvocations = new PendingInvocations();
-  /** The context hub methods get; made once at handshake, reused. */
-  context: ConnectionContext | null = null;
+/** The handshake succeeded: a protocol, and a decoder for its messages. */
+export interface Handshaken {
+  readonly kind: "handshaken";
+  readonly protocol: HubProtocol;
+  /** Replaced on a stateful reattach: a partial record must not carry over. */
+  readonly decoder: MessageDecoder;
+  /**
+   * The dispatcher's record of this connection (its `InvocationQueue`),
+   * kept here so finding it costs no lookup. Opaque at this level: the
+   * record sits above the connection and points down at it.
+   */
+  calls: object | null;
+}
+
+/** Where a hub connection is in the SignalR handshake. */
+export type HubPhase = Handshaking | Handshaken;
+
+/** One hub client connection. */
+export class HubConnection extends TransportConnection {
+  #phase: HubPhase | null = null;
   #items: Map<string, unknown> | null = null;
+
+  /** The handshake's progress; null before a transport attached. */
+  get phase(): HubPhase | null {
+    return this.#phase;
+  }
+
+  /** The agreed protocol, or null before the handshake succeeded. */
+  get protocol(): HubProtocol | null {
+    const phase = this.#phase;
+    return phase?.kind === "handshaken" ? phase.protocol : null;
+  }
+
+  /** The client's data is text once a text protocol is agreed. */
+  override get textInput(): boolean {
+    return this.protocol?.transferFormat === "Text";
+  }
 
   /** Free-form per-connection data for the app (`ctx.items`), made on use. */
   get items(): Map<string, unknown> {
     return this.#items ??= new Map();
   }
-  /** Negotiate offered stateful reconnect (the client asked). */
-  statefulOffered = false;
-  /** Set at a version-2 handshake after an offer; null otherwise. */
-  replay: ReplayBuffer | null = null;
-  /** When the socket of a stateful connection dropped. */
-  disconnectedAt = 0;
-  /** The client address counted against the per-address cap, if any. */
-  remoteAddress: string | null = null;
-  /** Input buckets (frames, bytes, messages), set when a transport attaches. */
-  rate: InputRate | null = null;
 
-  readonly #owner: ConnectionOwner;
-  readonly #maxQueuedBytes: number;
-  #outbox: Payload[] = [];
-  #outboxBytes = 0;
-  #scheduled = false;
-
-  /** Makes a connection; `maxQueuedBytes` bounds its send queue. */
-  constructor(
-    ids: { id: string; token: string; principal: Principal | null },
-    owner: ConnectionOwner,
-    maxQueuedBytes: number,
-  ) {
-    this.id = ids.id;
-    this.token = ids.token;
-    this.principal = ids.principal;
-    this.#owner = owner;
-    this.#maxQueuedBytes = maxQueuedBytes;
+  /** A transport attached: its first bytes are the handshake. */
+  startHandshake(reader: HandshakeReader): void {
+    if (this.#phase === null) this.#phase = { kind: "handshaking", reader };
   }
 
-  /** The user id, or null when anonymous. */
-  get userId(): string | null {
-    return this.principal?.userId ?? null;
+  /** The handshake succeeded: messages flow from now on. */
+  handshaken(protocol: HubProtocol, decoder: MessageDecoder): Handshaken {
+    const phase: Handshaken = {
+      kind: "handshaken",
+      protocol,
+      decoder,
+      calls: null,
+    };
+    this.#phase = phase;
+    this.open(Date.now());
+    return phase;
   }
 
   /**
-   * Takes the principal of a later request (a refreshed token moves the
-   * expiry) when it names the user that negotiated; false when it does not.
+   * A stateful reattach: a fresh decoder, so a partial record from the
+   * dead socket does not prefix the new one's.
    */
-  adopt(principal: Principal | null): boolean {
-    if (this.userId !== (principal?.userId ?? null)) return false;
-    if (principal) this.principal = principal;
-    return true;
+  freshDecoder(maxMessageSize: number): void {
+    const phase = this.#phase;
+    if (phase?.kind !== "handshaken") return;
+    const decoder = phase.protocol.createDecoder(maxMessageSize);
+    this.#phase = {
+      kind: "handshaken",
+      protocol: phase.protocol,
+      decoder,
+      calls: phase.calls,
+    };
   }
 
-  /** Bytes waiting in our queue (not counting the socket's buffer). */
-  get queuedBytes(): number {
-    return this.#outboxBytes;
+  /** The dispatcher's record, from the handshake to cleanup; or null. */
+  get calls(): object | null {
+    const phase = this.#phase;
+    return phase?.kind === "handshaken" ? phase.calls : null;
   }
 
-  /**
-   * Queues an encoded message. Returns false (and lets the owner close the
-   * connection) when the queue would pass its byte bound; a broadcast
-   * never waits on one slow socket.
-   */
-  send(payload: Payload, trackable = true): boolean {
-    const live = this.state === "connected";
-    if (!live && this.state !== "disconnected") return false;
-    if (trackable && this.replay !== null) {
-      if (!this.replay.push(payload, Date.now())) {
-        this.#owner.slowConsumer(this);
-        return false;
-      }
-      // Disconnected: kept for the replay when the client comes back.
-      if (!live) return true;
-    } else if (!live) return false;
-    const size = payloadSize(payload);
-    if (this.#outboxBytes + size > this.#maxQueuedBytes) {
-      this.#owner.slowConsumer(this);
-      return false;
-    }
-    this.#outbox.push(payload);
-    this.#outboxBytes += size;
-    countQueued();
-    if (!this.#scheduled) {
-      this.#scheduled = true;
-      scheduleFlush(this);
-    }
-    return true;
+  /** Keeps (or, with null, drops) the dispatcher's record. */
+  keepCalls(record: object | null): void {
+    const phase = this.#phase;
+    if (phase?.kind === "handshaken") phase.calls = record;
   }
 
   /** Encodes with this connection's protocol and queues. */
   sendMessage(message: HubMessage): boolean {
-    return this.protocol !== null &&
-      this.send(this.protocol.encode(message), isTrackable(message));
-  }
-
-  /** Writes everything queued as one frame (see flush_queue.ts). */
-  flush(): void {
-    this.#scheduled = false;
-    const transport = this.transport;
-    if (this.#outbox.length === 0 || transport === null) return;
-    if (transport.bufferedAmount() + this.#outboxBytes > this.#maxQueuedBytes) {
-      this.#owner.slowConsumer(this);
-      return;
-    }
-    const parts = this.#take();
-    transport.write(joinPayloads(parts));
-    this.lastSent = Date.now();
-    this.#owner.sent(parts.length);
+    const protocol = this.protocol;
+    return protocol !== null &&
+      this.send(protocol.encode(message), isTrackable(message));
   }
 
   /**
    * A stateful client is back on a new socket and spoke first (so the
-   * socket is open): send our Sequence, then every unacked message in
-   * order, as one frame, before anything newer.
+   * socket is open): our Sequence, then every unacked message in order,
+   * as one frame, before anything newer.
    */
-  resume(now: number): void {
-    const replay = this.replay!.replay();
-    const sequence = this.protocol!.encode({
-      type: 9,
-      sequenceId: replay.sequenceId,
+  resumeReplay(now: number): void {
+    const replay = this.replay;
+    const protocol = this.protocol;
+    if (replay === null || protocol === null) return;
+    const kept = replay.replay();
+    const sequence = protocol.encode({
+      type: MessageType.Sequence,
+      sequenceId: kept.sequenceId,
     });
-    this.discardQueue();
-    this.state = "connected";
-    this.lastReceived = this.lastSent = now;
-    this.transport!.write(joinPayloads([sequence, ...replay.payloads]));
+    this.resume(joinPayloads([sequence, ...kept.payloads]), now);
   }
 
-  /** Drops whatever is queued (the connection is being torn down). */
-  discardQueue(): number {
-    return this.#take().length;
-  }
-
-  /** Empties the queue, handing over what it held. */
-  #take(): Payload[] {
-    const parts = this.#outbox;
-    this.#outbox = [];
-    this.#outboxBytes = 0;
-    return parts;
-  }
-
-  /**
-   * Sends a final message past the queue bound (a Close or a handshake
-   * error must reach even a backed-up client), then ends the transport.
-   */
-  end(last: Payload | null, reason: CloseReason): void {
-    if (this.state === "closing" || this.state === "closed") return;
-    this.closeReason = reason;
-    const transport = this.transport;
-    if (transport && last !== null) {
-      const parts = this.#take();
-      parts.push(last);
-      transport.write(joinPayloads(parts));
-    }
-    this.state = "closing";
-    this.closingAt = Date.now();
-    transport?.close();
+  /** Encodes a final message (a Close) for `end`, or null before handshake. */
+  encode(message: HubMessage): Payload | null {
+    return this.protocol?.encode(message) ?? null;
   }
 }

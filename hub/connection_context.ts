@@ -31,6 +31,8 @@ export interface ContextServices {
   abort(connection: HubConnection): void;
 }
 
+const NOT_HANDSHAKEN = "A context needs a handshaken connection";
+
 /** `HubContext` of one connection. */
 export class ConnectionContext implements HubContext {
   readonly connectionId: string;
@@ -43,8 +45,12 @@ export class ConnectionContext implements HubContext {
   #signal: AbortSignal | null = null;
   #clients: HubCallerClients | null = null;
 
-  /** The context of `connection`, which has completed its handshake. */
+  /**
+   * The context of `connection`, which has completed its handshake (a
+   * TypeError otherwise: there is no request or protocol to show yet).
+   */
   constructor(connection: HubConnection, services: ContextServices) {
+    if (connection.protocol === null) throw new TypeError(NOT_HANDSHAKEN);
     this.connectionId = connection.id;
     this.userId = connection.userId;
     this.#user = connection.principal?.claims ?? null;
@@ -77,16 +83,24 @@ export class ConnectionContext implements HubContext {
     return this.#connection.items;
   }
 
+  // The three below are set before the handshake completes, which the
+  // constructor checked; the throws only keep the types honest.
   get request(): RequestInfo {
-    return this.#connection.request!;
+    const request = this.#connection.request;
+    if (request === null) throw new TypeError(NOT_HANDSHAKEN);
+    return request;
   }
 
   get transport(): TransportName {
-    return this.#connection.transportName!;
+    const name = this.#connection.transportName;
+    if (name === null) throw new TypeError(NOT_HANDSHAKEN);
+    return name;
   }
 
   get protocol(): "json" | "messagepack" {
-    return this.#connection.protocol!.name as "json" | "messagepack";
+    const protocol = this.#connection.protocol;
+    if (protocol === null) throw new TypeError(NOT_HANDSHAKEN);
+    return protocol.name as "json" | "messagepack";
   }
 
   get signal(): AbortSignal {

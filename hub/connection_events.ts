@@ -4,16 +4,16 @@
  * @module
  */
 
-import type { HubConnection } from "./connection.ts";
+import type { TransportConnection } from "./transport_connection.ts";
 import type { Payload } from "./protocol/hub_protocol.ts";
 import type { Transport, TransportEvents } from "./transports/transport.ts";
 
-/** Where the events go: the connection handler. */
-export interface EventSink {
+/** Where the events go: the connection handler (hub or raw). */
+export interface EventSink<C> {
   /** Data from the client on the connection's current transport. */
-  received(connection: HubConnection, data: Payload): void;
+  received(connection: C, data: Payload): void;
   /** `transport` ended; the sink ignores it if it was replaced. */
-  transportClosed(connection: HubConnection, transport: Transport): void;
+  transportClosed(connection: C, transport: Transport): void;
 }
 
 /**
@@ -21,15 +21,16 @@ export interface EventSink {
  * class, not two arrow functions, so each socket costs one small object
  * instead of two closures and their scope.
  */
-export class ConnectionEvents implements TransportEvents {
-  readonly #handler: EventSink;
-  readonly #connection: HubConnection;
+export class ConnectionEvents<C extends TransportConnection>
+  implements TransportEvents {
+  readonly #handler: EventSink<C>;
+  readonly #connection: C;
   readonly #transport: Transport;
 
   /** Events of `transport`, carrying `connection`, for `handler`. */
   constructor(
-    handler: EventSink,
-    connection: HubConnection,
+    handler: EventSink<C>,
+    connection: C,
     transport: Transport,
   ) {
     this.#handler = handler;

@@ -25,7 +25,7 @@ import {
   type ResolvedHubOptions,
   resolveHubOptions,
 } from "./options.ts";
-import { HubConnection } from "./connection.ts";
+import { TransportConnection } from "./transport_connection.ts";
 import { validateHubOptions } from "./options_validation.ts";
 import { jsonProtocol } from "./protocol/json.ts";
 import { ConnectionStore } from "./connection_store.ts";
@@ -73,7 +73,7 @@ export class ConnectionServer {
   readonly logger: Logger;
   readonly #routes: EndpointRoutes;
   readonly #rule: Authorize | undefined;
-  readonly #store: ConnectionStore;
+  readonly #store: ConnectionStore<TransportConnection>;
   readonly #users = new UserIndex();
   readonly #addresses: AddressCounter;
   readonly #raw: RawConnections;
@@ -180,7 +180,7 @@ export class ConnectionServer {
     principal: Principal | null,
     address: string | null,
     separateToken = true,
-  ): HubConnection | Response {
+  ): TransportConnection | Response {
     const { maxConnectionsPerUser } = this.options;
     if (
       principal !== null &&
@@ -205,13 +205,12 @@ export class ConnectionServer {
     const id = randomId();
     // Negotiate version 0 has no token: transports name the id.
     const token = separateToken ? randomId() : id;
-    const connection = new HubConnection(
-      { id, token, principal },
+    const connection = new TransportConnection(
+      { id, token, principal, remoteAddress: address },
       this.#raw,
       this.options.maxQueuedBytes,
     );
     this.#store.add(connection);
-    if (address !== null) connection.remoteAddress = address;
     return connection;
   }
 
@@ -233,7 +232,7 @@ export class ConnectionServer {
     const principal = await this.#admit(request);
     if (principal instanceof Response) return principal;
     const token = queryValue(url, "id");
-    let connection: HubConnection | Response | undefined;
+    let connection: TransportConnection | Response | undefined;
     if (token === null) {
       connection = this.#newConnection(principal, address); // skipNegotiation
     } else {
@@ -248,10 +247,10 @@ export class ConnectionServer {
     }
     if (connection instanceof Response) return connection;
     const target = connection;
-    target.request = requestInfo(request, address);
+    const info = requestInfo(request, address);
     return acceptWebSocket(
       request,
-      (transport) => this.#raw.attach(target, transport),
+      (transport) => this.#raw.attach(target, transport, info),
       () => this.#raw.opened(target),
     );
   }

@@ -6,12 +6,16 @@
  * @module
  */
 
-import type { HubConnection } from "./connection.ts";
+/** What the store needs of a connection. */
+export interface Stored {
+  readonly id: string;
+  readonly token: string;
+}
 
 /** Connections by id and by token. */
-export class ConnectionStore {
-  readonly #byId = new Map<string, HubConnection>();
-  readonly #byToken = new Map<string, HubConnection>();
+export class ConnectionStore<C extends Stored> {
+  readonly #byId = new Map<string, C>();
+  readonly #byToken = new Map<string, C>();
   readonly #cap: number;
 
   /** A store that holds at most `cap` connections. */
@@ -30,7 +34,7 @@ export class ConnectionStore {
   }
 
   /** Adds a connection; false when full. */
-  add(connection: HubConnection): boolean {
+  add(connection: C): boolean {
     if (this.full) return false;
     this.#byId.set(connection.id, connection);
     this.#byToken.set(connection.token, connection);
@@ -38,24 +42,24 @@ export class ConnectionStore {
   }
 
   /** Removes a connection; a no-op when it is gone already. */
-  delete(connection: HubConnection): void {
+  delete(connection: C): void {
     if (this.#byId.get(connection.id) !== connection) return;
     this.#byId.delete(connection.id);
     this.#byToken.delete(connection.token);
   }
 
   /** The connection a transport request names by its token. */
-  byToken(token: string): HubConnection | undefined {
+  byToken(token: string): C | undefined {
     return this.#byToken.get(token);
   }
 
   /** The connection with this public id. */
-  byId(id: string): HubConnection | undefined {
+  byId(id: string): C | undefined {
     return this.#byId.get(id);
   }
 
   /** Iterates every connection (the heartbeat's sweep). */
-  values(): IterableIterator<HubConnection> {
+  values(): IterableIterator<C> {
     return this.#byId.values();
   }
 }

@@ -68,7 +68,7 @@ export class StreamTable {
 
   /** Opens a call's uploads now (their items may arrive before it runs). */
   openUploads(connection: HubConnection, message: CallMessage): string | null {
-    const opened = this.of(connection).uploads.open(message.streamIds!);
+    const opened = this.of(connection).uploads.open(message.streamIds ?? []);
     if (typeof opened === "string") return opened;
     this.#uploadsFor.set(message, opened);
     return null;

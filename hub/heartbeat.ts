@@ -7,11 +7,11 @@
  */
 
 import type { ResolvedHubOptions } from "./options.ts";
-import type { HubConnection } from "./connection.ts";
+import type { CloseReason, HubConnection } from "./connection.ts";
+import type { TransportConnection } from "./transport_connection.ts";
 import type { ConnectionHandler } from "./connection_handler.ts";
 import type { ConnectionStore } from "./connection_store.ts";
 import { reconnectWindowOver, sweepStateful } from "./stateful_reconnect.ts";
-import { LongPollingTransport } from "./transports/long_polling.ts";
 
 /** How long a closing transport may take before cleanup is forced. */
 const CLOSING_GRACE_MS = 5_000;
@@ -28,40 +28,68 @@ export function heartbeatInterval(options: ResolvedHubOptions): number {
   return Math.max(50, Math.min(1000, Math.floor(shortest / 4)));
 }
 
-/** Checks one connection's deadlines at time `now`. */
+/** Where the sweep of the transport-level deadlines ends a connection. */
+export interface LinkCleanup<C> {
+  /** Cleanup now; `reason` when it was not ending already. */
+  closed(connection: C, reason?: CloseReason): void;
+}
+
+/**
+ * The deadlines every connection has, hub or raw: a transport whose client
+ * is gone, a negotiate never followed by a transport, a close that never
+ * completed. True when it ended the connection.
+ */
+export function sweepLink<C extends TransportConnection>(
+  c: C,
+  now: number,
+  options: ResolvedHubOptions,
+  cleanup: LinkCleanup<C>,
+): boolean {
+  const link = c.link;
+  const transport = c.transport;
+  if (transport !== null && transport.abandoned(now)) {
+    // Nobody will read what waits: drop it with the connection.
+    transport.drop();
+    cleanup.closed(c);
+    return true;
+  }
+  if (
+    link.kind === "negotiated" && now - c.createdAt > options.negotiateTimeoutMs
+  ) {
+    cleanup.closed(c, "negotiate-timeout");
+    return true;
+  }
+  if (link.kind === "closing" && now - link.since > CLOSING_GRACE_MS) {
+    cleanup.closed(c);
+    return true;
+  }
+  return false;
+}
+
+/** True when the connection's token expired at `now`. */
+export function tokenExpired(c: TransportConnection, now: number): boolean {
+  const expiresAt = c.principal?.expiresAt;
+  return expiresAt !== undefined && now >= expiresAt;
+}
+
+/** Checks one hub connection's deadlines at time `now`. */
 export function sweepConnection(
   c: HubConnection,
   now: number,
   options: ResolvedHubOptions,
   handler: ConnectionHandler,
 ): void {
-  const transport = c.transport;
-  if (transport instanceof LongPollingTransport && transport.expired(now)) {
-    // No poll for the inactivity time: the client is gone; nobody will
-    // read what waits, so drop it with the connection.
-    transport.discard();
-    transport.close();
-    handler.closed(c);
-    return;
-  }
-  switch (c.state) {
-    case "negotiated":
-      if (now - c.createdAt > options.negotiateTimeoutMs) {
-        c.closeReason = "negotiate-timeout";
-        handler.closed(c);
-      }
-      return;
-    case "handshaking":
-      if (now - c.transportAt > options.handshakeTimeoutMs) {
+  if (sweepLink(c, now, options, handler)) return;
+  const link = c.link;
+  switch (link.kind) {
+    case "attached":
+      if (now - link.since > options.handshakeTimeoutMs) {
         handler.failHandshake(c, "Handshake was not completed in time.");
       }
       return;
-    case "closing":
-      if (now - c.closingAt > CLOSING_GRACE_MS) handler.closed(c);
-      return;
-    case "connected":
-      return sweepConnected(c, now, options, handler);
-    case "disconnected":
+    case "open":
+      return sweepOpen(c, now, options, handler);
+    case "suspended":
       if (reconnectWindowOver(c, now, options)) {
         handler.close(c, "reconnect-timeout");
       }
@@ -69,14 +97,13 @@ export function sweepConnection(
   }
 }
 
-function sweepConnected(
+function sweepOpen(
   c: HubConnection,
   now: number,
   options: ResolvedHubOptions,
   handler: ConnectionHandler,
 ): void {
-  const expiresAt = c.principal?.expiresAt;
-  if (expiresAt !== undefined && now >= expiresAt) {
+  if (tokenExpired(c, now)) {
     // Reconnect allowed: the client's token factory can bring a fresh one.
     handler.close(c, "token-expired", "The access token expired.", true);
     return;
@@ -85,7 +112,10 @@ function sweepConnected(
     handler.slowConsumer(c);
     return;
   }
-  if (c.transport?.inherentKeepAlive) return;
+  const transport = c.transport;
+  const protocol = c.protocol;
+  if (transport === null || protocol === null) return;
+  if (transport.inherentKeepAlive) return;
   if (now - c.lastReceived > options.clientTimeoutMs) {
     handler.close(
       c,
@@ -93,13 +123,13 @@ function sweepConnected(
       "Server timeout elapsed without receiving a message from the client.",
     );
   } else if (now - c.lastSent >= options.keepAliveIntervalMs) {
-    c.send(handler.ping(c.protocol!), false);
+    c.send(handler.ping(protocol), false);
   }
 }
 
 /** Starts the sweep; returns a function that stops it. */
 export function startHeartbeat(
-  store: ConnectionStore,
+  store: ConnectionStore<HubConnection>,
   options: ResolvedHubOptions,
   handler: ConnectionHandler,
 ): () => void {

@@ -49,7 +49,7 @@ export function invocationChain(filters: readonly HubFilter[]): Invoker | null {
     ): Promise<unknown> => {
       if (i === chain.length) return await fn(ctx, ...current);
       const invocation = { method, args: current };
-      return await chain[i].invoke!(
+      return await chain[i].invoke?.(
         ctx,
         invocation,
         (next) => step(i + 1, next ?? current),
@@ -68,7 +68,7 @@ export function connectedChain(
   return (ctx) => {
     const step = async (i: number): Promise<void> => {
       if (i === chain.length) await hook?.(ctx);
-      else await chain[i].onConnected!(ctx, () => step(i + 1));
+      else await chain[i].onConnected?.(ctx, () => step(i + 1));
     };
     return step(0);
   };
@@ -83,7 +83,7 @@ export function disconnectedChain(
   return (ctx, error) => {
     const step = async (i: number): Promise<void> => {
       if (i === chain.length) await hook?.(ctx, error);
-      else await chain[i].onDisconnected!(ctx, error, () => step(i + 1));
+      else await chain[i].onDisconnected?.(ctx, error, () => step(i + 1));
     };
     return step(0);
   };

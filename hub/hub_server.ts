@@ -88,7 +88,7 @@ export class HubServer {
   readonly presence: Presence;
   /** Figures, lookup and disconnect for an operator's view of this process. */
   readonly admin: HubAdmin;
-  readonly #store: ConnectionStore;
+  readonly #store: ConnectionStore<HubConnection>;
   readonly #manager: LifetimeManager<HubConnection>;
   readonly #handler: ConnectionHandler;
   readonly #drainMs: number;
@@ -248,15 +248,13 @@ export class HubServer {
         "address-cap",
       );
     }
+    const counted = this.options.maxConnectionsPerAddress > 0;
     const connection = new HubConnection(
-      ids,
+      { ...ids, remoteAddress: counted ? address : null },
       this.#handler,
       this.options.maxQueuedBytes,
     );
     this.#store.add(connection);
-    if (this.options.maxConnectionsPerAddress > 0) {
-      connection.remoteAddress = address;
-    }
     return connection;
   }
 
@@ -281,9 +279,11 @@ export class HubServer {
     const body = negotiateBody(version, ids, this.#offered);
     // Offered only when asked: the client fails if offered unasked. Never
     // on version 0, whose token is the public id: anyone could reattach.
-    connection.statefulOffered = this.options.statefulReconnect &&
-      version >= 1 && queryValue(url, "useStatefulReconnect") === "true";
-    if (!connection.statefulOffered) return Response.json(body);
+    if (
+      !this.options.statefulReconnect || version < 1 ||
+      queryValue(url, "useStatefulReconnect") !== "true"
+    ) return Response.json(body);
+    connection.offerStateful();
     return Response.json({ ...body, useStatefulReconnect: true });
   }
 
@@ -320,10 +320,10 @@ export class HubServer {
     }
     const target = connection;
     // Read now: the upgrade consumes the request.
-    target.request = requestInfo(request, address);
+    const info = requestInfo(request, address);
     return acceptWebSocket(
       request,
-      (transport) => this.#handler.attach(target, transport),
+      (transport) => this.#handler.attach(target, transport, info),
     );
   }
 

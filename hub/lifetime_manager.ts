@@ -19,6 +19,7 @@ import type {
 } from "./backplane/backplane.ts";
 import type { RoutedConnection } from "./routed_connection.ts";
 import { EncodedMessage } from "./encoded_message.ts";
+import { MessageType } from "./protocol/messages.ts";
 import { GroupIndex } from "./group_index.ts";
 import { UserIndex } from "./user_index.ts";
 import type { Logger } from "./logger.ts";
@@ -163,7 +164,7 @@ export class LifetimeManager<C extends RoutedConnection = RoutedConnection>
     localOnly = false,
   ): number {
     const encoded = new EncodedMessage({
-      type: 1,
+      type: MessageType.Invocation,
       target: method,
       arguments: args as unknown[],
     });

@@ -13,13 +13,15 @@
  * @module
  */
 
-import type { CloseReason, HubConnection } from "./connection.ts";
+import type {
+  CloseReason,
+  TransportConnection,
+} from "./transport_connection.ts";
 import type { ConnectionStore } from "./connection_store.ts";
 import type { ResolvedHubOptions } from "./options.ts";
 import type { HubCounters } from "./metrics.ts";
 import type { Logger } from "./logger.ts";
 import type { AddressCounter } from "./rate_limit.ts";
-import { InputRate } from "./rate_limit.ts";
 import type { UserIndex } from "./user_index.ts";
 import type { RequestInfo } from "./request_info.ts";
 import { MessageInbox } from "./message_inbox.ts";
@@ -30,8 +32,8 @@ import type {
   TransportEvents,
   TransportName,
 } from "./transports/transport.ts";
-import { LongPollingTransport } from "./transports/long_polling.ts";
 import { text } from "./transports/http_requests.ts";
+import { sweepLink, tokenExpired } from "./heartbeat.ts";
 
 /** One raw connection as the app's handler sees it. */
 export interface RawConnection {
@@ -67,7 +69,7 @@ export type ConnectionCallback = (connection: RawConnection) => unknown;
 /** What the raw handler works with, owned by the `ConnectionServer`. */
 export interface RawParts {
   readonly options: ResolvedHubOptions;
-  readonly store: ConnectionStore;
+  readonly store: ConnectionStore<TransportConnection>;
   readonly users: UserIndex;
   readonly addresses: AddressCounter;
   readonly counters: HubCounters;
@@ -75,30 +77,33 @@ export interface RawParts {
   readonly onConnection: ConnectionCallback;
 }
 
-/** How long a closing transport may take before cleanup is forced. */
-const CLOSING_GRACE_MS = 5_000;
-
 class Live implements RawConnection {
   readonly inbox: MessageInbox;
-  readonly #connection: HubConnection;
+  readonly #connection: TransportConnection;
   readonly #owner: RawConnections;
-  readonly #maxQueuedBytes: number;
+  readonly #request: RequestInfo;
+  readonly #transport: TransportName;
 
-  constructor(connection: HubConnection, owner: RawConnections, max: number) {
+  constructor(
+    connection: TransportConnection,
+    owner: RawConnections,
+    opened: { request: RequestInfo; transport: TransportName; max: number },
+  ) {
     this.#connection = connection;
     this.#owner = owner;
-    this.#maxQueuedBytes = max;
-    this.inbox = new MessageInbox(max);
+    this.#request = opened.request;
+    this.#transport = opened.transport;
+    this.inbox = new MessageInbox(opened.max);
   }
 
   get id(): string {
     return this.#connection.id;
   }
   get request(): RequestInfo {
-    return this.#connection.request!;
+    return this.#request;
   }
   get transport(): TransportName {
-    return this.#connection.transportName!;
+    return this.#transport;
   }
   get userId(): string | null {
     return this.#connection.userId;
@@ -114,17 +119,7 @@ class Live implements RawConnection {
     if (typeof data !== "string" && !(data instanceof Uint8Array)) {
       throw new TypeError("Send a string or a Uint8Array");
     }
-    const c = this.#connection;
-    const transport = c.transport;
-    if (c.state !== "connected" || transport === null) return false;
-    if (transport.bufferedAmount() + payloadSize(data) > this.#maxQueuedBytes) {
-      this.#owner.slowConsumer(c);
-      return false;
-    }
-    transport.write(data);
-    c.lastSent = Date.now();
-    this.#owner.sent(1);
-    return true;
+    return this.#connection.sendDirect(data);
   }
 
   close(): void {
@@ -136,7 +131,7 @@ class Live implements RawConnection {
 export class RawConnections {
   readonly #p: RawParts;
   /** Open connections' handler views; bounded by the store's cap. */
-  readonly #live = new Map<HubConnection, Live>();
+  readonly #live = new Map<TransportConnection, Live>();
 
   /** A handler over the `ConnectionServer`'s parts. */
   constructor(parts: RawParts) {
@@ -144,14 +139,23 @@ export class RawConnections {
   }
 
   /** TransportSink: binds a transport; the handler starts once it is open. */
-  attach(connection: HubConnection, transport: Transport): TransportEvents {
-    connection.transport = transport;
-    connection.transportName = transport.name;
-    connection.transportAt = connection.lastReceived = Date.now();
-    connection.state = "connected";
+  attach(
+    connection: TransportConnection,
+    transport: Transport,
+    request: RequestInfo,
+  ): TransportEvents {
+    const { options } = this.#p;
+    const now = Date.now();
+    // A raw frame is one message: frames, bytes and messages all count.
+    connection.attach(transport, request, options, now);
+    connection.open(now);
     const user = connection.userId;
     if (user !== null) this.#p.users.add(user, connection.id);
-    const live = new Live(connection, this, this.#p.options.maxQueuedBytes);
+    const live = new Live(connection, this, {
+      request,
+      transport: transport.name,
+      max: options.maxQueuedBytes,
+    });
     this.#live.set(connection, live);
     this.#p.counters.connectionsOpened++;
     // A WebSocket drops writes until open: the server calls `opened`.
@@ -162,9 +166,9 @@ export class RawConnections {
   }
 
   /** The transport can carry data: hand the connection to the app. */
-  opened(connection: HubConnection): void {
+  opened(connection: TransportConnection): void {
     const live = this.#live.get(connection);
-    if (!live || connection.state !== "connected") return;
+    if (!live || connection.state !== "open") return;
     this.#p.logger.log("info", "connection.open", {
       connectionId: connection.id,
       userId: connection.userId,
@@ -182,21 +186,20 @@ export class RawConnections {
   }
 
   /** Data from the client: one message, checked against the limits. */
-  received(connection: HubConnection, data: Payload): void {
+  received(connection: TransportConnection, data: Payload): void {
     const live = this.#live.get(connection);
-    if (!live || connection.state !== "connected") return;
+    if (!live || connection.state !== "open") return;
     const now = Date.now();
-    connection.lastReceived = now;
+    connection.heard(now);
     const { options, counters } = this.#p;
     if (payloadSize(data) > options.maxMessageSize) {
       return this.#refuse(connection, "message-too-large");
     }
-    if (InputRate.needed(options)) {
-      // A raw frame is one message: frames, bytes and messages all count.
-      const rate = connection.rate ??= new InputRate(options, now);
-      if (rate.frame(payloadSize(data), now) || !rate.messages(1, now)) {
-        return this.#refuse(connection, "rate-limited");
-      }
+    const rate = connection.rate;
+    if (
+      rate && (rate.frame(payloadSize(data), now) || !rate.messages(1, now))
+    ) {
+      return this.#refuse(connection, "rate-limited");
     }
     if (!live.inbox.push(data)) {
       return this.#refuse(connection, "slow-consumer");
@@ -204,7 +207,7 @@ export class RawConnections {
     counters.messagesReceived++;
   }
 
-  #refuse(connection: HubConnection, reason: CloseReason): void {
+  #refuse(connection: TransportConnection, reason: CloseReason): void {
     this.#p.counters.messagesDropped++;
     this.#p.logger.log("warn", `connection.${reason}`, {
       connectionId: connection.id,
@@ -214,7 +217,7 @@ export class RawConnections {
 
   /** A POST body is one message: text for `text/*`, bytes otherwise. */
   async readBody(
-    connection: HubConnection,
+    connection: TransportConnection,
     request: Request,
   ): Promise<Response> {
     const max = this.#p.options.maxMessageSize;
@@ -230,29 +233,27 @@ export class RawConnections {
   }
 
   /** `transport` ended (either side). */
-  transportClosed(connection: HubConnection, transport: Transport): void {
+  transportClosed(connection: TransportConnection, transport: Transport): void {
     if (connection.transport === transport) this.closed(connection);
   }
 
   /** Ends the connection; cleanup follows when the transport is done. */
-  close(connection: HubConnection, reason: CloseReason): void {
+  close(connection: TransportConnection, reason: CloseReason): void {
     if (connection.state === "negotiated") {
-      connection.closeReason = reason;
-      return this.closed(connection);
+      return this.closed(connection, reason);
     }
     connection.end(null, reason);
   }
 
   /** Leaves every map and ends the handler's messages. Runs once. */
-  closed(connection: HubConnection): void {
-    if (connection.state === "closed") return;
-    connection.state = "closed";
-    connection.closeReason ??= "transport-lost";
+  closed(
+    connection: TransportConnection,
+    reason: CloseReason = "transport-lost",
+  ): void {
+    if (!connection.finish(reason)) return;
     this.#p.store.delete(connection);
-    if (connection.remoteAddress !== null) {
-      this.#p.addresses.release(connection.remoteAddress);
-      connection.remoteAddress = null;
-    }
+    const address = connection.releaseAddress();
+    if (address !== null) this.#p.addresses.release(address);
     const live = this.#live.get(connection);
     if (!live) return;
     this.#live.delete(connection);
@@ -266,7 +267,7 @@ export class RawConnections {
   }
 
   /** ConnectionOwner: a queue bound was passed. */
-  slowConsumer(connection: HubConnection): void {
+  slowConsumer(connection: TransportConnection): void {
     this.#p.counters.slowConsumerCloses++;
     this.close(connection, "slow-consumer");
   }
@@ -277,26 +278,10 @@ export class RawConnections {
   }
 
   /** The heartbeat's check of one connection at `now`. */
-  sweep(c: HubConnection, now: number): void {
-    const { options } = this.#p;
-    const transport = c.transport;
-    if (transport instanceof LongPollingTransport && transport.expired(now)) {
-      transport.discard();
-      transport.close();
-      return this.closed(c);
-    }
-    if (
-      c.state === "negotiated" && now - c.createdAt > options.negotiateTimeoutMs
-    ) {
-      c.closeReason = "negotiate-timeout";
-      this.closed(c);
-    } else if (c.state === "closing" && now - c.closingAt > CLOSING_GRACE_MS) {
-      this.closed(c);
-    } else if (c.state === "connected") {
-      const expiresAt = c.principal?.expiresAt;
-      if (expiresAt !== undefined && now >= expiresAt) {
-        this.close(c, "token-expired");
-      }
+  sweep(c: TransportConnection, now: number): void {
+    if (sweepLink(c, now, this.#p.options, this)) return;
+    if (c.state === "open" && tokenExpired(c, now)) {
+      this.close(c, "token-expired");
     }
   }
 }

@@ -134,12 +134,13 @@ export class RemoteClientResults {
     if (!pending) return;
     this.#pending.delete(message.requestId);
     clearTimeout(pending.timer);
-    if (message.failure !== undefined) {
-      const reason = FAILURES.find((r) => r === message.failure!.reason);
+    const failure = message.failure;
+    if (failure !== undefined) {
+      const reason = FAILURES.find((r) => r === failure.reason);
       pending.reject(
         new ClientResultError(
           reason ?? "disconnected",
-          String(message.failure.message),
+          String(failure.message),
         ),
       );
     } else if (message.error !== undefined) {

@@ -10,7 +10,11 @@
 import type { ResolvedHubOptions } from "./options.ts";
 import type { HubConnection } from "./connection.ts";
 import { ReplayBuffer } from "./replay_buffer.ts";
-import { type HubMessage, isTrackable } from "./protocol/messages.ts";
+import {
+  type HubMessage,
+  isTrackable,
+  MessageType,
+} from "./protocol/messages.ts";
 
 /**
  * Turns stateful reconnect on at the handshake. ASP.NET's rule: negotiate
@@ -26,7 +30,9 @@ export function startStateful(
     connection.statefulOffered && version >= 2 &&
     connection.transport?.name === "WebSockets"
   ) {
-    connection.replay = new ReplayBuffer(options.statefulReconnectBufferBytes);
+    connection.startReplay(
+      new ReplayBuffer(options.statefulReconnectBufferBytes),
+    );
   }
 }
 
@@ -42,12 +48,14 @@ export function screenIncoming(
   replay: ReplayBuffer,
   message: HubMessage,
 ): Screened {
-  if (replay.awaitingSequence && message.type !== 9) return "drop";
+  if (replay.awaitingSequence && message.type !== MessageType.Sequence) {
+    return "drop";
+  }
   switch (message.type) {
-    case 8:
+    case MessageType.Ack:
       replay.ack(message.sequenceId);
       return "handled";
-    case 9:
+    case MessageType.Sequence:
       return replay.sequence(message.sequenceId) ? "handled" : "bad-sequence";
     default:
       if (!isTrackable(message)) return "dispatch";
@@ -69,17 +77,18 @@ export function sweepStateful(
   now: number,
   options: ResolvedHubOptions,
 ): StatefulVerdict {
-  const replay = c.replay!;
+  const replay = c.replay;
+  const link = c.link;
+  if (replay === null || link.kind !== "open") return "ok";
   const oldest = replay.oldestAt;
   // Time without a socket does not count: the clock starts again when the
   // client comes back, whatever the reconnect window is set to.
   if (
     oldest !== undefined &&
-    now - Math.max(oldest, c.transportAt) >
-      options.statefulReconnectAckTimeoutMs
+    now - Math.max(oldest, link.since) > options.statefulReconnectAckTimeoutMs
   ) return "stuck";
   const due = replay.ackDue();
-  if (due !== null) c.sendMessage({ type: 8, sequenceId: due });
+  if (due !== null) c.sendMessage({ type: MessageType.Ack, sequenceId: due });
   return "ok";
 }
 
@@ -89,5 +98,7 @@ export function reconnectWindowOver(
   now: number,
   options: ResolvedHubOptions,
 ): boolean {
-  return now - c.disconnectedAt > options.statefulReconnectWindowMs;
+  const link = c.link;
+  return link.kind === "suspended" &&
+    now - link.since > options.statefulReconnectWindowMs;
 }

@@ -16,6 +16,7 @@
  */
 
 import type { HubConnection } from "./connection.ts";
+import { MessageType } from "./protocol/messages.ts";
 
 /** How often a paused stream looks at the connection's backlog again. */
 const DRAIN_POLL_MS = 10;
@@ -86,8 +87,9 @@ export class OutgoingStreams {
       this.#complete(id, describe(error));
       return ended();
     }
+    const iterator = stream.iterator;
     if (stream.stopped) void this.#return(stream);
-    void this.#pump(id, stream, describe).finally(ended);
+    void this.#pump(id, stream, iterator, describe).finally(ended);
   }
 
   /** A CancelInvocation: stops stream `id`; false if there is none. */
@@ -110,14 +112,23 @@ export class OutgoingStreams {
     if (stream.iterator) void this.#return(stream);
   }
 
-  async #pump(id: string, stream: ActiveStream, describe: Describe) {
+  async #pump(
+    id: string,
+    stream: ActiveStream,
+    iterator: AsyncIterator<unknown>,
+    describe: Describe,
+  ) {
     const connection = this.#connection;
     let error: string | undefined;
     try {
       while (!stream.stopped) {
-        const step = await stream.iterator!.next();
+        const step = await iterator.next();
         if (step.done || stream.stopped) break;
-        const item = { type: 2, invocationId: id, item: step.value } as const;
+        const item = {
+          type: MessageType.StreamItem,
+          invocationId: id,
+          item: step.value,
+        };
         if (!connection.sendMessage(item)) break;
         if (this.#mustWait()) await this.#drain(stream);
       }
@@ -144,8 +155,8 @@ export class OutgoingStreams {
     // A closed connection refuses it; a suspended stateful one keeps it.
     this.#connection.sendMessage(
       error === undefined
-        ? { type: 3, invocationId: id }
-        : { type: 3, invocationId: id, error },
+        ? { type: MessageType.Completion, invocationId: id }
+        : { type: MessageType.Completion, invocationId: id, error },
     );
   }
 
@@ -159,10 +170,9 @@ export class OutgoingStreams {
    * every item would only fill its replay buffer.
    */
   #mustWait(low = false): boolean {
-    // A string: "disconnected" exists only with stateful reconnect.
-    const state: string = this.#connection.state;
-    if (state === "disconnected") return true;
-    if (state !== "connected") return false;
+    const state = this.#connection.state;
+    if (state === "suspended") return true; // stateful, socket gone
+    if (state !== "open") return false;
     return this.#backlog() > (low ? this.#highWater / 2 : this.#highWater);
   }
 

@@ -91,7 +91,9 @@ export class UploadStream<T = unknown> implements AsyncIterable<T> {
 
   #next(): Promise<IteratorResult<T>> {
     if (this.#items.length > 0) {
-      return Promise.resolve({ done: false, value: this.#items.shift()! });
+      // Not empty (checked), so shift() gives an item.
+      const value = this.#items.shift() as T;
+      return Promise.resolve({ done: false, value });
     }
     if (this.#error) return Promise.reject(this.#error);
     if (this.closed) return Promise.resolve(DONE);

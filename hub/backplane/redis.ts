@@ -20,7 +20,7 @@
  *
  * @example
  * ```ts
- * const backplane = new RedisBackplane({ url: Deno.env.get("REDIS_URL")! });
+ * const backplane = new RedisBackplane({ url: Deno.env.get("REDIS_URL") ?? "redis://127.0.0.1:6379" });
  * const server = new HubServer(hub, { path: "/chart", backplane });
  * ```
  *

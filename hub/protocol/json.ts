@@ -10,6 +10,7 @@ import type { HubProtocol, MessageDecoder, Payload } from "./hub_protocol.ts";
 import {
   type HubMessage,
   MessageTooLargeError,
+  MessageType,
   ProtocolError,
 } from "./messages.ts";
 import { validateMessage } from "./message_validation.ts";
@@ -129,7 +130,7 @@ function parseRecord(record: string): HubMessage | undefined {
 }
 
 function encodeJson(message: HubMessage): string {
-  if (message.type === 3) {
+  if (message.type === MessageType.Completion) {
     // Built by hand: completions are the hot path of request/response, and
     // `hasResult` (an in-memory hint) must not reach the wire.
     let text = '{"type":3,"invocationId":' +

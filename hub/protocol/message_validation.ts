@@ -5,7 +5,7 @@
  * @module
  */
 
-import { type HubMessage, ProtocolError } from "./messages.ts";
+import { type HubMessage, MessageType, ProtocolError } from "./messages.ts";
 
 type Fields = Record<string, unknown>;
 
@@ -69,36 +69,36 @@ export function validateMessage(value: unknown): HubMessage | undefined {
   if (typeof type !== "number") fail("Message is missing its 'type'");
   checkHeaders(fields);
   switch (type) {
-    case 1:
+    case MessageType.Invocation:
       optionalString(fields, "invocationId", type);
       checkCall(fields, type);
       break;
-    case 4:
+    case MessageType.StreamInvocation:
       requireString(fields, "invocationId", type);
       checkCall(fields, type);
       break;
-    case 2:
-    case 5:
+    case MessageType.StreamItem:
+    case MessageType.CancelInvocation:
       requireString(fields, "invocationId", type);
       break;
-    case 3:
+    case MessageType.Completion:
       requireString(fields, "invocationId", type);
       optionalString(fields, "error", type);
       if ("result" in fields && fields.error != null) {
         fail("A completion may have 'result' or 'error', not both");
       }
       break;
-    case 6:
+    case MessageType.Ping:
       break;
-    case 7:
+    case MessageType.Close:
       optionalString(fields, "error", type);
       if (
         fields.allowReconnect !== undefined &&
         typeof fields.allowReconnect !== "boolean"
       ) fail("'allowReconnect' must be a boolean");
       break;
-    case 8:
-    case 9:
+    case MessageType.Ack:
+    case MessageType.Sequence:
       checkSequence(fields, type);
       break;
     default:

@@ -14,6 +14,7 @@ import type { HubProtocol, MessageDecoder, Payload } from "./hub_protocol.ts";
 import {
   type HubMessage,
   MessageTooLargeError,
+  MessageType,
   ProtocolError,
 } from "./messages.ts";
 import { validateMessage } from "./message_validation.ts";
@@ -36,8 +37,8 @@ function fail(what: string): never {
 /** The msgpack array of a message, in the element order ASP.NET writes. */
 function toArray(message: HubMessage): unknown[] {
   switch (message.type) {
-    case 1:
-    case 4:
+    case MessageType.Invocation:
+    case MessageType.StreamInvocation:
       return [
         message.type,
         message.headers ?? {},
@@ -46,9 +47,9 @@ function toArray(message: HubMessage): unknown[] {
         message.arguments,
         message.streamIds ?? [],
       ];
-    case 2:
+    case MessageType.StreamItem:
       return [2, message.headers ?? {}, message.invocationId, message.item];
-    case 3: {
+    case MessageType.Completion: {
       const head = [3, message.headers ?? {}, message.invocationId];
       if (message.error !== undefined && message.error !== null) {
         return [...head, ResultKind.Error, message.error];
@@ -58,14 +59,14 @@ function toArray(message: HubMessage): unknown[] {
       }
       return [...head, ResultKind.Void];
     }
-    case 5:
+    case MessageType.CancelInvocation:
       return [5, message.headers ?? {}, message.invocationId];
-    case 6:
+    case MessageType.Ping:
       return [6];
-    case 7:
+    case MessageType.Close:
       return [7, message.error ?? null, message.allowReconnect ?? false];
-    case 8:
-    case 9:
+    case MessageType.Ack:
+    case MessageType.Sequence:
       return [message.type, message.sequenceId];
   }
 }
@@ -119,7 +120,11 @@ function callFields(array: unknown[], type: number): Fields {
 
 function completionFields(array: unknown[]): Fields {
   needs(array, 4, 3);
-  const base = { type: 3, ...headersOf(array[1]), invocationId: array[2] };
+  const base = {
+    type: MessageType.Completion,
+    ...headersOf(array[1]),
+    invocationId: array[2],
+  };
   switch (array[3]) {
     case ResultKind.Error:
       needs(array, 5, 3);
@@ -140,10 +145,10 @@ function fieldsOf(array: unknown[]): Fields | undefined {
   const type = array[0];
   if (typeof type !== "number") fail("Message is missing its 'type'");
   switch (type) {
-    case 1:
-    case 4:
+    case MessageType.Invocation:
+    case MessageType.StreamInvocation:
       return callFields(array, type);
-    case 2:
+    case MessageType.StreamItem:
       needs(array, 4, type);
       return {
         type,
@@ -151,22 +156,22 @@ function fieldsOf(array: unknown[]): Fields | undefined {
         invocationId: array[2],
         item: array[3],
       };
-    case 3:
+    case MessageType.Completion:
       return completionFields(array);
-    case 5:
+    case MessageType.CancelInvocation:
       needs(array, 3, type);
       return { type, ...headersOf(array[1]), invocationId: array[2] };
-    case 6:
+    case MessageType.Ping:
       return { type };
-    case 7:
+    case MessageType.Close:
       needs(array, 2, type);
       return {
         type,
         ...present("error", array[1]),
         ...present("allowReconnect", array[2]),
       };
-    case 8:
-    case 9:
+    case MessageType.Ack:
+    case MessageType.Sequence:
       needs(array, 2, type);
       return { type, sequenceId: array[1] };
     default:

@@ -33,7 +33,8 @@ function roundTrip(message: HubMessage): HubMessage[] {
 }
 
 function unframe(bytes: Uint8Array): unknown {
-  const prefix = readVarInt(bytes, 0)!;
+  const prefix = readVarInt(bytes, 0);
+  assert.ok(prefix);
   assert.equal(prefix.size + prefix.value, bytes.length);
   return decode(bytes.subarray(prefix.size));
 }

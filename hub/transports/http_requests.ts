@@ -7,34 +7,61 @@
  * @module
  */
 
-import type { HubConnection } from "../connection.ts";
 import type { Payload } from "../protocol/hub_protocol.ts";
-import type { Principal, ResolvedHubOptions } from "../options.ts";
+import type { ResolvedHubOptions } from "../options.ts";
+import type { Principal } from "../principal.ts";
 import { queryValue } from "../negotiate.ts";
 import { ServerSentEventsTransport } from "./server_sent_events.ts";
 import { firstPollResponse, LongPollingTransport } from "./long_polling.ts";
 import type { Transport, TransportEvents, TransportName } from "./transport.ts";
-import { requestInfo } from "../request_info.ts";
+import { type RequestInfo, requestInfo } from "../request_info.ts";
+
+/** What the HTTP transports need of a connection (hub or raw). */
+export interface HttpConnection {
+  /** The transport carrying it now, or null. */
+  readonly transport: Transport | null;
+  /**
+   * "negotiated" before any transport; "attached" (a hub's handshake) and
+   * "open" while the client's data is taken; the others after.
+   */
+  readonly state:
+    | "negotiated"
+    | "attached"
+    | "open"
+    | "suspended"
+    | "closing"
+    | "closed";
+  /** The client's data is text (a text hub protocol); bytes otherwise. */
+  readonly textInput: boolean;
+  /** Takes a later request's principal; false when it names another user. */
+  adopt(principal: Principal | null): boolean;
+  /** Ends the connection, sending `last` first when it is not null. */
+  end(last: null, reason: "client-closed"): void;
+}
 
 /** Where a connection's transport and data go (a hub or a raw handler). */
-export interface TransportSink {
-  /** Binds a transport to a negotiated connection. */
-  attach(connection: HubConnection, transport: Transport): TransportEvents;
+export interface TransportSink<C> {
+  /** Binds a transport, opened by `request`, to a negotiated connection. */
+  attach(
+    connection: C,
+    transport: Transport,
+    request: RequestInfo,
+  ): TransportEvents;
   /** Data from the client. */
-  received(connection: HubConnection, data: Payload): void;
+  received(connection: C, data: Payload): void;
 }
 
 /** What the hub server lends the HTTP transports. */
-export interface HttpTransportHost {
+export interface HttpTransportHost<C extends HttpConnection> {
   readonly options: ResolvedHubOptions;
-  readonly handler: TransportSink;
+  readonly handler: TransportSink<C>;
   /**
    * Reads a POST body into the connection. Default: streamed chunk by
    * chunk into the hub protocol's decoder (see `send`).
    */
-  readBody?(connection: HubConnection, request: Request): Promise<Response>;
+  readBody?(connection: C, request: Request): Promise<Response>;
   /** The live connection for a secret token. */
-  byToken(token: string): HubConnection | undefined;
+  byToken(token: string): C | undefined;
   /**
    * The caller (null: anonymous), or the refusal to answer with (401 for
    * a bad token, 403 when the hub's authorize rule refuses the caller).
@@ -53,8 +80,8 @@ export function text(status: number, body: string): Response {
 }
 
 /** Answers GET (SSE or long poll), POST (send) and DELETE on the hub path. */
-export async function serveHttpTransport(
-  host: HttpTransportHost,
+export async function serveHttpTransport<C extends HttpConnection>(
+  host: HttpTransportHost<C>,
   request: Request,
   url: URL,
   address: string | null,
@@ -77,29 +104,30 @@ export async function serveHttpTransport(
   if (method === "DELETE") return remove(connection);
   const sse = request.headers.get("accept")?.includes("text/event-stream");
   // Kept by the request that opens the transport (the first GET) only.
-  const opening = () => {
-    connection.request = requestInfo(request, address);
-  };
+  const opening = () => requestInfo(request, address);
   return sse
     ? serverSentEvents(host, connection, opening)
     : longPoll(host, connection, opening);
 }
 
-function offered(host: HttpTransportHost, name: TransportName): boolean {
+function offered<C extends HttpConnection>(
+  host: HttpTransportHost<C>,
+  name: TransportName,
+): boolean {
   return host.options.transports.includes(name);
 }
 
 /** An active connection's transport may not change (400), nor double (409). */
-function busy(connection: HubConnection, name: TransportName): Response {
+function busy(connection: HttpConnection, name: TransportName): Response {
   return connection.transport?.name === name
     ? text(409, "Connection already has an active request")
     : text(400, "Cannot change transports mid-connection");
 }
 
-function serverSentEvents(
-  host: HttpTransportHost,
-  connection: HubConnection,
-  opening: () => void,
+function serverSentEvents<C extends HttpConnection>(
+  host: HttpTransportHost<C>,
+  connection: C,
+  opening: () => RequestInfo,
 ): Response {
   if (!offered(host, "ServerSentEvents")) {
     return text(404, "ServerSentEvents is not offered by this hub");
@@ -107,16 +135,15 @@ function serverSentEvents(
   if (connection.state !== "negotiated") {
     return busy(connection, "ServerSentEvents");
   }
-  opening();
   const transport = new ServerSentEventsTransport();
-  transport.bind(host.handler.attach(connection, transport));
+  transport.bind(host.handler.attach(connection, transport, opening()));
   return transport.response;
 }
 
-function longPoll(
-  host: HttpTransportHost,
-  connection: HubConnection,
-  opening: () => void,
+function longPoll<C extends HttpConnection>(
+  host: HttpTransportHost<C>,
+  connection: C,
+  opening: () => RequestInfo,
 ): Response | Promise<Response> {
   const current = connection.transport;
   if (current instanceof LongPollingTransport) return current.poll();
@@ -124,7 +151,6 @@ function longPoll(
     return text(404, "LongPolling is not offered by this hub");
   }
   if (connection.state !== "negotiated") return busy(connection, "LongPolling");
-  opening();
   const { options } = host;
   const transport = new LongPollingTransport({
     pollTimeoutMs: options.pollTimeoutMs,
@@ -133,7 +159,7 @@ function longPoll(
     // first; this one only catches a final message past it.
     maxBufferedBytes: 2 * options.maxQueuedBytes,
   });
-  transport.bind(host.handler.attach(connection, transport));
+  transport.bind(host.handler.attach(connection, transport, opening()));
   // The first poll starts the connection and answers at once.
   return firstPollResponse();
 }
@@ -143,10 +169,10 @@ function longPoll(
  * it streams into the connection's decoder chunk by chunk; text protocols
  * get text (decoded across chunk edges), binary ones bytes.
  */
-async function send(
-  host: HttpTransportHost,
+async function send<C extends HttpConnection>(
+  host: HttpTransportHost<C>,
   request: Request,
-  connection: HubConnection,
+  connection: C,
 ): Promise<Response> {
   const transport = connection.transport;
   if (transport?.name === "WebSockets") {
@@ -163,7 +189,7 @@ async function send(
   }
   // The handshake (JSON text even for MessagePack) goes as bytes: the
   // reader handles both, and what follows it keeps its binary form.
-  const asText = connection.protocol?.transferFormat === "Text";
+  const asText = connection.textInput;
   const decoder = asText ? new TextDecoder() : null;
   const reader = body.getReader();
   try {
@@ -186,13 +212,12 @@ async function send(
   return new Response(null, { status: 200 });
 }
 
-function live(connection: HubConnection): boolean {
-  return connection.state === "handshaking" ||
-    connection.state === "connected";
+function live(connection: HttpConnection): boolean {
+  return connection.state === "attached" || connection.state === "open";
 }
 
 /** DELETE: the long-polling client is leaving; its parked poll gets 204. */
-function remove(connection: HubConnection): Response {
+function remove(connection: HttpConnection): Response {
   const transport = connection.transport;
   if (!(transport instanceof LongPollingTransport)) {
     return text(

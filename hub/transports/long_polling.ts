@@ -86,7 +86,7 @@ export class LongPollingTransport implements Transport {
   }
 
   /** True when no poll has been parked or answered for the inactivity time. */
-  expired(now: number): boolean {
+  abandoned(now: number): boolean {
     return this.#parked === null &&
       now - this.#lastPoll > this.#options.inactivityMs;
   }
@@ -132,6 +132,12 @@ export class LongPollingTransport implements Transport {
   discard(): void {
     this.#frames = [];
     this.#bytes = 0;
+  }
+
+  /** Drops waiting frames and ends: nobody will poll for them. */
+  drop(): void {
+    this.discard();
+    this.close();
   }
 
   /**

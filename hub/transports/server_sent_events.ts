@@ -89,6 +89,14 @@ export class ServerSentEventsTransport implements Transport {
     this.#controller.enqueue(utf8.encode(formatEvent(text)));
   }
 
+  abandoned(): boolean {
+    return false;
+  }
+
+  drop(): void {
+    this.close();
+  }
+
   close(): void {
     if (this.#closed) return;
     this.#closed = true;

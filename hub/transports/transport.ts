@@ -25,6 +25,17 @@ export interface Transport {
   write(frame: Payload): void;
   /** Ends the transport; the connection is told through `closed`. */
   close(): void;
+  /**
+   * True when the client is gone without a word (long polling: no poll for
+   * the inactivity time). The heartbeat then drops the connection; a
+   * socket-based transport learns this from its socket and says false.
+   */
+  abandoned(now: number): boolean;
+  /**
+   * Ends at once and forgets whatever waits to be sent: the client left
+   * or is gone, so nobody will read it.
+   */
+  drop(): void;
 }
 
 /** What a transport reports to the hub about its connection. */

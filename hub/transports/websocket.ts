@@ -38,13 +38,15 @@ export class WebSocketTransport implements Transport, EventListenerObject {
 
   /** The socket's events (EventListenerObject). */
   handleEvent(event: Event): void {
+    const events = this.#events;
+    if (events === null) return; // listeners are added by `listen` only
     if (event.type === "message") {
       const data = (event as MessageEvent).data;
-      this.#events!.received(
+      events.received(
         typeof data === "string" ? data : new Uint8Array(data as ArrayBuffer),
       );
     } else if (event.type === "close") {
-      this.#events!.closed();
+      events.closed();
     }
   }
 
@@ -56,6 +58,14 @@ export class WebSocketTransport implements Transport, EventListenerObject {
     // Messages may be queued before the upgrade completes; those that
     // find the socket not open are dropped with it.
     if (this.#socket.readyState === WebSocket.OPEN) this.#socket.send(frame);
+  }
+
+  abandoned(): boolean {
+    return false;
+  }
+
+  drop(): void {
+    this.close();
   }
 
   close(): void {

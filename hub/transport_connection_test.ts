@@ -1,0 +1,137 @@
+import assert from "node:assert/strict";
+import { TransportConnection } from "./transport_connection.ts";
+import { FakeTransport } from "./fake_transport.ts";
+import { ReplayBuffer } from "./replay_buffer.ts";
+
+/** No input limits. */
+const LIMITS = {
+  framesPerSecond: 0,
+  bytesPerSecond: 0,
+  messagesPerSecond: 0,
+  maxMessageSize: 1_000,
+};
+
+/** An owner that records what the connection reports. */
+function owner() {
+  const seen = { slow: 0, sent: 0 };
+  return {
+    seen,
+    slowConsumer: () => void seen.slow++,
+    sent: (n: number) => void (seen.sent += n),
+  };
+}
+
+function connection(max = 1_000) {
+  const o = owner();
+  const c = new TransportConnection(
+    { id: "id", token: "token", principal: null, remoteAddress: "10.0.0.1" },
+    o,
+    max,
+  );
+  return { c, seen: o.seen };
+}
+
+Deno.test("transport connection: negotiated → attached → open → closing → closed", () => {
+  const { c } = connection();
+  assert.equal(c.state, "negotiated");
+  assert.equal(c.transport, null);
+  assert.equal(c.send("x"), false, "nothing is sent before a transport");
+  const t = new FakeTransport();
+  c.attach(t, null, LIMITS, 100);
+  assert.equal(c.state, "attached");
+  assert.equal(c.transport, t);
+  assert.equal(c.transportName, "WebSockets");
+  assert.equal(c.send("x"), false, "nor before it opens");
+  c.open(200);
+  assert.equal(c.state, "open");
+  assert.equal(c.lastReceived, 200);
+  c.end("bye", "admin");
+  assert.equal(c.state, "closing");
+  assert.equal(c.closeReason, "admin");
+  assert.deepEqual(t.frames, ["bye"]);
+  assert.equal(t.closed, true);
+  assert.equal(c.finish("transport-lost"), true);
+  assert.equal(c.state, "closed");
+  assert.equal(c.closeReason, "admin", "the first reason stays");
+  assert.equal(c.transport, null);
+  assert.equal(c.finish("transport-lost"), false, "cleanup runs once");
+});
+
+Deno.test("transport connection: a second attach is refused", () => {
+  const { c } = connection();
+  c.attach(new FakeTransport(), null, LIMITS, 0);
+  assert.throws(
+    () => c.attach(new FakeTransport(), null, LIMITS, 0),
+    /Cannot attach a transport while attached/,
+  );
+});
+
+Deno.test("transport connection: input buckets exist only when a limit is set", () => {
+  const { c } = connection();
+  c.attach(new FakeTransport(), null, { ...LIMITS, framesPerSecond: 2 }, 0);
+  assert.notEqual(c.rate, null);
+  assert.equal(c.rate?.frame(1, 0), null);
+  assert.equal(c.rate?.frame(1, 0), null);
+  assert.equal(c.rate?.frame(1, 0), "frames");
+  const other = connection().c;
+  other.attach(new FakeTransport(), null, LIMITS, 0);
+  assert.equal(other.rate, null);
+});
+
+Deno.test("transport connection: the address is handed back once", () => {
+  const { c } = connection();
+  assert.equal(c.releaseAddress(), "10.0.0.1");
+  assert.equal(c.releaseAddress(), null);
+});
+
+Deno.test("transport connection: queued sends leave as one frame; a backed-up socket is reported", () => {
+  const { c, seen } = connection(10);
+  const t = new FakeTransport();
+  c.attach(t, null, LIMITS, 0);
+  c.open(0);
+  assert.equal(c.send("abc"), true);
+  assert.equal(c.send("def"), true);
+  assert.equal(c.queuedBytes, 6);
+  c.flush();
+  assert.deepEqual(t.frames, ["abcdef"]);
+  assert.equal(seen.sent, 2);
+  assert.equal(c.send("0123456789x"), false, "past the bound");
+  assert.equal(seen.slow, 1);
+});
+
+Deno.test("transport connection: suspend keeps sends for the replay, resume writes it first", () => {
+  const { c } = connection();
+  const t = new FakeTransport();
+  c.attach(t, null, LIMITS, 0);
+  c.open(0);
+  c.suspend(10);
+  assert.equal(c.state, "open", "no suspend without stateful reconnect");
+  c.startReplay(new ReplayBuffer(1_000));
+  c.suspend(10);
+  assert.equal(c.state, "suspended");
+  assert.equal(c.transport, null);
+  assert.equal(c.send("kept"), true, "into the replay buffer");
+  assert.equal(c.send("ping", false), false, "untracked sends are dropped");
+  const next = new FakeTransport();
+  assert.equal(c.reattach(next, 20), null, "no live socket was replaced");
+  assert.equal(c.transport, next);
+  assert.equal(c.state, "suspended");
+  c.resume("replay", 30);
+  assert.equal(c.state, "open");
+  assert.deepEqual(next.frames, ["replay"]);
+  const link = c.link;
+  assert.equal(link.kind === "open" && link.since, 20);
+});
+
+Deno.test("transport connection: reattaching over a live socket suspends and hands it back", () => {
+  const { c } = connection();
+  const t = new FakeTransport();
+  c.attach(t, null, LIMITS, 0);
+  c.open(0);
+  c.startReplay(new ReplayBuffer(1_000));
+  const next = new FakeTransport();
+  assert.equal(c.reattach(next, 5), t);
+  const link = c.link;
+  assert.equal(link.kind, "suspended");
+  assert.equal(link.kind === "suspended" && link.since, 5);
+});
