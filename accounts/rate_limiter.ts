@@ -10,6 +10,7 @@
  */
 
 import { type BucketOptions, defaultAccountLimits } from "./account_limits.ts";
+import { definedFields } from "../hub/defined_fields.ts";
 
 export type { BucketOptions };
 
@@ -134,11 +135,11 @@ export class LoginThrottle {
     const common = { maxKeys: options.maxKeys, now: options.now };
     this.#byAddress = new RateLimiter({
       ...(options.perAddress ?? defaultAccountLimits.perAddress),
-      ...dropUndefined(common),
+      ...definedFields(common),
     });
     this.#byUsername = new RateLimiter({
       ...(options.perUsername ?? defaultAccountLimits.perUsername),
-      ...dropUndefined(common),
+      ...definedFields(common),
     });
   }
 
@@ -164,10 +165,4 @@ export class LoginThrottle {
   giveBack(username: string): void {
     this.#byUsername.giveBack(username);
   }
-}
-
-function dropUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(
-    Object.entries(value).filter(([, v]) => v !== undefined),
-  ) as Partial<T>;
 }

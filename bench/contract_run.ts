@@ -10,7 +10,7 @@
 import type { ContractTarget } from "./contract_dialect.ts";
 import { startContractTarget } from "./contract_targets.ts";
 import type { ContractConfig, ContractResult } from "./contract_worker.ts";
-import { waitForQuiet } from "./proc_stats.ts";
+import { waitForQuiet } from "../tests/helpers/proc_stats.ts";
 
 /** Knobs of the headline workload. */
 export interface ContractOptions {

@@ -17,7 +17,7 @@
  */
 
 import { Histogram } from "./histogram.ts";
-import { cpuSeconds, rssBytes } from "./proc_stats.ts";
+import { cpuSeconds, rssBytes } from "../tests/helpers/proc_stats.ts";
 import {
   broadcastsIn,
   type ContractDialect,

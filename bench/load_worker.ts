@@ -11,7 +11,7 @@
  */
 
 import { Histogram } from "./histogram.ts";
-import { readLines } from "./line_channel.ts";
+import { readLines } from "../tests/helpers/line_channel.ts";
 import {
   type Dialect,
   dialect,

@@ -8,7 +8,11 @@
  */
 
 import { Histogram } from "./histogram.ts";
-import { CpuMeter, rssBytes, waitForQuiet } from "./proc_stats.ts";
+import {
+  CpuMeter,
+  rssBytes,
+  waitForQuiet,
+} from "../tests/helpers/proc_stats.ts";
 import { type TargetName, TargetProcess } from "./target_process.ts";
 import type { DialectName } from "./wire_dialect.ts";
 import { type WorkerEvent, WorkerPool } from "./worker_pool.ts";

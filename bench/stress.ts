@@ -17,7 +17,7 @@ import {
   runStress,
   type StressConfig,
 } from "./stress_scenario.ts";
-import { freshSeed } from "./stress_random.ts";
+import { freshSeed } from "../tests/helpers/seeded_random.ts";
 
 function parseArgs(args: string[]): StressConfig {
   const base = args.includes("--quick") ? quickConfig : fullConfig;

@@ -9,7 +9,7 @@ import { buildConnection, signalR } from "../tests/helpers/signalr_client.ts";
 import { type Cycle, runCycle } from "./stress_churn.ts";
 import { GoodClient } from "./stress_clients.ts";
 import type { StressConfig } from "./stress_config.ts";
-import type { SeededRandom } from "./stress_random.ts";
+import type { SeededRandom } from "../tests/helpers/seeded_random.ts";
 
 /** Connects the well-behaved raw clients, 50 at a time, each in a room. */
 export async function connectGood(

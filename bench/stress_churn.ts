@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { SeededRandom } from "./stress_random.ts";
+import type { SeededRandom } from "../tests/helpers/seeded_random.ts";
 import {
   CLIENT_WAIT_MS,
   closedWithin,

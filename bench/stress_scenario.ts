@@ -12,7 +12,7 @@
 import { planCycles } from "./stress_churn.ts";
 import { GoodClient, openSlowReader } from "./stress_clients.ts";
 import { startStressServer, type StressServer } from "./stress_hub.ts";
-import { SeededRandom } from "./stress_random.ts";
+import { SeededRandom } from "../tests/helpers/seeded_random.ts";
 import {
   checkGood,
   connectGood,

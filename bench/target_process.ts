@@ -8,7 +8,7 @@
  * @module
  */
 
-import { readLines } from "./line_channel.ts";
+import { readLines } from "../tests/helpers/line_channel.ts";
 
 /** The targets of the comparison, in table order. */
 export type TargetName = "raw" | "minimal" | "socketio" | "switchboard";

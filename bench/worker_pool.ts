@@ -6,7 +6,7 @@
  * @module
  */
 
-import { readLines } from "./line_channel.ts";
+import { readLines } from "../tests/helpers/line_channel.ts";
 import type { Command } from "./load_worker.ts";
 import { profileFlags } from "./target_process.ts";
 

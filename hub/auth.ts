@@ -57,9 +57,15 @@ export interface JwtAuthOptions {
   logger?: Logger;
 }
 
-/** Longest token read, in characters; bigger is refused unparsed. */
+/**
+ * Longest token read, in characters; bigger is refused unparsed. Fixed, not
+ * an option: real JWTs are a fraction of it, and it only stops waste.
+ */
 export const MAX_TOKEN_LENGTH = 8192;
-/** Longest `sub` accepted: it becomes a key in the hub's user index. */
+/**
+ * Longest `sub` accepted: it becomes a key in the hub's user index. Fixed,
+ * not an option: no identity provider issues longer ids.
+ */
 export const MAX_USER_ID_LENGTH = 256;
 
 const ASYMMETRIC_ALGORITHMS = [

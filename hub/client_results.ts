@@ -20,7 +20,7 @@
  * @module
  */
 
-import type { HubConnection } from "./connection.ts";
+import type { RoutedConnection } from "./routed_connection.ts";
 import { HubError } from "./hub_error.ts";
 import { ClientResultError } from "./client_result_error.ts";
 import { type CompletionMessage, MessageType } from "./protocol/messages.ts";
@@ -33,6 +33,12 @@ export {
   ClientResultError,
   type ClientResultFailure,
 } from "./client_result_error.ts";
+
+/** A connection a call can go to; its state says whether it can answer. */
+export interface ResultTarget extends RoutedConnection {
+  /** "open", or "suspended" while it waits for a reconnect. */
+  readonly state: string;
+}
 
 /** Limits of the pending table, from `HubOptions`. */
 export interface ClientResultLimits {
@@ -50,7 +56,7 @@ interface Pending {
 
 /** The pending client-result calls of one hub on this node. */
 export class ClientResults {
-  readonly #find: (connectionId: string) => HubConnection | undefined;
+  readonly #find: (connectionId: string) => ResultTarget | undefined;
   readonly #limits: ClientResultLimits;
   readonly #pending = new Map<string, Pending>();
   readonly #byConnection = new Map<string, Set<string>>();
@@ -60,7 +66,7 @@ export class ClientResults {
 
   /** A table finding local connections with `find`. */
   constructor(
-    find: (connectionId: string) => HubConnection | undefined,
+    find: (connectionId: string) => ResultTarget | undefined,
     limits: ClientResultLimits,
   ) {
     this.#find = find;
@@ -159,7 +165,7 @@ export class ClientResults {
    * A Completion from `connection`. Returns false when it answers nothing
    * pending for that connection (it may be an upload's end, or late).
    */
-  complete(connection: HubConnection, message: CompletionMessage): boolean {
+  complete(connection: RoutedConnection, message: CompletionMessage): boolean {
     const entry = this.#pending.get(message.invocationId);
     if (!entry || entry.connectionId !== connection.id) return false;
     this.#settle(message.invocationId);

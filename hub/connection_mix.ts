@@ -6,20 +6,20 @@
  * @module
  */
 
-import type { HubConnection } from "./connection.ts";
+import type { RoutedConnection } from "./routed_connection.ts";
 
 /** Connection counts by `transport/protocol`. */
 export class ConnectionMix {
   readonly #counts = new Map<string, number>();
 
   /** Counts a connection that completed its handshake. */
-  add(connection: HubConnection): void {
+  add(connection: RoutedConnection): void {
     const key = keyOf(connection);
     this.#counts.set(key, (this.#counts.get(key) ?? 0) + 1);
   }
 
   /** Uncounts it; the key cannot change in between (both are fixed). */
-  remove(connection: HubConnection): void {
+  remove(connection: RoutedConnection): void {
     const key = keyOf(connection);
     const n = (this.#counts.get(key) ?? 0) - 1;
     if (n > 0) this.#counts.set(key, n);
@@ -32,7 +32,7 @@ export class ConnectionMix {
   }
 }
 
-function keyOf(connection: HubConnection): string {
+function keyOf(connection: RoutedConnection): string {
   const transport = connection.transportName ?? "unknown";
   return `${transport}/${connection.protocol?.name ?? "unknown"}`;
 }

@@ -74,7 +74,7 @@ export class ConnectionServer {
   readonly #routes: EndpointRoutes;
   readonly #rule: Authorize | undefined;
   readonly #store: ConnectionStore<TransportConnection>;
-  readonly #users = new UserIndex<TransportConnection>();
+  readonly #users = new UserIndex();
   readonly #addresses: AddressCounter;
   readonly #raw: RawConnections;
   readonly #offered: AvailableTransport[];

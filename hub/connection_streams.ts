@@ -8,16 +8,12 @@
  */
 
 import type { HubConnection } from "./connection.ts";
-import type {
-  CompletionMessage,
-  InvocationMessage,
-  StreamInvocationMessage,
-} from "./protocol/messages.ts";
+import type { CompletionMessage } from "./protocol/messages.ts";
+import type { CallMessage } from "./pending_invocations.ts";
 import { OutgoingStreams } from "./stream_sender.ts";
 import { type UploadStream, UploadStreams } from "./upload_streams.ts";
 
-/** A client call: a plain invocation or one answered by a stream. */
-export type CallMessage = InvocationMessage | StreamInvocationMessage;
+export type { CallMessage } from "./pending_invocations.ts";
 
 /** One connection's streams. */
 export interface ConnectionStreams {

@@ -31,6 +31,7 @@ export interface Flushable {
  * budget doubles for each turn that spends it, so a long burst still
  * leaves in few, large frames (60 broadcasts to 5,000 members: about six
  * turns), and starts again from the bottom once a turn stays under it.
+ * Tuning, not options: they change when frames leave, never what arrives.
  */
 const FIRST_BUDGET = 5_000;
 const MAX_BUDGET = 1 << 20;

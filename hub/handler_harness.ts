@@ -53,7 +53,7 @@ export class HandlerHarness {
   readonly counters: HubCounters = new HubCounters();
   readonly logs: LoggedEvent[] = [];
   readonly store: ConnectionStore<HubConnection>;
-  readonly manager: LifetimeManager;
+  readonly manager: LifetimeManager<HubConnection>;
   readonly dispatcher: Dispatcher;
   readonly handler: ConnectionHandler;
   #next = 0;
@@ -65,7 +65,7 @@ export class HandlerHarness {
       log: (level, event, fields) => this.logs.push({ level, event, fields }),
     };
     this.store = new ConnectionStore(this.options.maxConnections);
-    const manager = new LifetimeManager(
+    const manager = new LifetimeManager<HubConnection>(
       new MemoryBackplane(),
       this.options,
       logger,

@@ -11,6 +11,7 @@ import type { HubCounters } from "./metrics.ts";
 import type { LifetimeManager } from "./lifetime_manager.ts";
 import type { ConnectionHandler } from "./connection_handler.ts";
 import type { NodeTotals } from "./presence_table.ts";
+import type { HubConnection } from "./connection.ts";
 
 /** Figures of this process, plus every node's totals. */
 export interface HubStats {
@@ -46,13 +47,13 @@ export interface ConnectionInfo {
 
 /** Admin operations on one hub process (`server.admin`). */
 export class HubAdmin {
-  readonly #manager: LifetimeManager;
+  readonly #manager: LifetimeManager<HubConnection>;
   readonly #handler: ConnectionHandler;
   readonly #counters: HubCounters;
 
   /** Reads `manager` and `counters`; closes through `handler`. */
   constructor(
-    manager: LifetimeManager,
+    manager: LifetimeManager<HubConnection>,
     handler: ConnectionHandler,
     counters: HubCounters,
   ) {
@@ -90,7 +91,7 @@ export class HubAdmin {
     return {
       id: c.id,
       user: c.userId,
-      groups: [...this.#manager.groups.groupsOf(c)],
+      groups: [...this.#manager.groups.groupsOf(c.id)],
       transport: c.transportName,
       protocol: c.protocol?.name ?? null,
       queuedBytes: c.queuedBytes,

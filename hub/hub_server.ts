@@ -89,7 +89,7 @@ export class HubServer {
   /** Figures, lookup and disconnect for an operator's view of this process. */
   readonly admin: HubAdmin;
   readonly #store: ConnectionStore<HubConnection>;
-  readonly #manager: LifetimeManager;
+  readonly #manager: LifetimeManager<HubConnection>;
   readonly #handler: ConnectionHandler;
   readonly #drainMs: number;
   readonly #addresses: AddressCounter;
@@ -122,7 +122,7 @@ export class HubServer {
       this.options.protocols,
     );
     this.#store = new ConnectionStore(this.options.maxConnections);
-    this.#manager = new LifetimeManager(
+    this.#manager = new LifetimeManager<HubConnection>(
       this.options.backplane ?? new MemoryBackplane(),
       this.options,
       this.logger,

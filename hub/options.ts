@@ -5,6 +5,7 @@
  * @module
  */
 
+import { definedFields } from "./defined_fields.ts";
 import type { Backplane } from "./backplane/backplane.ts";
 import type { HubProtocol } from "./protocol/hub_protocol.ts";
 import type { Logger } from "./logger.ts";
@@ -124,6 +125,14 @@ export interface HubOptions {
    * that already left) gets no answer at all.
    */
   groupAckTimeoutMs?: number;
+  /**
+   * Group changes for connections held by other processes that may wait
+   * for their answer at once. Default 10,000: each entry is a timer and a
+   * closure, so this bounds memory when a hub method adds many remote
+   * connections in a burst; past it a change rejects with a `RangeError`
+   * at once instead of queueing. At least 1.
+   */
+  maxPendingGroupChanges?: number;
   /**
    * How long `shutdown()` waits for clients to take their Close and go.
    * Default 3 s: Deno Deploy sends SIGINT and kills the process 5 s later,
@@ -282,6 +291,7 @@ export const defaultHubOptions = {
   maxPendingInvocationBytes: 1024 * 1024,
   maxGroupsPerConnection: 100,
   groupAckTimeoutMs: 2_000,
+  maxPendingGroupChanges: 10_000,
   shutdownDrainMs: 3_000,
   maxGroupNameLength: 256,
   maxConnections: 20_000,
@@ -316,9 +326,7 @@ export function resolveHubOptions(
   options: HubOptions,
   defaultProtocols: HubProtocol[],
 ): ResolvedHubOptions {
-  const given = Object.fromEntries(
-    Object.entries(options).filter(([, v]) => v !== undefined),
-  );
+  const given = definedFields(options);
   return {
     ...defaultHubOptions,
     protocols: defaultProtocols,

@@ -48,6 +48,12 @@ export function validateHubOptions(options: ResolvedHubOptions): void {
       `Option presenceTtlMs must be at least 100, got ${options.presenceTtlMs}`,
     );
   }
+  // 0 would refuse every group change for a connection on another node.
+  if (options.maxPendingGroupChanges < 1) {
+    throw new RangeError(
+      `Option maxPendingGroupChanges must be at least 1, got ${options.maxPendingGroupChanges}`,
+    );
+  }
   if (typeof options.rolesClaim !== "string" || options.rolesClaim === "") {
     throw new TypeError("Option rolesClaim must name a claim");
   }

@@ -26,4 +26,8 @@ Deno.test("options: a bad value fails naming the option", () => {
   );
   assert.throws(() => resolve({ protocols: [] }), /protocols/);
   assert.throws(() => resolve({ presenceTtlMs: 50 }), /presenceTtlMs/);
+  assert.throws(
+    () => resolve({ maxPendingGroupChanges: 0 }),
+    /Option maxPendingGroupChanges must be at least 1, got 0/,
+  );
 });

@@ -63,6 +63,7 @@ export interface PresenceHost {
   publish(message: PresenceMessage): Promise<void>;
 }
 
+// Internal bounds, not options: none changes what a user observes.
 /** Listeners kept at most; more is a programming error (a leak). */
 const MAX_LISTENERS = 10_000;
 /** Changed groups gathered before a full report is sent instead. */

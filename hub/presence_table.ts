@@ -37,7 +37,10 @@ export interface Applied {
   readonly newNode: boolean;
 }
 
-/** Receivers never keep an entry longer than this, whatever a peer says. */
+/**
+ * Receivers never keep an entry longer than this, whatever a peer says.
+ * Not an option: it guards against a peer's bad TTL, not a tunable limit.
+ */
 const MAX_TTL_MS = 10 * 60_000;
 
 /** Other nodes' presence, by group then node. */

@@ -70,7 +70,7 @@ export type ConnectionCallback = (connection: RawConnection) => unknown;
 export interface RawParts {
   readonly options: ResolvedHubOptions;
   readonly store: ConnectionStore<TransportConnection>;
-  readonly users: UserIndex<TransportConnection>;
+  readonly users: UserIndex;
   readonly addresses: AddressCounter;
   readonly counters: HubCounters;
   readonly logger: Logger;
@@ -150,7 +150,7 @@ export class RawConnections {
     connection.attach(transport, request, options, now);
     connection.open(now);
     const user = connection.userId;
-    if (user !== null) this.#p.users.add(user, connection);
+    if (user !== null) this.#p.users.add(user, connection.id);
     const live = new Live(connection, this, {
       request,
       transport: transport.name,
@@ -259,7 +259,7 @@ export class RawConnections {
     this.#live.delete(connection);
     live.inbox.end();
     const user = connection.userId;
-    if (user !== null) this.#p.users.remove(user, connection);
+    if (user !== null) this.#p.users.remove(user, connection.id);
     this.#p.logger.log("info", "connection.close", {
       connectionId: connection.id,
       reason: connection.closeReason,

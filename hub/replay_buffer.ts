@@ -20,7 +20,10 @@
 
 import { type Payload, payloadSize } from "./protocol/hub_protocol.ts";
 
-/** Compact the arrays once this many acked slots sit at their head. */
+/**
+ * Compact the arrays once this many acked slots sit at their head. A speed
+ * heuristic, not a limit: the buffer's bound is its byte size option.
+ */
 const COMPACT_AFTER = 256;
 
 /** What to send after a reconnect: a Sequence id, then these payloads. */

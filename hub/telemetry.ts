@@ -19,14 +19,17 @@ import {
   SpanStatusCode,
   trace,
 } from "@opentelemetry/api";
-import type { HubConnection } from "./connection.ts";
 import type { InvokeMessage } from "./backplane/backplane.ts";
 import {
   activeTraceparent,
   contextFrom,
   telemetryEnabled,
 } from "./trace_context.ts";
-import { INSTRUMENTATION_NAME, TelemetryMetrics } from "./telemetry_metrics.ts";
+import {
+  INSTRUMENTATION_NAME,
+  type MeasuredConnection,
+  TelemetryMetrics,
+} from "./telemetry_metrics.ts";
 
 /** What `error.type` says: the error's class, or `_OTHER` (semconv). */
 export function errorType(error: unknown): string {
@@ -66,7 +69,7 @@ export class HubTelemetry {
    * Unknown methods (`method` undefined) get no span.
    */
   invocation(
-    connection: HubConnection,
+    connection: MeasuredConnection,
     method: string | undefined,
     run: () => Promise<void> | undefined,
   ): Promise<void> | undefined {
@@ -94,7 +97,7 @@ export class HubTelemetry {
 
   /** Runs `onConnected` or `onDisconnected` inside its span. */
   hook(
-    connection: HubConnection,
+    connection: MeasuredConnection,
     name: HookName,
     run: () => void | Promise<void>,
   ): void | Promise<void> {
@@ -156,7 +159,7 @@ export class HubTelemetry {
    * request that opened the connection, and every call of a long-lived
    * WebSocket would pile into one trace.
    */
-  #start(connection: HubConnection, method: string, kind: SpanKind): Span {
+  #start(connection: MeasuredConnection, method: string, kind: SpanKind): Span {
     const attributes: Attributes = {
       "rpc.system": "signalr",
       "rpc.service": this.hubName,

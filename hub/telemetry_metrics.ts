@@ -15,9 +15,20 @@ import {
   type Observable,
   type UpDownCounter,
 } from "@opentelemetry/api";
-import type { CloseReason, HubConnection } from "./connection.ts";
 import type { HubCounters, HubGauges } from "./metrics.ts";
 import type { TransportName } from "./transports/transport.ts";
+
+/**
+ * What telemetry reads of a connection. A structural view, so telemetry
+ * (an edge of the hub) does not import the connection class above it.
+ */
+export interface MeasuredConnection {
+  /** The transport's name; it outlives the transport (a closed one has none). */
+  readonly transportName: TransportName | null;
+  readonly protocol: { readonly name: string } | null;
+  /** Why it closed (a `CloseReason` of the connection), once it has. */
+  readonly closeReason: string | undefined;
+}
 
 /** The instrumentation scope of every span and metric. */
 export const INSTRUMENTATION_NAME = "switchboard";
@@ -35,7 +46,7 @@ export function transportAttribute(name: TransportName): string {
 }
 
 /** `signalr.connection.status`: the three values the conventions define. */
-export function connectionStatus(reason: CloseReason | undefined): string {
+export function connectionStatus(reason: string | undefined): string {
   switch (reason) {
     case "shutdown":
       return "app_shutdown";
@@ -165,7 +176,7 @@ export class TelemetryMetrics {
   readonly #active: UpDownCounter;
   readonly #duration: Histogram;
   /** Weak: an entry goes with its connection, so it needs no cap. */
-  readonly #opened = new WeakMap<HubConnection, Opened>();
+  readonly #opened = new WeakMap<MeasuredConnection, Opened>();
 
   /** Instruments of `hubName`; records nothing unless `enabled`. */
   constructor(hubName: string, enabled: boolean) {
@@ -189,7 +200,7 @@ export class TelemetryMetrics {
   }
 
   /** `signalr.transport` and `signalr.protocol` of a connection. */
-  connectionAttributes(connection: HubConnection): Attributes {
+  connectionAttributes(connection: MeasuredConnection): Attributes {
     const opened = this.#opened.get(connection);
     if (opened) return opened.attributes;
     const attributes: Attributes = {};
@@ -206,7 +217,7 @@ export class TelemetryMetrics {
   }
 
   /** The handshake completed: one more active connection. */
-  connected(connection: HubConnection, now: number): void {
+  connected(connection: MeasuredConnection, now: number): void {
     if (!this.#enabled) return;
     const attributes = this.connectionAttributes(connection);
     this.#opened.set(connection, { at: now, attributes });
@@ -214,7 +225,7 @@ export class TelemetryMetrics {
   }
 
   /** A connected connection closed: one fewer, and how long it lived. */
-  closed(connection: HubConnection, now: number): void {
+  closed(connection: MeasuredConnection, now: number): void {
     const opened = this.#opened.get(connection);
     if (!opened) return;
     this.#opened.delete(connection);

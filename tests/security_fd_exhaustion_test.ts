@@ -8,7 +8,7 @@
 
 import assert from "node:assert/strict";
 import { freePort } from "./helpers/app_process.ts";
-import { readLines } from "../bench/line_channel.ts";
+import { readLines } from "./helpers/line_channel.ts";
 import { waitUntil } from "./helpers/wait_until.ts";
 
 /** The child's open-file limit: what the app needs at rest, plus a little. */

@@ -16,7 +16,7 @@ import {
   request,
   startRawHub,
 } from "./helpers/raw_hub.ts";
-import { cpuSeconds } from "../bench/proc_stats.ts";
+import { cpuSeconds } from "./helpers/proc_stats.ts";
 
 const RS = "\x1e";
 

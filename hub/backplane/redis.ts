@@ -43,7 +43,8 @@ import { consoleLogger, type Logger } from "../logger.ts";
 import { type Client, closeClient, newClient } from "./redis_client.ts";
 import { deliverEnvelope } from "./redis_delivery.ts";
 import { PublishLimit } from "./redis_publish_limit.ts";
-import { reconnectDelay, stripUndefined } from "./redis_reconnect.ts";
+import { reconnectDelay } from "./redis_reconnect.ts";
+import { definedFields } from "../defined_fields.ts";
 
 /** Options of the Redis backplane; every field but `url` has a default. */
 export interface RedisBackplaneOptions {
@@ -128,7 +129,7 @@ export class RedisBackplane implements Backplane {
   constructor(options: RedisBackplaneOptions) {
     this.#options = {
       ...redisDefaults,
-      ...stripUndefined(options),
+      ...definedFields(options),
       url: options.url,
     };
     this.#log = options.logger ?? consoleLogger();

@@ -32,7 +32,11 @@ export function newClient(options: ClientSettings) {
   });
 }
 
-/** A graceful close waits this long for pending replies, then destroys. */
+/**
+ * A graceful close waits this long for pending replies, then destroys.
+ * Not an option: it is part of the exit budget (3 s drain + this, inside
+ * Deno Deploy's 5 s between SIGINT and the kill).
+ */
 const CLOSE_GRACE_MS = 1_000;
 
 /** What `closeClient` needs: a node-redis client or cluster client. */

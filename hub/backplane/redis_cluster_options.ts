@@ -5,7 +5,7 @@
  */
 
 import { type RedisBackplaneOptions, redisDefaults } from "./redis.ts";
-import { stripUndefined } from "./redis_reconnect.ts";
+import { definedFields } from "../defined_fields.ts";
 
 /** Options of the cluster backplane; every field but `urls` has a default. */
 export interface RedisClusterBackplaneOptions
@@ -58,7 +58,7 @@ export function clusterOptions(
   if (options.urls.length === 0) {
     throw new TypeError("RedisClusterBackplane needs at least one seed URL");
   }
-  const filled = { ...defaults, ...stripUndefined(options) } as ClusterOptions;
+  const filled = { ...defaults, ...definedFields(options) } as ClusterOptions;
   if (!Number.isInteger(filled.allChannels) || filled.allChannels < 1) {
     throw new RangeError("allChannels must be a whole number from 1");
   }

@@ -23,10 +23,3 @@ export function reconnectDelay(
   const delay = Math.min(max, min * 2 ** Math.min(retries, 20));
   return Math.round(delay * (0.8 + Math.random() * 0.4));
 }
-
-/** `value` without its undefined fields, so spreading it keeps defaults. */
-export function stripUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(
-    Object.entries(value).filter(([, v]) => v !== undefined),
-  ) as Partial<T>;
-}

@@ -9,8 +9,7 @@
  */
 import assert from "node:assert/strict";
 import { encode } from "@msgpack/msgpack";
-import { seededRandom } from "../../tests/helpers/seeded_random.ts";
-import { freshSeed } from "../../bench/stress_random.ts";
+import { freshSeed, seededRandom } from "../../tests/helpers/seeded_random.ts";
 import {
   type HubProtocol,
   joinPayloads,

@@ -29,7 +29,11 @@ export function utf8Size(text: string): number {
   return utf8.encode(text).byteLength;
 }
 
-/** Parts of a partial record held before they are joined into one string. */
+/**
+ * Parts of a partial record held before they are joined into one string.
+ * A speed heuristic, not a limit: the bytes held are bounded by
+ * `maxMessageSize`.
+ */
 const MAX_HELD_PARTS = 1024;
 
 /**

@@ -19,7 +19,10 @@
  * @module
  */
 
-/** Deeper than this, values are converted without the cheap pre-check. */
+/**
+ * Deeper than this, values are converted without the cheap pre-check.
+ * A speed heuristic, not a limit: deeper values are still converted.
+ */
 const MAX_SCAN_DEPTH = 32;
 /** Bytes per `String.fromCharCode` call, below engines' argument limits. */
 const CHUNK = 0x8000;

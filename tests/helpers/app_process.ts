@@ -10,7 +10,7 @@
  * @module
  */
 
-import { readLines } from "../../bench/line_channel.ts";
+import { readLines } from "./line_channel.ts";
 
 const root = new URL("../../", import.meta.url);
 

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { readLines } from "../../bench/line_channel.ts";
+import { readLines } from "./line_channel.ts";
 import { freePort } from "./app_process.ts";
 
 /** Where the binary is; `REDIS_SERVER` overrides for odd installs. */

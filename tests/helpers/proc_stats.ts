@@ -1,7 +1,7 @@
 /**
  * Reads a process's resident memory and CPU time from /proc (Linux only),
- * which is how the runner measures targets and load workers without
- * instrumenting them.
+ * which is how the bench runner measures targets and load workers, and how
+ * tests bound a server's CPU, without instrumenting them.
  *
  * @module
  */

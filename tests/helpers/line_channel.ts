@@ -1,6 +1,8 @@
 /**
- * Newline-delimited JSON over a byte stream: how the runner and its load
- * workers talk over stdin/stdout. A line longer than 16 MiB is an error.
+ * Newline-delimited JSON over a byte stream: how the bench runner talks to
+ * its load workers, and how tests read a child process's stdout (the app's
+ * "listening" line, redis-server's log). A line longer than 16 MiB is an
+ * error.
  *
  * @module
  */
