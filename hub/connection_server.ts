@@ -42,8 +42,8 @@ import {
   type AvailableTransport,
   negotiatedVersion,
   negotiateResponse,
-  queryValue,
 } from "./negotiate.ts";
+import { queryValue } from "./query_value.ts";
 import {
   answerEndpoint,
   type EndpointRoutes,

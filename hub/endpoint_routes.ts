@@ -7,7 +7,7 @@
  * @module
  */
 
-import { queryValue } from "./negotiate.ts";
+import { queryValue } from "./query_value.ts";
 import { checkOrigin, preflight, withCors } from "./origin_policy.ts";
 import { clientAddress } from "./request_info.ts";
 import { text } from "./transports/http_requests.ts";

@@ -39,8 +39,8 @@ import {
   negotiatedVersion,
   negotiateResponse,
   offeredTransports,
-  queryValue,
 } from "./negotiate.ts";
+import { queryValue } from "./query_value.ts";
 import {
   answerEndpoint,
   type EndpointRoutes,

@@ -7,6 +7,7 @@
 
 import type { HubProtocol, TransferFormat } from "./protocol/hub_protocol.ts";
 import type { TransportName } from "./transports/transport.ts";
+import { queryValue } from "./query_value.ts";
 
 /** One offered transport and the formats it carries. */
 export interface AvailableTransport {
@@ -21,39 +22,6 @@ export interface NegotiateResponse {
   readonly negotiateVersion: number;
   readonly availableTransports: readonly AvailableTransport[];
   readonly useStatefulReconnect?: boolean;
-}
-
-/**
- * Reads a query value with ASP.NET's case-insensitive keys. A query with
- * no `%` or `+` decodes to itself, so it is split by hand: building
- * `url.searchParams` for it cost more than the rest of a negotiate's
- * routing (every negotiate and transport request reads one or two).
- */
-export function queryValue(url: URL, key: string): string | null {
-  const wanted = key.toLowerCase();
-  const search = url.search;
-  if (!/[%+]/.test(search)) return plainQueryValue(search, wanted);
-  for (const [k, v] of url.searchParams) {
-    if (k.toLowerCase() === wanted) return v;
-  }
-  return null;
-}
-
-/** `queryValue` for a query without escapes, as URLSearchParams splits it. */
-function plainQueryValue(search: string, wanted: string): string | null {
-  let start = search.startsWith("?") ? 1 : 0;
-  while (start < search.length) {
-    let end = search.indexOf("&", start);
-    if (end < 0) end = search.length;
-    const eq = search.indexOf("=", start);
-    const split = eq >= 0 && eq < end ? eq : end;
-    if (
-      end > start &&
-      search.slice(start, split).toLowerCase() === wanted
-    ) return split < end ? search.slice(split + 1, end) : "";
-    start = end + 1;
-  }
-  return null;
 }
 
 /** An integer as .NET's `int.TryParse` reads one (sign, 32 bits). */

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { negotiateResponse, queryValue } from "./negotiate.ts";
+import { negotiateResponse } from "./negotiate.ts";
+import { queryValue } from "./query_value.ts";
 
 /** What `URLSearchParams` reads, case-insensitively: the reference. */
 function reference(url: URL, key: string): string | null {

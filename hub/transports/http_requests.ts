@@ -8,9 +8,8 @@
  */
 
 import type { Payload } from "../protocol/hub_protocol.ts";
-import type { ResolvedHubOptions } from "../options.ts";
 import type { Principal } from "../principal.ts";
-import { queryValue } from "../negotiate.ts";
+import { queryValue } from "../query_value.ts";
 import { ServerSentEventsTransport } from "./server_sent_events.ts";
 import { firstPollResponse, LongPollingTransport } from "./long_polling.ts";
 import type { Transport, TransportEvents, TransportName } from "./transport.ts";
@@ -51,9 +50,20 @@ export interface TransportSink<C> {
   received(connection: C, data: Payload): void;
 }
 
+/**
+ * The limits the HTTP transports read, a slice of the hub's resolved
+ * options declared here so transports do not depend on the options layer.
+ */
+export interface HttpTransportLimits {
+  readonly transports: readonly TransportName[];
+  readonly pollTimeoutMs: number;
+  readonly longPollInactivityMs: number;
+  readonly maxQueuedBytes: number;
+}
+
 /** What the hub server lends the HTTP transports. */
 export interface HttpTransportHost<C extends HttpConnection> {
-  readonly options: ResolvedHubOptions;
+  readonly options: HttpTransportLimits;
   readonly handler: TransportSink<C>;
   /**
    * Reads a POST body into the connection. Default: streamed chunk by
