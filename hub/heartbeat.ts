@@ -13,9 +13,6 @@ import type { ConnectionHandler } from "./connection_handler.ts";
 import type { ConnectionStore } from "./connection_store.ts";
 import { reconnectWindowOver, sweepStateful } from "./stateful_reconnect.ts";
 
-/** How long a closing transport may take before cleanup is forced. */
-const CLOSING_GRACE_MS = 5_000;
-
 /** The tick: a quarter of the shortest deadline, between 50 ms and 1 s. */
 export function heartbeatInterval(options: ResolvedHubOptions): number {
   const shortest = Math.min(
@@ -59,7 +56,7 @@ export function sweepLink<C extends TransportConnection>(
     cleanup.closed(c, "negotiate-timeout");
     return true;
   }
-  if (link.kind === "closing" && now - link.since > CLOSING_GRACE_MS) {
+  if (link.kind === "closing" && now - link.since > options.closingGraceMs) {
     cleanup.closed(c);
     return true;
   }

@@ -139,6 +139,13 @@ export interface HubOptions {
    * and the rest of the exit (HTTP requests in flight) needs the margin.
    */
   shutdownDrainMs?: number;
+  /**
+   * How long a connection that was told to close may keep its transport
+   * before it is cleaned up anyway. Default 5 s: a socket whose peer
+   * vanished without a FIN never reports its close, and until cleanup the
+   * connection still counts against every cap.
+   */
+  closingGraceMs?: number;
   /** Longest group name in UTF-16 units. Default 256. */
   maxGroupNameLength?: number;
   /** Open connections on this node. Default 20,000; beyond it 503. */
@@ -293,6 +300,7 @@ export const defaultHubOptions = {
   groupAckTimeoutMs: 2_000,
   maxPendingGroupChanges: 10_000,
   shutdownDrainMs: 3_000,
+  closingGraceMs: 5_000,
   maxGroupNameLength: 256,
   maxConnections: 20_000,
   maxConnectionsPerUser: 100,

@@ -6,7 +6,8 @@
  * A CancelInvocation, or the connection closing, calls the iterator's
  * `return()` at once, so an async generator's `finally` runs as soon as it
  * next pauses, and aborts the stream's signal for code blocked elsewhere.
- * A Completion still follows a cancel; the client ignores it (protocol §7).
+ * A Completion still follows a cancel; the client ignores it (the
+ * official client drops a Completion for an invocation it no longer tracks).
  *
  * A fast source must not fill the connection's queue and get its client
  * closed as a slow consumer, so the sender waits while the connection holds
@@ -18,7 +19,10 @@
 import type { HubConnection } from "./connection.ts";
 import { MessageType } from "./protocol/messages.ts";
 
-/** How often a paused stream looks at the connection's backlog again. */
+/**
+ * How often a paused stream looks at the connection's backlog again: a
+ * scheduling detail, not a limit (the backlog's bound is maxQueuedBytes).
+ */
 const DRAIN_POLL_MS = 10;
 
 interface ActiveStream {
