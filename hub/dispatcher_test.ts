@@ -195,3 +195,48 @@ Deno.test("dispatcher: a closed connection's waiting calls are dropped, never ru
     await h.close();
   }
 });
+
+Deno.test("dispatcher: a stream refused for a duplicate id frees the uploads it opened", async () => {
+  const hub = defineHub({
+    methods: {
+      async *Ticks(ctx) {
+        while (!ctx.signal.aborted) {
+          yield 1;
+          await new Promise((r) => setTimeout(r, 5));
+        }
+      },
+      async *Echo(_ctx, items: AsyncIterable<number>) {
+        for await (const item of items) yield item;
+      },
+    },
+  });
+  const h = new HandlerHarness(hub, { maxStreamsPerConnection: 3 });
+  const stream = (id: string, target: string, streamIds?: string[]) => ({
+    type: 4,
+    invocationId: id,
+    target,
+    arguments: [],
+    ...(streamIds ? { streamIds } : {}),
+  });
+  try {
+    const { transport } = h.connect();
+    await settle();
+    transport.send(stream("s1", "Ticks"));
+    await settle();
+    // Same id as the running stream, with an upload: refused.
+    transport.send(stream("s1", "Echo", ["u1"]));
+    await settle();
+    const errors = () =>
+      completions(transport.records()).map((c) => String(c.error ?? ""));
+    assert.match(errors().join("\n"), /'s1' is already in use/);
+    // Only s1 is open again: two more fit under the cap of three.
+    transport.send(stream("s2", "Ticks"), stream("s3", "Ticks"));
+    await settle();
+    assert.doesNotMatch(errors().join("\n"), /at most 3 open streams/);
+    const cancel = (id: string) => ({ type: 5, invocationId: id });
+    transport.send(cancel("s1"), cancel("s2"), cancel("s3"));
+    await settle();
+  } finally {
+    await h.close();
+  }
+});

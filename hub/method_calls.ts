@@ -225,7 +225,7 @@ export class MethodCalls {
       streams.uploads.release(uploads);
       this.#complete(queue, id, { error });
     };
-    const controller = this.#reserveStream(queue, id, entry, fail);
+    const controller = this.#reserveStream(queue, id, entry, fail, uploads);
     if (controller === null) return;
     const ctx = queue.context.withSignal(controller.signal);
     let result: unknown;
@@ -252,13 +252,15 @@ export class MethodCalls {
 
   /**
    * Holds stream `id` for the call, or refuses it through `fail` (too many
-   * streams) or with an answer of its own (the id is streaming already).
+   * streams) or with an answer of its own (the id is streaming already:
+   * the running stream keeps its id, and this call's uploads are freed).
    */
   #reserveStream(
     queue: InvocationQueue,
     id: string,
     entry: MethodEntry,
     fail: (error: string) => void,
+    uploads: UploadStream[],
   ): AbortController | null {
     const { connection } = queue;
     // This call's uploads are open already and count too.
@@ -271,6 +273,7 @@ export class MethodCalls {
     const controller = this.#streams.of(connection).outgoing.reserve(id);
     if (controller === null) {
       this.#counters.errors++;
+      this.#streams.of(connection).uploads.release(uploads);
       this.#complete(queue, id, {
         error: `Invocation ID '${id}' is already in use.`,
       });
