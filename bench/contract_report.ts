@@ -62,6 +62,16 @@ const FIGURES: Figure[] = [
     target: { op: "≥", ratio: 0.9 },
   },
   {
+    label: "server CPU per round trip",
+    read: (r) => r.roundTrips.serverCpuUs,
+    format: (v) => `${v.toFixed(1)} µs`,
+  },
+  {
+    label: "load generator CPU per round trip",
+    read: (r) => r.roundTrips.clientCpuUs,
+    format: (v) => `${v.toFixed(1)} µs`,
+  },
+  {
     label: "memory per idle connection",
     read: (r) => r.idleBytesPerConn,
     format: kb,
@@ -137,7 +147,7 @@ export function renderContract(
     const raw = medianOf(outcomes, "raw", f);
     const sio = medianOf(outcomes, "socketio", f);
     const sb = medianOf(outcomes, "switchboard", f);
-    const cell = (v: number) => Number.isFinite(v) ? f.format(v) : "failed";
+    const cell = (v: number) => Number.isFinite(v) ? f.format(v) : "—";
     lines.push(
       `| ${f.label} | ${cell(raw)} | ${cell(sio)} | ${cell(sb)} | ${
         ratio(sb, raw)

@@ -9,7 +9,11 @@
 
 import type { ContractTarget } from "./contract_dialect.ts";
 import { startContractTarget } from "./contract_targets.ts";
-import type { ContractConfig, ContractResult } from "./contract_worker.ts";
+import type {
+  ContractConfig,
+  ContractPhase,
+  ContractResult,
+} from "./contract_worker.ts";
 import { waitForQuiet } from "../tests/helpers/proc_stats.ts";
 
 /** Knobs of the headline workload. */
@@ -19,6 +23,8 @@ export interface ContractOptions {
   targets: ContractTarget[];
   socketioBundle: string;
   quietWaitMs: number;
+  /** Workloads after connect (default both; one alone to iterate faster). */
+  phases: ContractPhase[];
 }
 
 /** One repeat's result, or why it failed. */
@@ -70,6 +76,7 @@ async function runOnce(
       pacedMs: 4000,
       callers: 100,
       rrMs: 3000,
+      phases: options.phases,
     };
     const worker = new Deno.Command(Deno.execPath(), {
       args: [

@@ -44,7 +44,26 @@ export interface ContractConfig {
   /** Closed-loop GetConnectionId callers. */
   callers: number;
   rrMs: number;
+  /** Workloads to run after connecting; the others report NaN (null). */
+  phases: ContractPhase[];
 }
+
+/** The workloads after connect: join + flood + paced, and round trips. */
+export type ContractPhase = "flood" | "rr";
+
+const NOT_RUN = {
+  delivered: NaN,
+  expected: NaN,
+  p50Ms: NaN,
+  p99Ms: NaN,
+  perSecond: NaN,
+  firstMs: NaN,
+  cpuSeconds: NaN,
+  perCpuSecond: NaN,
+  rssAfterBytes: NaN,
+  serverCpuUs: NaN,
+  clientCpuUs: NaN,
+};
 
 /** Latency figures of one workload, in ms. */
 export interface LatencyFigures {
@@ -70,7 +89,15 @@ export interface ContractResult {
     rssAfterBytes: number;
   };
   paced: LatencyFigures;
-  roundTrips: { perSecond: number; p50Ms: number; p99Ms: number };
+  roundTrips: {
+    perSecond: number;
+    p50Ms: number;
+    p99Ms: number;
+    /** The target's CPU per round trip, µs. */
+    serverCpuUs: number;
+    /** The load generator's own CPU per round trip, µs (same for all). */
+    clientCpuUs: number;
+  };
 }
 
 type Phase = "connect" | "join" | "broadcast" | "rr" | "idle";
@@ -293,6 +320,8 @@ class ContractLoad implements FrameSink {
     this.#rrDone = 0;
     this.#phase = "rr";
     this.#calling = true;
+    const serverCpu = cpuSeconds(this.#config.pid);
+    const clientCpu = cpuSeconds(Deno.pid);
     const started = performance.now();
     for (let i = 0; i < callers && i * step < members.length; i++) {
       this.#call(members[i * step]);
@@ -301,6 +330,9 @@ class ContractLoad implements FrameSink {
     this.#calling = false;
     const seconds = (performance.now() - started) / 1000;
     const done = this.#rrDone;
+    const serverCpuUs = (cpuSeconds(this.#config.pid) - serverCpu) * 1e6 /
+      done;
+    const clientCpuUs = (cpuSeconds(Deno.pid) - clientCpu) * 1e6 / done;
     // Let answers in flight arrive before another workload starts.
     await sleep(300);
     this.#phase = "idle";
@@ -308,6 +340,8 @@ class ContractLoad implements FrameSink {
       perSecond: done / seconds,
       p50Ms: this.#hist.quantileMs(0.5),
       p99Ms: this.#hist.quantileMs(0.99),
+      serverCpuUs,
+      clientCpuUs,
     };
   }
 
@@ -330,15 +364,24 @@ export async function runContract(
   await sleep(2000);
   const idleBytesPerConn = (rssBytes(config.pid) - rssBefore) /
     Math.max(1, connected);
-  await load.join();
-  await sleep(500);
-  const flood = await load.broadcast(config.floodCount, 0);
-  await sleep(1000);
-  const pacedCount = Math.round((config.pacedMs / 1000) * config.pacedHz);
-  const paced = await load.broadcast(pacedCount, 1000 / config.pacedHz);
-  const { delivered, expected, p50Ms, p99Ms } = paced;
-  await sleep(500);
-  const roundTrips = await load.roundTrips(config.callers, config.rrMs);
+  let flood: ContractResult["flood"] = NOT_RUN;
+  let paced: LatencyFigures = NOT_RUN;
+  if (config.phases.includes("flood")) {
+    await load.join();
+    await sleep(500);
+    flood = await load.broadcast(config.floodCount, 0);
+    await sleep(1000);
+    const pacedCount = Math.round((config.pacedMs / 1000) * config.pacedHz);
+    const { delivered, expected, p50Ms, p99Ms } = await load.broadcast(
+      pacedCount,
+      1000 / config.pacedHz,
+    );
+    paced = { delivered, expected, p50Ms, p99Ms };
+    await sleep(500);
+  }
+  const roundTrips = config.phases.includes("rr")
+    ? await load.roundTrips(config.callers, config.rrMs)
+    : NOT_RUN;
   return {
     target: config.target,
     n: config.n,
@@ -347,7 +390,7 @@ export async function runContract(
     connectsPerSecond: (connected + 1) / (connectMs / 1000),
     idleBytesPerConn,
     flood,
-    paced: { delivered, expected, p50Ms, p99Ms },
+    paced,
     roundTrips,
   };
 }

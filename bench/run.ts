@@ -10,6 +10,7 @@
  * workloads below, as secondary tables.
  *
  * Flags: --suites=contract,classic, --contract-n=5000, --repeats=3,
+ * --contract-phases=flood,rr,
  * --quick (N = 1,000, one round or repeat), --n=1000,5000,10000, --rounds=2,
  * --targets=raw,socketio,switchboard, --phases=latency,rr,flood,
  * --workers=1, --warmup-ms=500, --measure-ms=3000, --latency-ms=3000,
@@ -38,6 +39,7 @@ import { bestOf } from "./best_of.ts";
 import { type ContractOutcome, runContractSuite } from "./contract_run.ts";
 import { renderContract } from "./contract_report.ts";
 import type { ContractTarget } from "./contract_dialect.ts";
+import type { ContractPhase } from "./contract_worker.ts";
 
 /** Targets of the default run; `minimal` is a reference only run on request. */
 const DEFAULT_TARGETS: TargetName[] = ["raw", "socketio", "switchboard"];
@@ -50,6 +52,7 @@ type Suite = "contract" | "classic";
 interface RunArgs extends Omit<ScenarioOptions, "socketioBundle"> {
   suites: Suite[];
   contractN: number;
+  contractPhases: ContractPhase[];
   repeats: number;
   ns: number[];
   targets: TargetName[];
@@ -87,12 +90,18 @@ export function parseArgs(args: string[]): RunArgs {
   const suites = (flags.get("suites") ?? "contract,classic").split(
     ",",
   ) as Suite[];
-  for (const name of ["n", "targets", "out", "phases", "suites"]) {
+  const contractPhases = (flags.get("contract-phases") ?? "flood,rr").split(
+    ",",
+  ) as ContractPhase[];
+  for (
+    const name of ["n", "targets", "out", "phases", "suites", "contract-phases"]
+  ) {
     flags.delete(name);
   }
   const parsed: RunArgs = {
     suites,
     contractN: num("contract-n", quick ? 1000 : 5000),
+    contractPhases,
     repeats: num("repeats", quick ? 1 : 3),
     ns,
     targets,
@@ -117,6 +126,9 @@ export function parseArgs(args: string[]): RunArgs {
   }
   if (suites.some((s) => s !== "contract" && s !== "classic")) {
     throw new RangeError("Bad --suites");
+  }
+  if (contractPhases.some((p) => p !== "flood" && p !== "rr")) {
+    throw new RangeError("Bad --contract-phases");
   }
   if (targets.some((t) => !ALL_TARGETS.includes(t))) {
     throw new RangeError("Bad --targets");
@@ -195,6 +207,7 @@ async function main(): Promise<void> {
           "contract_socketio_server.js",
         ),
         quietWaitMs: args.quietWaitMs,
+        phases: args.contractPhases,
       });
     }
     if (args.suites.includes("classic")) {
