@@ -10,6 +10,7 @@
  */
 
 import type { ContractTarget } from "./contract_dialect.ts";
+import { profileFlags } from "./target_process.ts";
 
 const repoRoot = new URL("../", import.meta.url).pathname;
 const START_TIMEOUT_MS = 60_000;
@@ -47,12 +48,16 @@ async function commandFor(
 ): Promise<string[]> {
   const deno = Deno.execPath();
   switch (target) {
-    case "switchboard":
-      return [deno, ...await startTask()];
+    case "switchboard": {
+      // BENCH_PROFILE_DIR adds V8 CPU profiles to the start command.
+      const [run, ...rest] = await startTask();
+      return [deno, run, ...profileFlags(), ...rest];
+    }
     case "raw":
       return [
         deno,
         "run",
+        ...profileFlags(),
         "--allow-net=127.0.0.1",
         "--allow-env=PORT",
         `${repoRoot}bench/contract_raw_server.ts`,
