@@ -251,7 +251,7 @@ export class ConnectionServer {
     return acceptWebSocket(
       request,
       (transport) => this.#raw.attach(target, transport, info),
-      () => this.#raw.opened(target),
+      { opened: () => this.#raw.opened(target) },
     );
   }
 

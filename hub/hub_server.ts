@@ -57,6 +57,9 @@ import { checkFilters } from "./hub_filters.ts";
 import { requestInfo } from "./request_info.ts";
 import { HubTelemetry } from "./telemetry.ts";
 
+/** Hub sockets: the heartbeat pings and times out clients (see websocket.ts). */
+const HUB_SOCKET = { ownKeepAlive: true } as const;
+
 /** Options of a mounted hub. */
 export interface HubServerOptions extends HubOptions {
   /** Where the hub lives, e.g. "/chart"; negotiate is at `${path}/negotiate`. */
@@ -321,6 +324,7 @@ export class HubServer {
     return acceptWebSocket(
       request,
       (transport) => this.#handler.attach(target, transport, info),
+      HUB_SOCKET,
     );
   }
 
@@ -339,6 +343,7 @@ export class HubServer {
     return acceptWebSocket(
       request,
       (transport) => this.#handler.reattach(connection, transport),
+      HUB_SOCKET,
     );
   }
 

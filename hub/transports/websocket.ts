@@ -79,17 +79,34 @@ export class WebSocketTransport implements Transport, EventListenerObject {
   }
 }
 
+/** How a socket is accepted. */
+export interface AcceptOptions {
+  /** Runs once the socket is open (writes before that are dropped). */
+  opened?: () => void;
+  /**
+   * The protocol above pings idle lines and closes silent clients itself
+   * (the hub's heartbeat), so Deno's own idle timeout is turned off: it
+   * would only repeat that work, and it re-arms a timer on every incoming
+   * message, which costs request/response a measurable share of its CPU.
+   * Raw connections keep it: nothing above them notices a dead peer.
+   */
+  ownKeepAlive?: boolean;
+}
+
 /**
  * Upgrades `request` and binds the socket through `attach`. Read every
- * header you need before calling: the request is consumed. `opened` runs
- * once the socket is open (writes before that are dropped).
+ * header you need before calling: the request is consumed.
  */
 export function acceptWebSocket(
   request: Request,
   attach: (transport: Transport) => TransportEvents,
-  opened?: () => void,
+  options: AcceptOptions = {},
 ): Response {
-  const { socket, response } = Deno.upgradeWebSocket(request);
+  const { socket, response } = Deno.upgradeWebSocket(
+    request,
+    options.ownKeepAlive ? { idleTimeout: 0 } : undefined,
+  );
+  const opened = options.opened;
   socket.binaryType = "arraybuffer";
   if (opened) socket.addEventListener("open", opened, { once: true });
   const transport = new WebSocketTransport(socket);
