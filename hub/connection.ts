@@ -125,11 +125,18 @@ export class HubConnection extends TransportConnection {
     if (phase?.kind === "handshaken") phase.calls = record;
   }
 
-  /** Encodes with this connection's protocol and queues. */
+  /**
+   * Encodes with this connection's protocol and queues; a Completion (the
+   * answer to this client's own call) may go at once (see `send`).
+   */
   sendMessage(message: HubMessage): boolean {
     const protocol = this.protocol;
     return protocol !== null &&
-      this.send(protocol.encode(message), isTrackable(message));
+      this.send(
+        protocol.encode(message),
+        isTrackable(message),
+        message.type === MessageType.Completion,
+      );
   }
 
   /**

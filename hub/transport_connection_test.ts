@@ -135,3 +135,38 @@ Deno.test("transport connection: reattaching over a live socket suspends and han
   assert.equal(link.kind, "suspended");
   assert.equal(link.kind === "suspended" && link.since, 5);
 });
+
+Deno.test("transport connection: a lone reply on a WebSocket goes at once; what follows in the turn is joined after it", () => {
+  const { c, seen } = connection(100);
+  const t = new FakeTransport();
+  c.attach(t, null, LIMITS, 0);
+  c.open(0);
+  assert.equal(c.send("r1", true, true), true);
+  assert.deepEqual(t.frames, ["r1"], "written without waiting for the turn");
+  assert.equal(c.send("m2"), true);
+  assert.equal(c.send("r3", true, true), true);
+  assert.deepEqual(t.frames, ["r1"], "the rest waits for the turn's end");
+  c.flush();
+  assert.deepEqual(t.frames, ["r1", "m2r3"]);
+  assert.equal(seen.sent, 3);
+});
+
+Deno.test("transport connection: a reply behind queued messages keeps its place; SSE replies are joined", () => {
+  const ws = connection(100);
+  const t = new FakeTransport();
+  ws.c.attach(t, null, LIMITS, 0);
+  ws.c.open(0);
+  ws.c.send("m1");
+  ws.c.send("r2", true, true);
+  assert.deepEqual(t.frames, []);
+  ws.c.flush();
+  assert.deepEqual(t.frames, ["m1r2"]);
+  const sse = connection(100);
+  const s = new FakeTransport("ServerSentEvents");
+  sse.c.attach(s, null, LIMITS, 0);
+  sse.c.open(0);
+  sse.c.send("r1", true, true);
+  assert.deepEqual(s.frames, []);
+  sse.c.flush();
+  assert.deepEqual(s.frames, ["r1"]);
+});
