@@ -362,7 +362,11 @@ export class TransportConnection implements Flushable {
     return this.#take().length;
   }
 
-  /** Empties the queue, handing over what it held. */
+  /**
+   * Empties the queue, handing over what it held. An empty queue hands
+   * back its own (empty) array rather than allocating: callers must not
+   * add to what they get.
+   */
   #take(): Payload[] {
     const parts = this.#outbox;
     if (parts.length === 0) return parts;
@@ -381,9 +385,8 @@ export class TransportConnection implements Flushable {
     if (link.kind === "closing" || link.kind === "closed") return;
     const transport = link.kind === "negotiated" ? null : link.transport;
     if (transport && last !== null) {
-      const parts = this.#take();
-      parts.push(last);
-      transport.write(joinPayloads(parts));
+      // A copy: an empty queue hands back its own array (see #take).
+      transport.write(joinPayloads([...this.#take(), last]));
     }
     this.#link = { kind: "closing", transport, since: Date.now(), reason };
     transport?.close();

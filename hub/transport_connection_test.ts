@@ -135,3 +135,14 @@ Deno.test("transport connection: reattaching over a live socket suspends and han
   assert.equal(link.kind, "suspended");
   assert.equal(link.kind === "suspended" && link.since, 5);
 });
+
+Deno.test("transport connection: the last message of end() is written once and not kept", () => {
+  const { c } = connection();
+  const t = new FakeTransport();
+  c.attach(t, null, LIMITS, 100);
+  c.open(200);
+  c.end("bye", "admin");
+  assert.deepEqual(t.frames, ["bye"]);
+  assert.equal(c.queuedBytes, 0);
+  assert.equal(c.discardQueue(), 0, "nothing is left in the queue");
+});
