@@ -20,15 +20,14 @@ import {
   resolveHubOptions,
 } from "./options.ts";
 import { type HubDefinition, hubNameFromPath } from "./hub_definition.ts";
-import { MemoryBackplane } from "./backplane/memory.ts";
 import type { BackplaneStatus } from "./backplane/backplane.ts";
 import { HubConnection } from "./connection.ts";
+import { buildRouting } from "./hub_routing.ts";
 import { ConnectionStore } from "./connection_store.ts";
 import { ConnectionHandler } from "./connection_handler.ts";
 import { Dispatcher } from "./dispatcher.ts";
-import { ClientResults } from "./client_results.ts";
 import { LifetimeManager } from "./lifetime_manager.ts";
-import { type Clients, type Groups, HubClients, HubGroups } from "./clients.ts";
+import type { Clients, Groups } from "./clients.ts";
 import { HubCounters, type HubGauges, renderMetrics } from "./metrics.ts";
 import { consoleLogger, type Logger } from "./logger.ts";
 import { startHeartbeat } from "./heartbeat.ts";
@@ -125,30 +124,11 @@ export class HubServer {
       this.options.protocols,
     );
     this.#store = new ConnectionStore(this.options.maxConnections);
-    this.#manager = new LifetimeManager<HubConnection>(
-      this.options.backplane ?? new MemoryBackplane(),
-      this.options,
-      this.logger,
-      this.#telemetry,
-    );
-    const groups = new HubGroups(
-      this.#manager,
-      this.options.maxGroupNameLength,
-    );
-    const manager = this.#manager;
-    const results = new ClientResults(
-      (id) => manager.connections.get(id),
-      this.options,
-    );
-    if (this.options.backplane) {
-      // Client results reach connections of other processes too.
-      manager.serveResults(results.connectRemote({
-        id: manager.id,
-        publish: (message) => manager.backplane.publish(message),
-      }));
-    }
-    this.clients = new HubClients(this.#manager, results);
-    this.localClients = new HubClients(this.#manager, results, true);
+    const routing = buildRouting(this.options, this.logger, this.#telemetry);
+    this.#manager = routing.manager;
+    const { groups, results } = routing;
+    this.clients = routing.clients;
+    this.localClients = routing.localClients;
     this.groups = groups;
     this.presence = this.#manager.presence;
     const observers = {

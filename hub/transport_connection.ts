@@ -40,6 +40,11 @@ export interface ConnectionOwner {
   slowConsumer(connection: TransportConnection): void;
   /** Counts messages handed to the transport. */
   sent(count: number): void;
+  /**
+   * The per-address slot this connection held is free: it is cleaned up
+   * and every socket it had has reported its end.
+   */
+  addressFree(address: string): void;
 }
 
 /** The ids and the caller a connection is made with. */
@@ -68,6 +73,13 @@ export class TransportConnection implements Flushable {
   #replay: ReplayBuffer | null = null;
   #remoteAddress: string | null;
   #rate: InputRate | null = null;
+  /**
+   * Transports attached that have not reported their end. A peer that
+   * ignores our Close keeps its socket open after cleanup (Deno cannot
+   * drop a server WebSocket's TCP connection once it sent a Close frame),
+   * so the address slot is held until this is back at zero.
+   */
+  #sockets = 0;
 
   readonly #owner: ConnectionOwner;
   readonly #maxQueuedBytes: number;
@@ -322,9 +334,9 @@ export class TransportConnection implements Flushable {
 
   /**
    * A reply to a WebSocket with nothing queued and nothing written this
-   * turn goes out now instead of at the end of the turn: request/response
-   * then costs what a plain `send()` loop costs (deferring every reply to
-   * the turn's end took about a fifth more server CPU per round trip).
+   * turn goes out now instead of at the end of the turn (in a plain Deno
+   * loop, deferring every reply to the turn's end took about a fifth more
+   * server CPU per round trip; here it saved about 3% at 6,000/s).
    * The connection then counts as written for the rest of the turn, so
    * whatever follows is joined into one frame at the end of it, as
    * before: order holds, and a burst still leaves in one frame after its
@@ -393,7 +405,11 @@ export class TransportConnection implements Flushable {
     return this.#take().length;
   }
 
-  /** Empties the queue, handing over what it held. */
+  /**
+   * Empties the queue, handing over what it held. An empty queue hands
+   * back its own (empty) array rather than allocating: callers must not
+   * add to what they get.
+   */
   #take(): Payload[] {
     const parts = this.#outbox;
     if (parts.length === 0) return parts;
@@ -412,9 +428,8 @@ export class TransportConnection implements Flushable {
     if (link.kind === "closing" || link.kind === "closed") return;
     const transport = link.kind === "negotiated" ? null : link.transport;
     if (transport && last !== null) {
-      const parts = this.#take();
-      parts.push(last);
-      transport.write(joinPayloads(parts));
+      // A copy: an empty queue hands back its own array (see #take).
+      transport.write(joinPayloads([...this.#take(), last]));
     }
     this.#link = { kind: "closing", transport, since: Date.now(), reason };
     transport?.close();
@@ -430,13 +445,32 @@ export class TransportConnection implements Flushable {
     if (link.kind === "closed") return false;
     const final = link.kind === "closing" ? link.reason : reason;
     this.#link = { kind: "closed", reason: final };
+    this.#freeAddress();
     return true;
   }
 
-  /** Hands back the counted address once (at cleanup), or null. */
-  releaseAddress(): string | null {
+  /** Sockets attached that have not reported their end yet. */
+  get liveSockets(): number {
+    return this.#sockets;
+  }
+
+  /** A transport was attached (`attach` or `reattach`). */
+  socketOpened(): void {
+    this.#sockets++;
+  }
+
+  /** A transport reported its end (once per transport). */
+  socketEnded(): void {
+    if (this.#sockets > 0) this.#sockets--;
+    this.#freeAddress();
+  }
+
+  /** Hands the address slot back once cleaned up with no socket left. */
+  #freeAddress(): void {
     const address = this.#remoteAddress;
+    if (address === null || this.#link.kind !== "closed") return;
+    if (this.#sockets > 0) return;
     this.#remoteAddress = null;
-    return address;
+    this.#owner.addressFree(address);
   }
 }

@@ -28,7 +28,7 @@ export type MessageHeaders = Record<string, string>;
 
 /** A call of `target`; without `invocationId` it is non-blocking. */
 export interface InvocationMessage {
-  type: 1;
+  type: typeof MessageType.Invocation;
   invocationId?: string;
   target: string;
   arguments: unknown[];
@@ -38,7 +38,7 @@ export interface InvocationMessage {
 
 /** One item of a stream (server→client result stream or client upload). */
 export interface StreamItemMessage {
-  type: 2;
+  type: typeof MessageType.StreamItem;
   invocationId: string;
   item: unknown;
   headers?: MessageHeaders;
@@ -50,7 +50,7 @@ export interface StreamItemMessage {
  * from "no result" for protocols (MessagePack) that encode the difference.
  */
 export interface CompletionMessage {
-  type: 3;
+  type: typeof MessageType.Completion;
   invocationId: string;
   result?: unknown;
   error?: string;
@@ -60,7 +60,7 @@ export interface CompletionMessage {
 
 /** A call whose answer is a stream of items. */
 export interface StreamInvocationMessage {
-  type: 4;
+  type: typeof MessageType.StreamInvocation;
   invocationId: string;
   target: string;
   arguments: unknown[];
@@ -70,32 +70,32 @@ export interface StreamInvocationMessage {
 
 /** Stop the stream started by `invocationId`. */
 export interface CancelInvocationMessage {
-  type: 5;
+  type: typeof MessageType.CancelInvocation;
   invocationId: string;
   headers?: MessageHeaders;
 }
 
 /** Keep-alive. */
 export interface PingMessage {
-  type: 6;
+  type: typeof MessageType.Ping;
 }
 
 /** The end of the connection, optionally with an error and a reconnect hint. */
 export interface CloseMessage {
-  type: 7;
+  type: typeof MessageType.Close;
   error?: string;
   allowReconnect?: boolean;
 }
 
 /** Stateful reconnect: everything up to `sequenceId` was received. */
 export interface AckMessage {
-  type: 8;
+  type: typeof MessageType.Ack;
   sequenceId: number;
 }
 
 /** Stateful reconnect: the next trackable message has this id. */
 export interface SequenceMessage {
-  type: 9;
+  type: typeof MessageType.Sequence;
   sequenceId: number;
 }
 
