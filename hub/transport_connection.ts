@@ -317,7 +317,7 @@ export class TransportConnection implements Flushable {
       if (!live) return true;
     } else if (!live) return false;
     const size = payloadSize(payload);
-    if (reply && !this.#scheduled) return this.#replyNow(payload, size);
+    if (reply && !this.#scheduled) return this.#replyNow(payload);
     if (this.#outboxBytes + size > this.#maxQueuedBytes) {
       this.#owner.slowConsumer(this);
       return false;
@@ -344,16 +344,9 @@ export class TransportConnection implements Flushable {
    * burst follows. SSE and long polling keep joining everything (their
    * frames are events and poll answers).
    */
-  #replyNow(payload: Payload, size: number): boolean {
-    const transport = this.transport;
-    if (transport?.name !== "WebSockets") return this.send(payload, false);
-    if (transport.bufferedAmount() + size > this.#maxQueuedBytes) {
-      this.#owner.slowConsumer(this);
-      return false;
-    }
-    transport.write(payload);
-    this.#lastSent = Date.now();
-    this.#owner.sent(1);
+  #replyNow(payload: Payload): boolean {
+    if (this.transport?.name !== "WebSockets") return this.send(payload, false);
+    if (!this.sendDirect(payload)) return false;
     countQueued();
     this.#scheduled = true;
     scheduleFlush(this);
