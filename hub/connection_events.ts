@@ -26,6 +26,7 @@ export class ConnectionEvents<C extends TransportConnection>
   readonly #handler: EventSink<C>;
   readonly #connection: C;
   readonly #transport: Transport;
+  #ended = false;
 
   /** Events of `transport`, carrying `connection`, for `handler`. */
   constructor(
@@ -36,6 +37,7 @@ export class ConnectionEvents<C extends TransportConnection>
     this.#handler = handler;
     this.#connection = connection;
     this.#transport = transport;
+    connection.socketOpened();
   }
 
   received(data: Payload): void {
@@ -46,6 +48,9 @@ export class ConnectionEvents<C extends TransportConnection>
   }
 
   closed(): void {
+    if (this.#ended) return;
+    this.#ended = true;
     this.#handler.transportClosed(this.#connection, this.#transport);
+    this.#connection.socketEnded();
   }
 }

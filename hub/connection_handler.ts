@@ -106,11 +106,14 @@ export class ConnectionHandler implements Closer {
     return new ConnectionEvents(this, connection, transport);
   }
 
-  /** True when a second socket may take over `connection` (stateful). */
+  /**
+   * True when a second socket may take over `connection` (stateful). At
+   * most two sockets at once: the old one the server has not yet seen die,
+   * and its replacement; a third concurrent reconnect is refused, so one
+   * connection cannot pile up sockets that each wait for their close.
+   */
   canReattach(connection: HubConnection): boolean {
-    const state = connection.state;
-    return connection.replay !== null &&
-      (state === "open" || state === "suspended");
+    return connection.liveSockets < 2 && resumable(connection);
   }
 
   /**
@@ -170,7 +173,7 @@ export class ConnectionHandler implements Closer {
   /** `transport` ended; ignored once a reconnect has replaced it. */
   transportClosed(connection: HubConnection, transport: Transport): void {
     if (connection.transport !== transport) return;
-    if (this.canReattach(connection)) this.#suspend(connection);
+    if (resumable(connection)) this.#suspend(connection);
     else this.closed(connection);
   }
 
@@ -289,8 +292,6 @@ export class ConnectionHandler implements Closer {
   closed(connection: HubConnection, reason: CloseReason = "transport-lost") {
     if (!connection.finish(reason)) return;
     this.#p.store.delete(connection);
-    const address = connection.releaseAddress();
-    if (address !== null) this.#p.addresses?.release(address);
     const queue = this.#p.dispatcher.close(connection);
     if (queue === null) return; // never handshaken: nobody knew it
     const { manager, counters, logger } = this.#p;
@@ -328,6 +329,11 @@ export class ConnectionHandler implements Closer {
     );
   }
 
+  /** ConnectionOwner: the connection's address slot is free again. */
+  addressFree(address: string): void {
+    this.#p.addresses?.release(address);
+  }
+
   /** ConnectionOwner: counts messages that left. */
   sent(count: number): void {
     this.#p.counters.messagesSent += count;
@@ -337,4 +343,11 @@ export class ConnectionHandler implements Closer {
   ping(protocol: HubProtocol): Payload {
     return this.#ping.payloadFor(protocol);
   }
+}
+
+/** A stateful connection that is live or waiting for its client. */
+function resumable(connection: HubConnection): boolean {
+  const state = connection.state;
+  return connection.replay !== null &&
+    (state === "open" || state === "suspended");
 }

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { defineHub } from "./hub_definition.ts";
 import { HubError } from "./hub_error.ts";
+import { ClientResultError } from "./client_result_error.ts";
 import { HandlerHarness, settle } from "./handler_harness.ts";
 
 function completions(records: Record<string, unknown>[]) {
@@ -236,6 +237,37 @@ Deno.test("dispatcher: a stream refused for a duplicate id frees the uploads it 
     const cancel = (id: string) => ({ type: 5, invocationId: id });
     transport.send(cancel("s1"), cancel("s2"), cancel("s3"));
     await settle();
+  } finally {
+    await h.close();
+  }
+});
+
+Deno.test("dispatcher: a method failing because its client did not answer logs a warning, other failures an error", async () => {
+  const hub = defineHub({
+    methods: {
+      Ask() {
+        throw new ClientResultError("timeout", "The client did not answer");
+      },
+      Broken() {
+        throw new Error("bug");
+      },
+    },
+  });
+  const h = new HandlerHarness(hub);
+  try {
+    const { transport } = h.connect();
+    await settle();
+    transport.send(call("1", "Ask"), call("2", "Broken"));
+    await settle();
+    assert.deepEqual(
+      h.events("hub.method_failed").map((e) => [e.fields?.method, e.level]),
+      [["Ask", "warn"], ["Broken", "error"]],
+    );
+    // Neither declares the context: both take no arguments.
+    assert.doesNotMatch(
+      JSON.stringify(completions(transport.records())),
+      /expects -1/,
+    );
   } finally {
     await h.close();
   }

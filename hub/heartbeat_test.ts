@@ -23,7 +23,7 @@ const resolve = (given: HubOptions) => {
 function closingConnection() {
   const c = new TransportConnection(
     { id: "id", token: "token", principal: null, remoteAddress: null },
-    { slowConsumer: () => {}, sent: () => {} },
+    { slowConsumer: () => {}, sent: () => {}, addressFree: () => {} },
     1_000,
   );
   const transport = new FakeTransport();

@@ -17,6 +17,7 @@ import {
   type StreamInvocationMessage,
 } from "./protocol/messages.ts";
 import type { UploadStream } from "./upload_streams.ts";
+import { ClientResultError } from "./client_result_error.ts";
 import type { HubContext } from "./hub_definition.ts";
 import { authorize, unauthorizedCall } from "./authorization.ts";
 import type { Invoker } from "./hub_filters.ts";
@@ -305,7 +306,10 @@ export class MethodCalls {
     if (error instanceof HubError) {
       return `${base} HubException: ${error.message}`;
     }
-    this.#logger.log("error", "hub.method_failed", {
+    // A client that did not answer a client result is the client's fault:
+    // any client can cause it, so it must not raise error-level lines.
+    const level = error instanceof ClientResultError ? "warn" : "error";
+    this.#logger.log(level, "hub.method_failed", {
       method: entry.name,
       error: error instanceof Error ? error.message : String(error),
     });

@@ -32,7 +32,9 @@ export class MethodTable {
       if (this.#methods.has(key)) {
         throw new TypeError(`Hub methods differ only by case: '${name}'`);
       }
-      const entry = { name, fn, argCount: fn.length - 1, rule: ruleOf(fn) };
+      // A method that does not even declare the context takes no arguments.
+      const argCount = Math.max(0, fn.length - 1);
+      const entry = { name, fn, argCount, rule: ruleOf(fn) };
       this.#methods.set(key, entry);
       this.#exact.set(name, entry);
     }

@@ -252,8 +252,6 @@ export class RawConnections {
   ): void {
     if (!connection.finish(reason)) return;
     this.#p.store.delete(connection);
-    const address = connection.releaseAddress();
-    if (address !== null) this.#p.addresses.release(address);
     const live = this.#live.get(connection);
     if (!live) return;
     this.#live.delete(connection);
@@ -270,6 +268,11 @@ export class RawConnections {
   slowConsumer(connection: TransportConnection): void {
     this.#p.counters.slowConsumerCloses++;
     this.close(connection, "slow-consumer");
+  }
+
+  /** ConnectionOwner: the connection's address slot is free again. */
+  addressFree(address: string): void {
+    this.#p.addresses.release(address);
   }
 
   /** ConnectionOwner: counts messages handed to a transport. */

@@ -40,6 +40,11 @@ export interface ConnectionOwner {
   slowConsumer(connection: TransportConnection): void;
   /** Counts messages handed to the transport. */
   sent(count: number): void;
+  /**
+   * The per-address slot this connection held is free: it is cleaned up
+   * and every socket it had has reported its end.
+   */
+  addressFree(address: string): void;
 }
 
 /** The ids and the caller a connection is made with. */
@@ -68,6 +73,13 @@ export class TransportConnection implements Flushable {
   #replay: ReplayBuffer | null = null;
   #remoteAddress: string | null;
   #rate: InputRate | null = null;
+  /**
+   * Transports attached that have not reported their end. A peer that
+   * ignores our Close keeps its socket open after cleanup (Deno cannot
+   * drop a server WebSocket's TCP connection once it sent a Close frame),
+   * so the address slot is held until this is back at zero.
+   */
+  #sockets = 0;
 
   readonly #owner: ConnectionOwner;
   readonly #maxQueuedBytes: number;
@@ -402,13 +414,32 @@ export class TransportConnection implements Flushable {
     if (link.kind === "closed") return false;
     const final = link.kind === "closing" ? link.reason : reason;
     this.#link = { kind: "closed", reason: final };
+    this.#freeAddress();
     return true;
   }
 
-  /** Hands back the counted address once (at cleanup), or null. */
-  releaseAddress(): string | null {
+  /** Sockets attached that have not reported their end yet. */
+  get liveSockets(): number {
+    return this.#sockets;
+  }
+
+  /** A transport was attached (`attach` or `reattach`). */
+  socketOpened(): void {
+    this.#sockets++;
+  }
+
+  /** A transport reported its end (once per transport). */
+  socketEnded(): void {
+    if (this.#sockets > 0) this.#sockets--;
+    this.#freeAddress();
+  }
+
+  /** Hands the address slot back once cleaned up with no socket left. */
+  #freeAddress(): void {
     const address = this.#remoteAddress;
+    if (address === null || this.#link.kind !== "closed") return;
+    if (this.#sockets > 0) return;
     this.#remoteAddress = null;
-    return address;
+    this.#owner.addressFree(address);
   }
 }

@@ -13,11 +13,12 @@ const LIMITS = {
 
 /** An owner that records what the connection reports. */
 function owner() {
-  const seen = { slow: 0, sent: 0 };
+  const seen = { slow: 0, sent: 0, freed: [] as string[] };
   return {
     seen,
     slowConsumer: () => void seen.slow++,
     sent: (n: number) => void (seen.sent += n),
+    addressFree: (address: string) => void seen.freed.push(address),
   };
 }
 
@@ -78,10 +79,31 @@ Deno.test("transport connection: input buckets exist only when a limit is set", 
   assert.equal(other.rate, null);
 });
 
-Deno.test("transport connection: the address is handed back once", () => {
-  const { c } = connection();
-  assert.equal(c.releaseAddress(), "10.0.0.1");
-  assert.equal(c.releaseAddress(), null);
+Deno.test("transport connection: the address is handed back once, at cleanup", () => {
+  const { c, seen } = connection();
+  c.finish("negotiate-timeout");
+  c.finish("negotiate-timeout");
+  assert.deepEqual(seen.freed, ["10.0.0.1"]);
+});
+
+Deno.test("transport connection: a socket still open after cleanup keeps the address slot", () => {
+  const { c, seen } = connection();
+  const first = new FakeTransport();
+  c.attach(first, null, LIMITS, 0);
+  c.socketOpened();
+  c.open(0);
+  // Stateful reconnect: a second socket while the first is not gone yet.
+  c.socketOpened();
+  c.end("bye", "admin");
+  c.finish("transport-lost");
+  assert.deepEqual(seen.freed, [], "two sockets have not reported their end");
+  c.socketEnded();
+  assert.deepEqual(seen.freed, [], "one still open");
+  assert.equal(c.liveSockets, 1);
+  c.socketEnded();
+  assert.deepEqual(seen.freed, ["10.0.0.1"], "free once the last one ended");
+  c.socketEnded();
+  assert.deepEqual(seen.freed, ["10.0.0.1"], "and only once");
 });
 
 Deno.test("transport connection: queued sends leave as one frame; a backed-up socket is reported", () => {

@@ -85,6 +85,10 @@ function parseHandshake(record: string): HandshakeRequest {
   if (typeof fields.version !== "number") {
     throw new ProtocolError("Handshake request is missing 'version'");
   }
+  // ASP.NET reads it as an Int32; 1.5 is not a version.
+  if (!Number.isInteger(fields.version)) {
+    throw new ProtocolError("Handshake request 'version' must be an integer");
+  }
   return { protocol: fields.protocol, version: fields.version };
 }
 

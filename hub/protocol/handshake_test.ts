@@ -84,3 +84,15 @@ Deno.test("handshake: answers have no type field and end with 0x1E", () => {
   assert.equal(HANDSHAKE_OK, `{}${RS}`);
   assert.equal(handshakeError("nope"), `{"error":"nope"}${RS}`);
 });
+
+Deno.test("handshake: a version that is not an integer is refused", () => {
+  for (const version of [1.5, 0.5, 2.000001]) {
+    const reader = new HandshakeReader(1_000);
+    assert.throws(
+      () => reader.push(`{"protocol":"json","version":${version}}\x1e`),
+      (e: unknown) => e instanceof ProtocolError && /integer/.test(e.message),
+    );
+  }
+  const reader = new HandshakeReader(1_000);
+  assert.doesNotThrow(() => reader.push(`{"protocol":"json","version":1}\x1e`));
+});

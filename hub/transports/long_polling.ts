@@ -138,6 +138,8 @@ export class LongPollingTransport implements Transport {
   drop(): void {
     this.discard();
     this.close();
+    // Closed earlier with frames waiting: nobody will take them now.
+    queueMicrotask(() => this.#finish());
   }
 
   /**
