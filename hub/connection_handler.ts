@@ -195,6 +195,10 @@ export class ConnectionHandler implements Closer {
       return this.failHandshake(connection, step.error);
     }
     if (step.kind === "waiting") return;
+    // The transport may have ended while the answer was written; its
+    // cleanup ran then, and registering now would leave a connection
+    // nothing ever removes.
+    if (connection.state !== "open") return;
     this.#connected(connection);
     if (step.rest !== null) this.#incoming.receive(connection, step.rest);
   }

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { defineHub } from "./hub_definition.ts";
 import { HandlerHarness, handshakeRequest, settle } from "./handler_harness.ts";
 import { FakeTransport } from "./fake_transport.ts";
+import { requestInfo } from "./request_info.ts";
 import { sweepConnection } from "./heartbeat.ts";
 import { MessageType } from "./protocol/messages.ts";
 import { jsonProtocol } from "./protocol/json.ts";
@@ -289,6 +290,32 @@ Deno.test("handler: garbage after the handshake closes with a protocol error", a
     const close = transport.records().find((r) => r.type === 7);
     assert.match(String(close?.error), /InvalidDataException/);
     assert.equal(connection.closeReason, "protocol-error");
+  } finally {
+    await h.close();
+  }
+});
+
+/** A transport whose client is found gone as soon as the server writes. */
+class HangsUpOnWrite extends FakeTransport {
+  override write(): void {
+    this.hangUp();
+  }
+}
+
+Deno.test("handler: a transport that ends inside the handshake answer is cleaned up, never registered", async () => {
+  const h = new HandlerHarness(hub);
+  try {
+    const connection = h.negotiate();
+    const transport = new HangsUpOnWrite("ServerSentEvents");
+    const request = requestInfo(new Request("http://127.0.0.1/hub"), null);
+    transport.bind(h.handler.attach(connection, transport, request));
+    transport.receive(handshakeRequest());
+    await settle();
+    assert.equal(connection.state, "closed");
+    assert.equal(h.store.size, 0);
+    assert.equal(h.manager.connections.size, 0);
+    assert.equal(h.counters.connectionsOpened, 0);
+    assert.equal(h.events("connection.open").length, 0);
   } finally {
     await h.close();
   }

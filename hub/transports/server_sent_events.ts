@@ -5,6 +5,10 @@
  *
  * A client that goes away shows up as the body stream's `cancel()`, not as
  * `req.signal`, which `Deno.serve` may also abort after a normal response.
+ * When the response died before Deno noticed, that cancel comes from inside
+ * our next `enqueue` (Deno's body pump writes the chunk synchronously and
+ * finds the response closed), so it is reported to the hub a microtask
+ * later, never in the middle of the hub's own write.
  *
  * @module
  */
@@ -57,7 +61,9 @@ export class ServerSentEventsTransport implements Transport {
       },
       cancel: () => {
         this.#closed = true;
-        this.#finish();
+        // Maybe inside write(): the hub's handshake answer, say, before
+        // the connection is open. Reported once that write has returned.
+        queueMicrotask(() => this.#finish());
       },
     }, new ByteLengthQueuingStrategy({ highWaterMark: 0 }));
     this.response = new Response(body, {

@@ -42,6 +42,10 @@ export interface Transport {
 export interface TransportEvents {
   /** Data arrived from the client. */
   received(data: Payload): void;
-  /** The transport ended (by either side); called once. */
+  /**
+   * The transport ended (by either side); called once, and never from
+   * inside a call the hub made into the transport (`write`, `close`,
+   * `drop`): the hub's state must not change under its own call.
+   */
   closed(): void;
 }

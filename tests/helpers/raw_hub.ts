@@ -15,7 +15,7 @@ import {
 import { type HubFixture, serveHub } from "./hub_fixture.ts";
 
 /** Methods the raw tests call. */
-const rawHub = defineHub({
+export const rawHub = defineHub({
   methods: {
     Echo(_ctx, value: unknown) {
       return value;
