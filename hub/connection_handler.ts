@@ -212,7 +212,9 @@ export class ConnectionHandler implements Closer {
     // onConnected settled, as ASP.NET does: once a client learns its id
     // from any call, other processes can already reach it.
     dispatcher.open(connection, context);
-    this.#p.logger.log("info", "connection.open", {
+    // Debug, as ASP.NET logs it: a line per connect costs a connect storm
+    // real CPU, and the counts are in /metrics.
+    this.#p.logger.log("debug", "connection.open", {
       connectionId: connection.id,
       userId: connection.userId,
       transport: connection.transportName,
@@ -299,7 +301,7 @@ export class ConnectionHandler implements Closer {
     this.#p.results.connectionClosed(connection.id);
     counters.messagesDropped += connection.discardQueue() + queue.dropped;
     const why = connection.closeReason;
-    logger.log("info", "connection.close", {
+    logger.log("debug", "connection.close", {
       connectionId: connection.id,
       reason: why,
     });

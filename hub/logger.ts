@@ -1,7 +1,7 @@
 /**
  * Named-event logging with secrets redacted.
  *
- * An event is a name plus fields (`logger.log("info", "connection.open", { id })`).
+ * An event is a name plus fields (`logger.log("info", "request.refused", { status })`).
  * Fields whose key looks secret, and `access_token` inside URLs, are
  * replaced before anything is written, so a careless call cannot leak a
  * token, a cookie or a password. Inside an OpenTelemetry span a line also

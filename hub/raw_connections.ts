@@ -169,7 +169,7 @@ export class RawConnections {
   opened(connection: TransportConnection): void {
     const live = this.#live.get(connection);
     if (!live || connection.state !== "open") return;
-    this.#p.logger.log("info", "connection.open", {
+    this.#p.logger.log("debug", "connection.open", {
       connectionId: connection.id,
       userId: connection.userId,
       transport: connection.transportName,
@@ -258,7 +258,7 @@ export class RawConnections {
     live.inbox.end();
     const user = connection.userId;
     if (user !== null) this.#p.users.remove(user, connection.id);
-    this.#p.logger.log("info", "connection.close", {
+    this.#p.logger.log("debug", "connection.close", {
       connectionId: connection.id,
       reason: connection.closeReason,
     });

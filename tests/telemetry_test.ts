@@ -46,43 +46,47 @@ function childrenOf(spans: ReceivedSpan[], parent: ReceivedSpan) {
 
 Deno.test("telemetry: every invocation is a span named and attributed as SignalR's", async () => {
   let log: readonly string[] = [];
-  const receiver = await withNode({}, async (node, receiver) => {
-    const conn = await connect(node.url, "/cluster", {
-      transport: signalR.HttpTransportType.WebSockets,
-    });
-    try {
-      // Any casing reaches the method; the span carries the declared name.
-      assert.equal(await conn.invoke("eCHO", "hi"), "hi");
-      await assert.rejects(conn.invoke("Fail"), /Refused on purpose/);
-      await assert.rejects(conn.invoke("Crash"), /unexpected error/);
-      await assert.rejects(conn.invoke("Echo"), /argument/); // wrong count
-      await assert.rejects(conn.invoke("NoSuchMethod"), /Unknown hub method/);
-      assert.equal(await conn.invoke("Nested"), 200);
-      const items: number[] = [];
-      await new Promise<void>((resolve, reject) =>
-        conn.stream<number>("Count", 3).subscribe({
-          next: (n) => items.push(n),
-          complete: resolve,
-          error: reject,
-        })
+  // Debug: the connection's open line is read below.
+  const receiver = await withNode(
+    { LOG_LEVEL: "debug" },
+    async (node, receiver) => {
+      const conn = await connect(node.url, "/cluster", {
+        transport: signalR.HttpTransportType.WebSockets,
+      });
+      try {
+        // Any casing reaches the method; the span carries the declared name.
+        assert.equal(await conn.invoke("eCHO", "hi"), "hi");
+        await assert.rejects(conn.invoke("Fail"), /Refused on purpose/);
+        await assert.rejects(conn.invoke("Crash"), /unexpected error/);
+        await assert.rejects(conn.invoke("Echo"), /argument/); // wrong count
+        await assert.rejects(conn.invoke("NoSuchMethod"), /Unknown hub method/);
+        assert.equal(await conn.invoke("Nested"), 200);
+        const items: number[] = [];
+        await new Promise<void>((resolve, reject) =>
+          conn.stream<number>("Count", 3).subscribe({
+            next: (n) => items.push(n),
+            complete: resolve,
+            error: reject,
+          })
+        );
+        assert.deepEqual(items, [0, 1, 2]);
+        const upload = new signalR.Subject<number>();
+        const sum = conn.invoke("Sum", upload);
+        upload.next(4);
+        upload.next(5);
+        upload.complete();
+        assert.equal(await sum, 9);
+      } finally {
+        await conn.stop();
+      }
+      await waitUntil(
+        () =>
+          receiver.spans().some((s) => s.name === `${HUB}/OnDisconnectedAsync`),
+        "the OnDisconnectedAsync span",
       );
-      assert.deepEqual(items, [0, 1, 2]);
-      const upload = new signalR.Subject<number>();
-      const sum = conn.invoke("Sum", upload);
-      upload.next(4);
-      upload.next(5);
-      upload.complete();
-      assert.equal(await sum, 9);
-    } finally {
-      await conn.stop();
-    }
-    await waitUntil(
-      () =>
-        receiver.spans().some((s) => s.name === `${HUB}/OnDisconnectedAsync`),
-      "the OnDisconnectedAsync span",
-    );
-    log = node.log;
-  });
+      log = node.log;
+    },
+  );
   const spans = receiver.spans();
 
   // Two Echo calls: the good one, and the one refused for its arguments.
