@@ -100,7 +100,7 @@ export class MethodCalls {
     try {
       // Through the filters when there are any: a promise unless every
       // filter has `invokeSync` (see hub_filters.ts).
-      result = this.#apply(entry, queue.context, [...message.arguments]);
+      result = this.#apply(entry, queue.context, message.arguments);
     } catch (error) {
       this.#complete(queue, id, { error: this.#describe(entry, error) });
       return;

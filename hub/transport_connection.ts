@@ -316,8 +316,10 @@ export class TransportConnection implements Flushable {
       // Suspended: kept for the replay when the client comes back.
       if (!live) return true;
     } else if (!live) return false;
+    if (reply && !this.#scheduled && this.transport?.name === "WebSockets") {
+      return this.#replyNow(payload);
+    }
     const size = payloadSize(payload);
-    if (reply && !this.#scheduled) return this.#replyNow(payload);
     if (this.#outboxBytes + size > this.#maxQueuedBytes) {
       this.#owner.slowConsumer(this);
       return false;
@@ -345,7 +347,6 @@ export class TransportConnection implements Flushable {
    * frames are events and poll answers).
    */
   #replyNow(payload: Payload): boolean {
-    if (this.transport?.name !== "WebSockets") return this.send(payload, false);
     if (!this.sendDirect(payload)) return false;
     countQueued();
     this.#scheduled = true;
