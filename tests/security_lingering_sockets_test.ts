@@ -153,3 +153,47 @@ Deno.test("lingering sockets: a long-polling client that leaves with its Close u
     await hub.close();
   }
 });
+
+/**
+ * A Close frame with code 1000 as DeafSocket's text shows it (bytes 0x88,
+ * 0x02, 0x03, 0xE8 read as windows-1252).
+ */
+const CLOSE_1000 = "\u02c6\u0002\u0003\u00e8";
+
+Deno.test("lingering sockets: a reconnect socket replaced before it opened still gets its Close", async () => {
+  const hub = await startRawHub({
+    statefulReconnect: true,
+    statefulReconnectWindowMs: 300,
+  });
+  const sockets: DeafSocket[] = [];
+  try {
+    for (let round = 0; round < 5; round++) {
+      const res = await fetch(
+        `${hub.url}/negotiate?negotiateVersion=1&useStatefulReconnect=true`,
+        { method: "POST" },
+      );
+      const { connectionToken } = await res.json();
+      const url = `${hub.url}?id=${connectionToken}`;
+      const first = await DeafSocket.open(url);
+      await first.sendText(`{"protocol":"json","version":2}${RS}`);
+      await waitUntil(() => first.received.includes(`{}${RS}`), "handshake");
+      first.drop();
+      // Two reconnects at once, silent: one replaces the other, maybe
+      // before the replaced one's upgrade finished opening.
+      const pair = await Promise.all([
+        DeafSocket.open(url),
+        DeafSocket.open(url),
+      ]);
+      sockets.push(...pair);
+      // The replaced one gets a Close frame now, the other when the
+      // reconnect window ends: neither is left open and silent.
+      await waitUntil(
+        () => pair.every((s) => s.received.includes(CLOSE_1000)),
+        "both reconnect sockets got a Close frame",
+      );
+    }
+  } finally {
+    for (const s of sockets) s.drop();
+    await hub.close();
+  }
+});

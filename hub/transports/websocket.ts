@@ -69,6 +69,14 @@ export class WebSocketTransport implements Transport, EventListenerObject {
   }
 
   close(): void {
+    const socket = this.#socket;
+    if (socket.readyState === WebSocket.CONNECTING) {
+      // Deno only marks a socket closing before it opens and never sends
+      // the Close frame, so a silent peer would keep it forever: close it
+      // once it is open instead.
+      socket.addEventListener("open", () => this.close(), { once: true });
+      return;
+    }
     try {
       // 1000 is the only code the client does not report as an error; the
       // Close message sent before it says why.
