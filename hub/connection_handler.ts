@@ -33,9 +33,9 @@ import { type HubMessage, MessageType } from "./protocol/messages.ts";
 import { handshakeError, HandshakeReader } from "./protocol/handshake.ts";
 import type { Transport, TransportEvents } from "./transports/transport.ts";
 import {
-  type AddressCounter,
   type InputLimit,
   rateLimitError,
+  type SlotCounter,
 } from "./rate_limit.ts";
 import { ConnectionEvents } from "./connection_events.ts";
 import { EncodedMessage } from "./encoded_message.ts";
@@ -56,7 +56,9 @@ export interface HandlerParts {
   /** Pending client-result calls; the clients' answers go here. */
   readonly results: ClientResults;
   /** Per-address connection counts; a slot is released at cleanup. */
-  readonly addresses?: AddressCounter;
+  readonly addresses?: SlotCounter;
+  /** Per-user connection counts; a slot is released at cleanup. */
+  readonly userSlots?: SlotCounter;
   /** Spans of the hooks and connection metrics, when OpenTelemetry is on. */
   readonly telemetry?: HubTelemetry;
 }
@@ -334,6 +336,11 @@ export class ConnectionHandler implements Closer {
   /** ConnectionOwner: the connection's address slot is free again. */
   addressFree(address: string): void {
     this.#p.addresses?.release(address);
+  }
+
+  /** ConnectionOwner: the connection's user slot is free again. */
+  userFree(userId: string): void {
+    this.#p.userSlots?.release(userId);
   }
 
   /** ConnectionOwner: counts messages that left. */

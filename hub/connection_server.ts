@@ -33,7 +33,7 @@ import { HubCounters } from "./metrics.ts";
 import { consoleLogger, type Logger } from "./logger.ts";
 import { heartbeatInterval } from "./heartbeat.ts";
 import { randomId } from "./random_id.ts";
-import { AddressCounter } from "./rate_limit.ts";
+import { SlotCounter } from "./rate_limit.ts";
 import { UserIndex } from "./user_index.ts";
 import { type Authorize, checkRule } from "./authorization.ts";
 import { admit } from "./admission.ts";
@@ -75,7 +75,8 @@ export class ConnectionServer {
   readonly #rule: Authorize | undefined;
   readonly #store: ConnectionStore<TransportConnection>;
   readonly #users = new UserIndex();
-  readonly #addresses: AddressCounter;
+  readonly #addresses: SlotCounter;
+  readonly #userSlots: SlotCounter;
   readonly #raw: RawConnections;
   readonly #offered: AvailableTransport[];
   #timer: ReturnType<typeof setInterval> | null = null;
@@ -94,7 +95,8 @@ export class ConnectionServer {
     validateHubOptions(this.options);
     this.logger = this.options.logger ?? consoleLogger();
     this.#store = new ConnectionStore(this.options.maxConnections);
-    this.#addresses = new AddressCounter(this.options.maxConnectionsPerAddress);
+    this.#addresses = new SlotCounter(this.options.maxConnectionsPerAddress);
+    this.#userSlots = new SlotCounter(this.options.maxConnectionsPerUser);
     // Raw data has no format of its own: both, except SSE (text only).
     this.#offered = this.options.transports.map((transport) => ({
       transport,
@@ -107,6 +109,7 @@ export class ConnectionServer {
       store: this.#store,
       users: this.#users,
       addresses: this.#addresses,
+      userSlots: this.#userSlots,
       counters: this.counters,
       logger: this.logger,
       onConnection: endpoint.onConnection,
@@ -181,11 +184,8 @@ export class ConnectionServer {
     address: string | null,
     separateToken = true,
   ): TransportConnection | Response {
-    const { maxConnectionsPerUser } = this.options;
-    if (
-      principal !== null &&
-      this.#users.connections(principal.userId).size >= maxConnectionsPerUser
-    ) {
+    const user = principal?.userId ?? null;
+    if (user !== null && this.#userSlots.full(user)) {
       return this.#refuse(
         429,
         "Too many connections for this user",
@@ -202,11 +202,20 @@ export class ConnectionServer {
         "address-cap",
       );
     }
+    // Taken now, not counted from open connections: a burst of negotiates
+    // in flight would otherwise pass the cap together. Free (checked above).
+    if (user !== null) this.#userSlots.acquire(user);
     const id = randomId();
     // Negotiate version 0 has no token: transports name the id.
     const token = separateToken ? randomId() : id;
     const connection = new TransportConnection(
-      { id, token, principal, remoteAddress: address },
+      {
+        id,
+        token,
+        principal,
+        remoteAddress: address,
+        userSlot: this.options.maxConnectionsPerUser > 0 ? user : null,
+      },
       this.#raw,
       this.options.maxQueuedBytes,
     );

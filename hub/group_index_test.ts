@@ -4,7 +4,7 @@ import { UserIndex } from "./user_index.ts";
 import { ConnectionStore } from "./connection_store.ts";
 import { HubConnection } from "./connection.ts";
 
-const owner = { slowConsumer() {}, sent() {}, addressFree() {} };
+const owner = { slowConsumer() {}, sent() {}, addressFree() {}, userFree() {} };
 function conn(id: string, userId?: string): HubConnection {
   const principal = userId ? { userId, claims: { sub: userId } } : null;
   return new HubConnection({ id, token: `t-${id}`, principal }, owner, 1024);

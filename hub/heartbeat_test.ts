@@ -23,7 +23,12 @@ const resolve = (given: HubOptions) => {
 function closingConnection() {
   const c = new TransportConnection(
     { id: "id", token: "token", principal: null, remoteAddress: null },
-    { slowConsumer: () => {}, sent: () => {}, addressFree: () => {} },
+    {
+      slowConsumer: () => {},
+      sent: () => {},
+      addressFree: () => {},
+      userFree: () => {},
+    },
     1_000,
   );
   const transport = new FakeTransport();

@@ -47,7 +47,7 @@ import {
 } from "./endpoint_routes.ts";
 import { acceptWebSocket } from "./transports/websocket.ts";
 import { serveHttpTransport, text } from "./transports/http_requests.ts";
-import { AddressCounter } from "./rate_limit.ts";
+import { SlotCounter } from "./rate_limit.ts";
 import type { Presence } from "./presence.ts";
 import { HubAdmin } from "./hub_admin.ts";
 import { type Authorize, checkRule } from "./authorization.ts";
@@ -94,7 +94,8 @@ export class HubServer {
   readonly #manager: LifetimeManager<HubConnection>;
   readonly #handler: ConnectionHandler;
   readonly #drainMs: number;
-  readonly #addresses: AddressCounter;
+  readonly #addresses: SlotCounter;
+  readonly #userSlots: SlotCounter;
   /** What negotiate lists; fixed by the options, so built once. */
   readonly #offered: AvailableTransport[];
   /** Where requests go (see endpoint_routes.ts). */
@@ -136,7 +137,8 @@ export class HubServer {
       logger: this.logger,
       telemetry: this.#telemetry,
     };
-    this.#addresses = new AddressCounter(this.options.maxConnectionsPerAddress);
+    this.#addresses = new SlotCounter(this.options.maxConnectionsPerAddress);
+    this.#userSlots = new SlotCounter(this.options.maxConnectionsPerUser);
     this.#handler = new ConnectionHandler({
       hub,
       options: this.options,
@@ -147,6 +149,7 @@ export class HubServer {
       results,
       ...observers,
       addresses: this.#addresses,
+      userSlots: this.#userSlots,
     });
     this.admin = new HubAdmin(this.#manager, this.#handler, this.counters);
     this.#routes = {
@@ -198,24 +201,16 @@ export class HubServer {
     }, (status, message, why) => this.#refuse(status, message, why));
   }
 
-  /**
-   * True when the user already holds `maxConnectionsPerUser` connections
-   * here. Checked at negotiate and upgrade; handshakes in flight may pass
-   * it by a few, which the global cap still bounds.
-   */
-  #userFull(principal: Principal | null): boolean {
-    return principal !== null &&
-      this.#manager.users.connections(principal.userId).size >=
-        this.options.maxConnectionsPerUser;
-  }
-
   #userCapRefusal(): Response {
     return this.#refuse(429, "Too many connections for this user", "user-cap");
   }
 
   /**
    * A new connection counted against the node cap (503) and the per-
-   * address cap (429); the address slot is released at cleanup.
+   * address and per-user caps (429). Its slots are taken here, at
+   * negotiate, and released at cleanup: checking the open connections
+   * instead let a burst of negotiates and upgrades in flight pass the cap
+   * together (an attack opened 486 connections for one user against 100).
    */
   #newConnection(
     ids: { id: string; token: string; principal: Principal | null },
@@ -231,9 +226,18 @@ export class HubServer {
         "address-cap",
       );
     }
+    const user = ids.principal?.userId ?? null;
+    if (user !== null && !this.#userSlots.acquire(user)) {
+      if (address !== null) this.#addresses.release(address);
+      return this.#userCapRefusal();
+    }
     const counted = this.options.maxConnectionsPerAddress > 0;
     const connection = new HubConnection(
-      { ...ids, remoteAddress: counted ? address : null },
+      {
+        ...ids,
+        remoteAddress: counted ? address : null,
+        userSlot: this.options.maxConnectionsPerUser > 0 ? user : null,
+      },
       this.#handler,
       this.options.maxQueuedBytes,
     );
@@ -249,7 +253,6 @@ export class HubServer {
     if (request.method !== "POST") return text(405, "Use POST to negotiate");
     const principal = await this.#admit(request);
     if (principal instanceof Response) return principal;
-    if (this.#userFull(principal)) return this.#userCapRefusal();
     const version = negotiatedVersion(url, this.options);
     if (typeof version === "string") {
       this.#refuse(200, version, "negotiate-version");
@@ -279,7 +282,6 @@ export class HubServer {
     if (existing && this.#handler.canReattach(existing)) {
       return this.#reattach(request, existing, principal);
     }
-    if (this.#userFull(principal)) return this.#userCapRefusal();
     let connection = existing;
     if (token === null) {
       // skipNegotiation: the socket itself creates the connection.

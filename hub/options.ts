@@ -151,9 +151,11 @@ export interface HubOptions {
   /** Open connections on this node. Default 20,000; beyond it 503. */
   maxConnections?: number;
   /**
-   * Open connections one user may hold on this node (tabs, devices).
-   * Default 100; beyond it negotiate and upgrade answer 429, so one leaked
-   * token cannot take the node's whole capacity.
+   * Connections one user may hold on this node (tabs, devices), counted
+   * from negotiate (or a socket without negotiate) until cleanup, so
+   * connections still opening count too. Default 100; beyond it negotiate
+   * and a socket without negotiate answer 429, so one leaked token cannot
+   * take the node's whole capacity. 0 means no limit.
    */
   maxConnectionsPerUser?: number;
   /**

@@ -100,37 +100,45 @@ export function rateLimitError(limit: InputLimit, limits: InputLimits): string {
 }
 
 /**
- * Open connections per client address. The map holds only addresses with
- * at least one connection, so it is bounded by the node's connection cap.
+ * Connections per key: per client address, and per user. A slot is taken
+ * when a connection is made (at negotiate, before any socket), so many
+ * negotiates or upgrades in flight at once cannot pass the cap together.
+ * The map holds only keys with at least one connection, so it is bounded
+ * by the node's connection cap.
  */
-export class AddressCounter {
+export class SlotCounter {
   readonly #max: number;
   readonly #counts = new Map<string, number>();
 
-  /** At most `max` per address; 0 means no limit (nothing is counted). */
+  /** At most `max` per key; 0 means no limit (nothing is counted). */
   constructor(max: number) {
     this.#max = max;
   }
 
-  /** Addresses currently holding connections. */
+  /** Keys currently holding connections. */
   get size(): number {
     return this.#counts.size;
   }
 
-  /** Counts one more connection for `address`; false when it is at cap. */
-  acquire(address: string): boolean {
+  /** True when `key` holds no slot below the cap (no limit: false). */
+  full(key: string): boolean {
+    return this.#max > 0 && (this.#counts.get(key) ?? 0) >= this.#max;
+  }
+
+  /** Counts one more connection for `key`; false when it is at cap. */
+  acquire(key: string): boolean {
     if (this.#max <= 0) return true;
-    const n = this.#counts.get(address) ?? 0;
+    const n = this.#counts.get(key) ?? 0;
     if (n >= this.#max) return false;
-    this.#counts.set(address, n + 1);
+    this.#counts.set(key, n + 1);
     return true;
   }
 
   /** Returns a connection's slot; idempotence is the caller's (once). */
-  release(address: string): void {
-    const n = this.#counts.get(address);
+  release(key: string): void {
+    const n = this.#counts.get(key);
     if (n === undefined) return;
-    if (n <= 1) this.#counts.delete(address);
-    else this.#counts.set(address, n - 1);
+    if (n <= 1) this.#counts.delete(key);
+    else this.#counts.set(key, n - 1);
   }
 }

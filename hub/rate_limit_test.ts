@@ -1,5 +1,5 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
-import { AddressCounter, InputRate, TokenBucket } from "./rate_limit.ts";
+import { InputRate, SlotCounter, TokenBucket } from "./rate_limit.ts";
 
 Deno.test("the message bucket passes one second's burst, then refills", () => {
   const rate = new TokenBucket(10, 0);
@@ -38,7 +38,7 @@ Deno.test("frames and bytes are charged per frame, messages after decoding", () 
 });
 
 Deno.test("addresses are capped and forgotten when their last connection ends", () => {
-  const counter = new AddressCounter(2);
+  const counter = new SlotCounter(2);
   assertEquals(counter.acquire("a"), true);
   assertEquals(counter.acquire("a"), true);
   assertEquals(counter.acquire("a"), false);
@@ -47,5 +47,5 @@ Deno.test("addresses are capped and forgotten when their last connection ends", 
   counter.release("a");
   counter.release("b");
   assertEquals(counter.size, 0);
-  assertEquals(new AddressCounter(0).acquire("a"), true);
+  assertEquals(new SlotCounter(0).acquire("a"), true);
 });

@@ -21,7 +21,7 @@ import type { ConnectionStore } from "./connection_store.ts";
 import type { ResolvedHubOptions } from "./options.ts";
 import type { HubCounters } from "./metrics.ts";
 import type { Logger } from "./logger.ts";
-import type { AddressCounter } from "./rate_limit.ts";
+import type { SlotCounter } from "./rate_limit.ts";
 import type { UserIndex } from "./user_index.ts";
 import type { RequestInfo } from "./request_info.ts";
 import { MessageInbox } from "./message_inbox.ts";
@@ -71,7 +71,9 @@ export interface RawParts {
   readonly options: ResolvedHubOptions;
   readonly store: ConnectionStore<TransportConnection>;
   readonly users: UserIndex;
-  readonly addresses: AddressCounter;
+  readonly addresses: SlotCounter;
+  /** Per-user connection counts; a slot is released at cleanup. */
+  readonly userSlots: SlotCounter;
   readonly counters: HubCounters;
   readonly logger: Logger;
   readonly onConnection: ConnectionCallback;
@@ -273,6 +275,11 @@ export class RawConnections {
   /** ConnectionOwner: the connection's address slot is free again. */
   addressFree(address: string): void {
     this.#p.addresses.release(address);
+  }
+
+  /** ConnectionOwner: the connection's user slot is free again. */
+  userFree(userId: string): void {
+    this.#p.userSlots.release(userId);
   }
 
   /** ConnectionOwner: counts messages handed to a transport. */

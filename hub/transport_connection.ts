@@ -45,6 +45,8 @@ export interface ConnectionOwner {
    * and every socket it had has reported its end.
    */
   addressFree(address: string): void;
+  /** The per-user slot this connection held is free (as `addressFree`). */
+  userFree(userId: string): void;
 }
 
 /** The ids and the caller a connection is made with. */
@@ -54,6 +56,8 @@ export interface ConnectionIds {
   readonly principal: Principal | null;
   /** The client address counted against the per-address cap, if any. */
   readonly remoteAddress?: string | null;
+  /** The user counted against the per-user cap, if any. */
+  readonly userSlot?: string | null;
 }
 
 /** One client connection, from negotiate (or a direct socket) to cleanup. */
@@ -72,6 +76,7 @@ export class TransportConnection implements Flushable {
   #statefulOffered = false;
   #replay: ReplayBuffer | null = null;
   #remoteAddress: string | null;
+  #userSlot: string | null;
   #rate: InputRate | null = null;
   /**
    * Transports attached that have not reported their end. A peer that
@@ -97,6 +102,7 @@ export class TransportConnection implements Flushable {
     this.token = ids.token;
     this.#principal = ids.principal;
     this.#remoteAddress = ids.remoteAddress ?? null;
+    this.#userSlot = ids.userSlot ?? null;
     this.#owner = owner;
     this.#maxQueuedBytes = maxQueuedBytes;
   }
@@ -439,7 +445,7 @@ export class TransportConnection implements Flushable {
     if (link.kind === "closed") return false;
     const final = link.kind === "closing" ? link.reason : reason;
     this.#link = { kind: "closed", reason: final };
-    this.#freeAddress();
+    this.#freeSlots();
     return true;
   }
 
@@ -456,15 +462,16 @@ export class TransportConnection implements Flushable {
   /** A transport reported its end (once per transport). */
   socketEnded(): void {
     if (this.#sockets > 0) this.#sockets--;
-    this.#freeAddress();
+    this.#freeSlots();
   }
 
-  /** Hands the address slot back once cleaned up with no socket left. */
-  #freeAddress(): void {
+  /** Hands the address and user slots back once cleaned up with no socket left. */
+  #freeSlots(): void {
+    if (this.#link.kind !== "closed" || this.#sockets > 0) return;
     const address = this.#remoteAddress;
-    if (address === null || this.#link.kind !== "closed") return;
-    if (this.#sockets > 0) return;
-    this.#remoteAddress = null;
-    this.#owner.addressFree(address);
+    const user = this.#userSlot;
+    this.#remoteAddress = this.#userSlot = null;
+    if (address !== null) this.#owner.addressFree(address);
+    if (user !== null) this.#owner.userFree(user);
   }
 }

@@ -13,12 +13,18 @@ const LIMITS = {
 
 /** An owner that records what the connection reports. */
 function owner() {
-  const seen = { slow: 0, sent: 0, freed: [] as string[] };
+  const seen = {
+    slow: 0,
+    sent: 0,
+    freed: [] as string[],
+    users: [] as string[],
+  };
   return {
     seen,
     slowConsumer: () => void seen.slow++,
     sent: (n: number) => void (seen.sent += n),
     addressFree: (address: string) => void seen.freed.push(address),
+    userFree: (user: string) => void seen.users.push(user),
   };
 }
 
