@@ -193,26 +193,95 @@ export class RedisCluster {
 
   /**
    * Hands `slot` (empty: nothing to migrate) from its master to the master
-   * listening on `toPort`, telling every running master, as
-   * `redis-cli --cluster reshard` ends a migration.
+   * listening on `toPort`, as `redis-cli --cluster reshard` ends a
+   * migration: the target first, then every other running master.
+   *
+   * The target is put in importing state before it claims the slot. Only
+   * then does its claim bump its config epoch above the old owner's and
+   * make it ignore the old owner's gossip about the slot meanwhile. A bare
+   * claim keeps the target's epoch; if that is the lower one and the old
+   * owner's heartbeat (it still claims the slot) arrives before the old
+   * owner is told, the target hands the slot back, the old owner then hands
+   * it to the target, and each sends the slot's commands to the other for
+   * good: a slow machine (redis-cli calls far apart) hit exactly that.
    */
   async moveSlot(slot: number, toPort: number): Promise<void> {
     const masters = await this.masters();
     const target = masters.find((m) => m.role.port === toPort);
     if (!target) throw new Error(`No master on port ${toPort}`);
-    // The target first, so the slot is never without an owner.
-    const ordered = [target, ...masters.filter((m) => m !== target)];
-    for (const m of ordered) {
-      await this.#cli([
+    const source = masters.find((m) => ownsSlot(m.role, slot));
+    if (!source) throw new Error(`No master owns slot ${slot}`);
+    if (source === target) return;
+    const setSlot = (port: number, ...args: string[]) =>
+      this.#cli([
         "-p",
-        String(m.role.port),
+        String(port),
         "cluster",
         "setslot",
         String(slot),
-        "node",
-        target.role.id,
+        ...args,
       ]);
+    await setSlot(toPort, "importing", source.role.id);
+    const others = masters.filter((m) => m !== target);
+    for (const m of [target, ...others]) {
+      await setSlot(m.role.port, "node", target.role.id);
     }
+  }
+
+  /** A master's config epoch: the higher one wins a disputed slot. */
+  async configEpoch(port: number): Promise<number> {
+    const info = await this.#cli(["-p", String(port), "cluster", "info"]);
+    const match = /cluster_my_epoch:(\d+)/.exec(info);
+    if (!match) throw new Error(`No cluster_my_epoch from port ${port}`);
+    return Number(match[1]);
+  }
+
+  /** Which port each running master says owns `slot`, by asking port. */
+  async ownerSeenBy(slot: number): Promise<Map<number, number | undefined>> {
+    const seen = new Map<number, number | undefined>();
+    for (const { role } of await this.masters()) {
+      const text = await this.#cli([
+        "-p",
+        String(role.port),
+        "cluster",
+        "nodes",
+      ]);
+      const owner = text.trim().split("\n").map(parseNodeLine).find((r) =>
+        ownsSlot(r, slot)
+      );
+      seen.set(role.port, owner?.port);
+    }
+    return seen;
+  }
+
+  /**
+   * Waits until every running master has had a heartbeat answered by every
+   * other since this call: one gossip round, after which a disputed slot
+   * has been settled by config epochs.
+   */
+  async waitGossipRound(timeoutMs = 20_000): Promise<void> {
+    const since = Date.now();
+    await waitUntil(
+      async () => {
+        for (const { role } of await this.masters()) {
+          const text = await this.#cli([
+            "-p",
+            String(role.port),
+            "cluster",
+            "nodes",
+          ]);
+          for (const line of text.trim().split("\n")) {
+            const fields = line.split(" ");
+            const flags = fields[2].split(",");
+            if (flags.includes("myself") || !flags.includes("master")) continue;
+            if (Number(fields[5]) <= since) return false; // pong received at
+          }
+        }
+        return true;
+      },
+      "a gossip round among the masters",
+      timeoutMs,
+    );
   }
 
   /** `SPUBLISH` calls each running master has served, by port. */
@@ -287,6 +356,11 @@ function parseNodeLine(line: string): NodeRole {
     master: flags.includes("master") && !flags.includes("fail"),
     slots,
   };
+}
+
+/** True when `role` lists `slot` in its ranges. */
+export function ownsSlot(role: NodeRole, slot: number): boolean {
+  return role.slots.some(([from, to]) => slot >= from && slot <= to);
 }
 
 /**
