@@ -18,6 +18,7 @@ import { testSocketTimeoutMs } from "./helpers/redis_server.ts";
 import {
   keySlot,
   namesPerShard,
+  ownsSlot,
   RedisCluster,
   skipRedisCluster,
 } from "./helpers/redis_cluster.ts";
@@ -219,6 +220,48 @@ Deno.test({
       // Redis tells b's connection the channel moved (SUNSUBSCRIBE); a's
       // next SPUBLISH gets MOVED. Both follow to the new owner.
       await untilDelivered(a, b, "moving", "after-move");
+      assert.ok(a.bp.status().healthy && b.bp.status().healthy);
+    });
+  },
+});
+
+Deno.test({
+  name:
+    "redis cluster backplane: a slot-moved notice the client loses leaves no listener behind",
+  ignore: skipRedisCluster,
+  async fn() {
+    await withPair(0, async ({ cluster, prefix, a, b }) => {
+      await b.bp.subscribe("group:moving");
+      await a.bp.publish(toGroup("moving", "before"));
+      await b.node.invoked("before");
+      const slot = keySlot(`${prefix}:group:moving`);
+      const masters = await cluster.masters();
+      const owner = masters.find((m) => ownsSlot(m.role, slot))!;
+      const other = masters.find((m) => m !== owner)!;
+      // A second channel on the old owner, subscribed while it is busy:
+      // its reply is still due when the notice for `moving` arrives on the
+      // same connection, and node-redis takes the notice for that reply,
+      // keeping `moving`'s listener there and then failing on the reply.
+      let n = 0;
+      while (
+        !ownsSlot(owner.role, keySlot(`${prefix}:group:late-${n}`)) ||
+        keySlot(`${prefix}:group:late-${n}`) === slot
+      ) n++;
+      const late = `late-${n}`;
+      await cluster.moveSlotWhileOwnerBusy(
+        slot,
+        other.role.port,
+        () => b.bp.subscribe(`group:${late}`),
+      );
+      await untilDelivered(a, b, "moving", "after-move");
+      // Healthy again: the unmatched reply is no outage, and the listener
+      // left on the old owner is dropped.
+      await waitUntil(() => b.bp.status().healthy, "b healthy again");
+      // Back to the old owner: with the listener still there, node-redis
+      // would take the channel as subscribed and never subscribe it.
+      await cluster.moveSlot(slot, owner.role.port);
+      await untilDelivered(a, b, "moving", "after-return");
+      await untilDelivered(a, b, late, "late");
       assert.ok(a.bp.status().healthy && b.bp.status().healthy);
     });
   },

@@ -98,6 +98,9 @@ export class RedisCluster {
       "no",
       "--dir",
       dir,
+      // DEBUG SLEEP from loopback: a test holds a node busy mid-command.
+      "--enable-debug-command",
+      "local",
     ];
     const nodes = await Promise.all(
       Array.from(
@@ -225,6 +228,71 @@ export class RedisCluster {
     const others = masters.filter((m) => m !== target);
     for (const m of [target, ...others]) {
       await setSlot(m.role.port, "node", target.role.id);
+    }
+  }
+
+  /**
+   * Moves `slot` like `moveSlot`, but tells the old owner first, in one
+   * transaction that holds it busy for half a second (`DEBUG SLEEP`, under
+   * the node timeout) before it lets go of the slot, and runs `meanwhile`
+   * as that starts. A command a client sends then is answered only after
+   * Redis has pushed the slot-moved notice on the same connection.
+   */
+  async moveSlotWhileOwnerBusy(
+    slot: number,
+    toPort: number,
+    meanwhile: () => Promise<unknown>,
+  ): Promise<void> {
+    const masters = await this.masters();
+    const target = masters.find((m) => m.role.port === toPort);
+    const source = masters.find((m) => ownsSlot(m.role, slot));
+    if (!target || !source || source === target) {
+      throw new Error(`Slot ${slot} cannot move to port ${toPort}`);
+    }
+    const conn = await Deno.connect({
+      hostname: "127.0.0.1",
+      port: source.role.port,
+    });
+    try {
+      const auth = this.#password ? [["AUTH", this.#password]] : [];
+      // Accepted and answering before the transaction goes: a connection
+      // Redis has not accepted yet would be read after the client's.
+      await roundTrip(conn, [...auth, ["PING"]], "+PONG\r\n");
+      const id = target.role.id;
+      const exec = roundTrip(conn, [
+        ["MULTI"],
+        ["DEBUG", "SLEEP", "0.5"],
+        ["CLUSTER", "SETSLOT", String(slot), "NODE", id],
+        ["EXEC"],
+      ], "*2\r\n+OK\r\n+OK\r\n");
+      await Promise.all([exec, meanwhile()]);
+    } finally {
+      conn.close();
+    }
+    await this.#cli([
+      "-p",
+      String(toPort),
+      "cluster",
+      "setslot",
+      String(slot),
+      "importing",
+      source.role.id,
+    ]);
+    for (
+      const m of [
+        target,
+        ...masters.filter((m) => m !== target && m !== source),
+      ]
+    ) {
+      await this.#cli([
+        "-p",
+        String(m.role.port),
+        "cluster",
+        "setslot",
+        String(slot),
+        "node",
+        target.role.id,
+      ]);
     }
   }
 
@@ -356,6 +424,31 @@ function parseNodeLine(line: string): NodeRole {
     master: flags.includes("master") && !flags.includes("fail"),
     slots,
   };
+}
+
+/**
+ * Sends `commands` on `conn` and reads until the replies end with `end`;
+ * throws on an error reply (a line starting `-`) or a closed connection.
+ */
+async function roundTrip(
+  conn: Deno.Conn,
+  commands: string[][],
+  end: string,
+): Promise<void> {
+  const encoder = new TextEncoder();
+  const text = commands.map((args) =>
+    `*${args.length}\r\n` +
+    args.map((a) => `$${encoder.encode(a).length}\r\n${a}\r\n`).join("")
+  ).join("");
+  await conn.write(encoder.encode(text));
+  const buf = new Uint8Array(4096);
+  let got = "";
+  while (!got.endsWith(end)) {
+    if (/(^|\n)-/.test(got)) throw new Error(`Redis refused: ${got}`);
+    const n = await conn.read(buf);
+    if (n === null) throw new Error(`Connection closed after ${got}`);
+    got += new TextDecoder().decode(buf.subarray(0, n));
+  }
 }
 
 /** True when `role` lists `slot` in its ranges. */
