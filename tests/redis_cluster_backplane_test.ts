@@ -128,6 +128,21 @@ async function withPair(
   }
 }
 
+/**
+ * `b` subscribes `group:moving` and gets a message on it; returns the
+ * channel's slot, the master owning it, and another master.
+ */
+async function subscribeMoving({ cluster, prefix, a, b }: Pair) {
+  await b.bp.subscribe("group:moving");
+  await a.bp.publish(toGroup("moving", "before"));
+  await b.node.invoked("before");
+  const slot = keySlot(`${prefix}:group:moving`);
+  const masters = await cluster.masters();
+  const owner = masters.find((m) => ownsSlot(m.role, slot))!;
+  const other = masters.find((m) => m !== owner)!;
+  return { slot, owner, other };
+}
+
 Deno.test({
   name:
     "redis cluster backplane: a master killed mid-test, its replica takes over",
@@ -206,16 +221,9 @@ Deno.test({
     "redis cluster backplane: a subscription follows its slot to a new master",
   ignore: skipRedisCluster,
   async fn() {
-    await withPair(0, async ({ cluster, prefix, a, b }) => {
-      await b.bp.subscribe("group:moving");
-      await a.bp.publish(toGroup("moving", "before"));
-      await b.node.invoked("before");
-      const slot = keySlot(`${prefix}:group:moving`);
-      const masters = await cluster.masters();
-      const owner = masters.find((m) =>
-        m.role.slots.some(([from, to]) => slot >= from && slot <= to)
-      )!;
-      const other = masters.find((m) => m !== owner)!;
+    await withPair(0, async (pair) => {
+      const { cluster, a, b } = pair;
+      const { slot, other } = await subscribeMoving(pair);
       await cluster.moveSlot(slot, other.role.port);
       // Redis tells b's connection the channel moved (SUNSUBSCRIBE); a's
       // next SPUBLISH gets MOVED. Both follow to the new owner.
@@ -230,14 +238,9 @@ Deno.test({
     "redis cluster backplane: a slot-moved notice the client loses leaves no listener behind",
   ignore: skipRedisCluster,
   async fn() {
-    await withPair(0, async ({ cluster, prefix, a, b }) => {
-      await b.bp.subscribe("group:moving");
-      await a.bp.publish(toGroup("moving", "before"));
-      await b.node.invoked("before");
-      const slot = keySlot(`${prefix}:group:moving`);
-      const masters = await cluster.masters();
-      const owner = masters.find((m) => ownsSlot(m.role, slot))!;
-      const other = masters.find((m) => m !== owner)!;
+    await withPair(0, async (pair) => {
+      const { cluster, prefix, a, b } = pair;
+      const { slot, owner, other } = await subscribeMoving(pair);
       // A second channel on the old owner, subscribed while it is busy:
       // its reply is still due when the notice for `moving` arrives on the
       // same connection, and node-redis takes the notice for that reply,

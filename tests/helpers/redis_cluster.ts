@@ -60,6 +60,12 @@ export interface NodeRole {
   readonly slots: readonly [number, number][];
 }
 
+/** A running master: its server and its place in the cluster. */
+export interface RunningMaster {
+  readonly server: RedisServer;
+  readonly role: NodeRole;
+}
+
 /** Several `redis-server` processes forming one cluster. */
 export class RedisCluster {
   readonly nodes: readonly RedisServer[];
@@ -162,17 +168,12 @@ export class RedisCluster {
   async roles(): Promise<NodeRole[]> {
     const asker = this.nodes.find((n) => n.pid !== undefined);
     if (!asker) throw new Error("No cluster node is running");
-    const text = await this.#cli([
-      "-p",
-      String(asker.port),
-      "cluster",
-      "nodes",
-    ]);
+    const text = await this.#nodesSeenBy(asker.port);
     return text.trim().split("\n").map(parseNodeLine);
   }
 
   /** The running masters, as servers, with their slots. */
-  async masters(): Promise<{ server: RedisServer; role: NodeRole }[]> {
+  async masters(): Promise<RunningMaster[]> {
     const roles = await this.roles();
     return roles.filter((r) => r.master && r.slots.length > 0).map((role) => ({
       role,
@@ -209,26 +210,9 @@ export class RedisCluster {
    * good: a slow machine (redis-cli calls far apart) hit exactly that.
    */
   async moveSlot(slot: number, toPort: number): Promise<void> {
-    const masters = await this.masters();
-    const target = masters.find((m) => m.role.port === toPort);
-    if (!target) throw new Error(`No master on port ${toPort}`);
-    const source = masters.find((m) => ownsSlot(m.role, slot));
-    if (!source) throw new Error(`No master owns slot ${slot}`);
+    const { masters, source, target } = await this.#slotMove(slot, toPort);
     if (source === target) return;
-    const setSlot = (port: number, ...args: string[]) =>
-      this.#cli([
-        "-p",
-        String(port),
-        "cluster",
-        "setslot",
-        String(slot),
-        ...args,
-      ]);
-    await setSlot(toPort, "importing", source.role.id);
-    const others = masters.filter((m) => m !== target);
-    for (const m of [target, ...others]) {
-      await setSlot(m.role.port, "node", target.role.id);
-    }
+    await this.#handOver(slot, source, target, masters);
   }
 
   /**
@@ -243,12 +227,8 @@ export class RedisCluster {
     toPort: number,
     meanwhile: () => Promise<unknown>,
   ): Promise<void> {
-    const masters = await this.masters();
-    const target = masters.find((m) => m.role.port === toPort);
-    const source = masters.find((m) => ownsSlot(m.role, slot));
-    if (!target || !source || source === target) {
-      throw new Error(`Slot ${slot} cannot move to port ${toPort}`);
-    }
+    const { masters, source, target } = await this.#slotMove(slot, toPort);
+    if (source === target) throw new Error(`Slot ${slot} is on ${toPort}`);
     const conn = await Deno.connect({
       hostname: "127.0.0.1",
       port: source.role.port,
@@ -258,42 +238,57 @@ export class RedisCluster {
       // Accepted and answering before the transaction goes: a connection
       // Redis has not accepted yet would be read after the client's.
       await roundTrip(conn, [...auth, ["PING"]], "+PONG\r\n");
-      const id = target.role.id;
       const exec = roundTrip(conn, [
         ["MULTI"],
         ["DEBUG", "SLEEP", "0.5"],
-        ["CLUSTER", "SETSLOT", String(slot), "NODE", id],
+        ["CLUSTER", "SETSLOT", String(slot), "NODE", target.role.id],
         ["EXEC"],
       ], "*2\r\n+OK\r\n+OK\r\n");
       await Promise.all([exec, meanwhile()]);
     } finally {
       conn.close();
     }
-    await this.#cli([
-      "-p",
-      String(toPort),
-      "cluster",
-      "setslot",
-      String(slot),
-      "importing",
-      source.role.id,
-    ]);
-    for (
-      const m of [
-        target,
-        ...masters.filter((m) => m !== target && m !== source),
-      ]
-    ) {
-      await this.#cli([
+    await this.#handOver(slot, source, target, masters);
+  }
+
+  async #slotMove(slot: number, toPort: number) {
+    const masters = await this.masters();
+    const target = masters.find((m) => m.role.port === toPort);
+    if (!target) throw new Error(`No master on port ${toPort}`);
+    const source = masters.find((m) => ownsSlot(m.role, slot));
+    if (!source) throw new Error(`No master owns slot ${slot}`);
+    return { masters, source, target };
+  }
+
+  /**
+   * The target imports, then claims `slot` (raising its epoch), then
+   * every other master in `masters` is told; telling the source again
+   * after it let go changes nothing.
+   */
+  async #handOver(
+    slot: number,
+    source: RunningMaster,
+    target: RunningMaster,
+    masters: readonly RunningMaster[],
+  ): Promise<void> {
+    const setSlot = (port: number, ...args: string[]) =>
+      this.#cli([
         "-p",
-        String(m.role.port),
+        String(port),
         "cluster",
         "setslot",
         String(slot),
-        "node",
-        target.role.id,
+        ...args,
       ]);
+    await setSlot(target.role.port, "importing", source.role.id);
+    for (const m of [target, ...masters.filter((m) => m !== target)]) {
+      await setSlot(m.role.port, "node", target.role.id);
     }
+  }
+
+  /** `CLUSTER NODES` as the node on `port` sees it. */
+  #nodesSeenBy(port: number): Promise<string> {
+    return this.#cli(["-p", String(port), "cluster", "nodes"]);
   }
 
   /** A master's config epoch: the higher one wins a disputed slot. */
@@ -308,12 +303,7 @@ export class RedisCluster {
   async ownerSeenBy(slot: number): Promise<Map<number, number | undefined>> {
     const seen = new Map<number, number | undefined>();
     for (const { role } of await this.masters()) {
-      const text = await this.#cli([
-        "-p",
-        String(role.port),
-        "cluster",
-        "nodes",
-      ]);
+      const text = await this.#nodesSeenBy(role.port);
       const owner = text.trim().split("\n").map(parseNodeLine).find((r) =>
         ownsSlot(r, slot)
       );
@@ -332,12 +322,7 @@ export class RedisCluster {
     await waitUntil(
       async () => {
         for (const { role } of await this.masters()) {
-          const text = await this.#cli([
-            "-p",
-            String(role.port),
-            "cluster",
-            "nodes",
-          ]);
+          const text = await this.#nodesSeenBy(role.port);
           for (const line of text.trim().split("\n")) {
             const fields = line.split(" ");
             const flags = fields[2].split(",");
