@@ -315,7 +315,7 @@ export class RedisClusterBackplane implements Backplane {
         }
         return pending > 0
           ? `connected to cluster ${this.#seeds}: ${masters} masters, ` +
-            `${pending} of ${channels} channels being subscribed`
+            `${channels} channels, ${pending} subscriptions being repaired`
           : `connected to cluster ${this.#seeds}: ${masters} masters, ` +
             `${channels} channels`;
       }
