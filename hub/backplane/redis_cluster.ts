@@ -255,6 +255,7 @@ export class RedisClusterBackplane implements Backplane {
       this.#seedError = this.#describe(error);
     });
     this.#shards.watch(cluster, () => this.#repair.schedule());
+    this.#repair.watch(cluster);
     return cluster;
   }
 

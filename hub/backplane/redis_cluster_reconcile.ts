@@ -13,6 +13,12 @@
  * subscribed there if the slot came back, and never send `SSUBSCRIBE`.
  * The repair therefore also drops such listeners, as the notice would have.
  *
+ * When the notice does arrive, node-redis re-reads the slot map, puts the
+ * channel's listeners in the new master's table, then sends `SSUBSCRIBE`
+ * there; if that is refused (the new master not told yet answers `MOVED`)
+ * the listeners stay, and the channel looks subscribed where it is not.
+ * The repair drops those too, on node-redis's report of the failure.
+ *
  * @module
  */
 
@@ -58,6 +64,18 @@ export class SubscriptionReconciler {
   /** Nothing runs before `start`, `schedule` or `reconcile`. */
   constructor(host: ReconcileHost) {
     this.#host = host;
+  }
+
+  /**
+   * Follows `cluster`'s report that it failed to move a channel after a
+   * notice: the listeners it put on the new master without a confirmed
+   * subscription are dropped, and the repair subscribes them again.
+   */
+  watch(cluster: ClusterClient): void {
+    cluster.on("sharded-channel-moved-error", (_: unknown, channel: string) => {
+      dropUnconfirmed(cluster, channel);
+      this.schedule();
+    });
   }
 
   /** Starts the periodic slot-map re-read and repair. */
@@ -185,6 +203,21 @@ function dropStaleListeners(cluster: ClusterClient): void {
       if (owner && owner !== master) slots.add(keySlot(channel));
     }
     if (client && slots.size) {
+      client._getQueue().removeShardedPubSubListenersForSlots(slots);
+    }
+  }
+}
+
+/**
+ * Drops `channel`'s slot from every master table holding the channel. A
+ * channel of that slot that was subscribed after all is subscribed again
+ * by the repair (Redis takes a repeated `SSUBSCRIBE` as a no-op).
+ */
+function dropUnconfirmed(cluster: ClusterClient, channel: string): void {
+  const slots = new Set([keySlot(channel)]);
+  for (const master of cluster.masters) {
+    const client = master.pubSub?.client;
+    if (client?.getPubSubListeners("SHARDED").has(channel)) {
       client._getQueue().removeShardedPubSubListenersForSlots(slots);
     }
   }

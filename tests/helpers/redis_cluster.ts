@@ -218,14 +218,19 @@ export class RedisCluster {
   /**
    * Moves `slot` like `moveSlot`, but tells the old owner first, in one
    * transaction that holds it busy for half a second (`DEBUG SLEEP`, under
-   * the node timeout) before it lets go of the slot, and runs `meanwhile`
-   * as that starts. A command a client sends then is answered only after
+   * the node timeout) before it lets go of the slot. `whileOwnerBusy` runs
+   * as that starts: a command a client sends then is answered only after
    * Redis has pushed the slot-moved notice on the same connection.
+   * `beforeTarget` runs once the old owner let go and before the new owner
+   * is told: meanwhile the new owner still sends the slot back (`MOVED`).
    */
-  async moveSlotWhileOwnerBusy(
+  async moveSlotOwnerFirst(
     slot: number,
     toPort: number,
-    meanwhile: () => Promise<unknown>,
+    steps: {
+      whileOwnerBusy?: () => Promise<unknown>;
+      beforeTarget?: () => Promise<unknown>;
+    },
   ): Promise<void> {
     const { masters, source, target } = await this.#slotMove(slot, toPort);
     if (source === target) throw new Error(`Slot ${slot} is on ${toPort}`);
@@ -238,17 +243,29 @@ export class RedisCluster {
       // Accepted and answering before the transaction goes: a connection
       // Redis has not accepted yet would be read after the client's.
       await roundTrip(conn, [...auth, ["PING"]], "+PONG\r\n");
-      const exec = roundTrip(conn, [
-        ["MULTI"],
-        ["DEBUG", "SLEEP", "0.5"],
-        ["CLUSTER", "SETSLOT", String(slot), "NODE", target.role.id],
-        ["EXEC"],
-      ], "*2\r\n+OK\r\n+OK\r\n");
-      await Promise.all([exec, meanwhile()]);
+      await roundTrip(
+        conn,
+        [
+          ["MULTI"],
+          ["DEBUG", "SLEEP", "0.5"],
+          ["CLUSTER", "SETSLOT", String(slot), "NODE", target.role.id],
+          ["EXEC"],
+        ],
+        "*2\r\n+OK\r\n+OK\r\n",
+        steps.whileOwnerBusy,
+      );
     } finally {
       conn.close();
     }
+    await steps.beforeTarget?.();
     await this.#handOver(slot, source, target, masters);
+  }
+
+  /** `SSUBSCRIBE` calls the node on `port` refused (`MOVED` and such). */
+  async refusedSsubscribes(port: number): Promise<number> {
+    const text = await this.#cli(["-p", String(port), "info", "commandstats"]);
+    const line = /cmdstat_ssubscribe:[^\r\n]*/.exec(text)?.[0] ?? "";
+    return Number(/rejected_calls=(\d+)/.exec(line)?.[1] ?? 0);
   }
 
   async #slotMove(slot: number, toPort: number) {
@@ -412,13 +429,15 @@ function parseNodeLine(line: string): NodeRole {
 }
 
 /**
- * Sends `commands` on `conn` and reads until the replies end with `end`;
+ * Sends `commands` on `conn`, starts `meanwhile` once they are sent (so
+ * they reach Redis first), and reads until the replies end with `end`;
  * throws on an error reply (a line starting `-`) or a closed connection.
  */
 async function roundTrip(
   conn: Deno.Conn,
   commands: string[][],
   end: string,
+  meanwhile: () => Promise<unknown> = () => Promise.resolve(),
 ): Promise<void> {
   const encoder = new TextEncoder();
   const text = commands.map((args) =>
@@ -426,6 +445,7 @@ async function roundTrip(
     args.map((a) => `$${encoder.encode(a).length}\r\n${a}\r\n`).join("")
   ).join("");
   await conn.write(encoder.encode(text));
+  const started = meanwhile();
   const buf = new Uint8Array(4096);
   let got = "";
   while (!got.endsWith(end)) {
@@ -434,6 +454,7 @@ async function roundTrip(
     if (n === null) throw new Error(`Connection closed after ${got}`);
     got += new TextDecoder().decode(buf.subarray(0, n));
   }
+  await started;
 }
 
 /** True when `role` lists `slot` in its ranges. */
