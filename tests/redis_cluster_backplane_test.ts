@@ -22,6 +22,7 @@ import {
   RedisCluster,
   skipRedisCluster,
 } from "./helpers/redis_cluster.ts";
+import { refusedSsubscribes } from "./helpers/redis_cluster_gossip.ts";
 import { waitUntil } from "./helpers/wait_until.ts";
 
 /** A started cluster backplane with fast reconnects, `options` on top. */
@@ -277,7 +278,7 @@ Deno.test({
       const { cluster, a, b } = pair;
       const { slot, other } = await subscribeMoving(pair);
       const port = other.role.port;
-      const refused = await cluster.refusedSsubscribes(port);
+      const refused = await refusedSsubscribes(cluster, port);
       // The old owner lets go first. On its notice node-redis re-reads the
       // slot map from it, puts the channel's listener in the new master's
       // table, and sends SSUBSCRIBE there; the new master, not told yet,
@@ -286,7 +287,7 @@ Deno.test({
       await cluster.moveSlotOwnerFirst(slot, port, {
         beforeTarget: () =>
           waitUntil(
-            async () => (await cluster.refusedSsubscribes(port)) > refused,
+            async () => (await refusedSsubscribes(cluster, port)) > refused,
             "b subscribes on the new master too early",
           ),
       });

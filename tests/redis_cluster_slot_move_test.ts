@@ -8,6 +8,11 @@
 
 import assert from "node:assert/strict";
 import { RedisCluster, skipRedisCluster } from "./helpers/redis_cluster.ts";
+import {
+  configEpoch,
+  ownerSeenBy,
+  waitGossipRound,
+} from "./helpers/redis_cluster_gossip.ts";
 
 Deno.test({
   name:
@@ -19,7 +24,7 @@ Deno.test({
       const masters = await cluster.masters();
       const epochs = new Map<number, number>();
       for (const { role } of masters) {
-        epochs.set(role.port, await cluster.configEpoch(role.port));
+        epochs.set(role.port, await configEpoch(cluster, role.port));
       }
       const byEpoch = [...masters].sort((x, y) =>
         epochs.get(x.role.port)! - epochs.get(y.role.port)!
@@ -34,7 +39,7 @@ Deno.test({
 
       const after = new Map<number, number>();
       for (const { role } of masters) {
-        after.set(role.port, await cluster.configEpoch(role.port));
+        after.set(role.port, await configEpoch(cluster, role.port));
       }
       const top = Math.max(...after.values());
       assert.equal(after.get(target.role.port), top, "target epoch is highest");
@@ -43,8 +48,8 @@ Deno.test({
         1,
         "no other master shares the target's epoch",
       );
-      await cluster.waitGossipRound();
-      const seen = await cluster.ownerSeenBy(slot);
+      await waitGossipRound(cluster);
+      const seen = await ownerSeenBy(cluster, slot);
       assert.deepEqual(
         [...seen.values()],
         masters.map(() => target.role.port),

@@ -11,6 +11,7 @@ import { RedisServer, redisServerPath } from "./redis_server.ts";
 import { freePort } from "./app_process.ts";
 import { waitUntil } from "./wait_until.ts";
 import { keySlot } from "../../hub/backplane/redis_slot.ts";
+import { roundTrip } from "./redis_round_trip.ts";
 
 export { keySlot };
 
@@ -116,7 +117,7 @@ export class RedisCluster {
     );
     const cluster = new RedisCluster(nodes, dir, options.password);
     try {
-      await cluster.#cli([
+      await cluster.cli([
         "--cluster",
         "create",
         ...nodes.map((n) => `127.0.0.1:${n.port}`),
@@ -148,7 +149,7 @@ export class RedisCluster {
       async () => {
         for (const node of this.nodes) {
           if (node.pid === undefined) continue;
-          const info = await this.#cli([
+          const info = await this.cli([
             "-p",
             String(node.port),
             "cluster",
@@ -168,7 +169,7 @@ export class RedisCluster {
   async roles(): Promise<NodeRole[]> {
     const asker = this.nodes.find((n) => n.pid !== undefined);
     if (!asker) throw new Error("No cluster node is running");
-    const text = await this.#nodesSeenBy(asker.port);
+    const text = await this.nodesSeenBy(asker.port);
     return text.trim().split("\n").map(parseNodeLine);
   }
 
@@ -261,13 +262,6 @@ export class RedisCluster {
     await this.#handOver(slot, source, target, masters);
   }
 
-  /** `SSUBSCRIBE` calls the node on `port` refused (`MOVED` and such). */
-  async refusedSsubscribes(port: number): Promise<number> {
-    const text = await this.#cli(["-p", String(port), "info", "commandstats"]);
-    const line = /cmdstat_ssubscribe:[^\r\n]*/.exec(text)?.[0] ?? "";
-    return Number(/rejected_calls=(\d+)/.exec(line)?.[1] ?? 0);
-  }
-
   async #slotMove(slot: number, toPort: number) {
     const masters = await this.masters();
     const target = masters.find((m) => m.role.port === toPort);
@@ -289,7 +283,7 @@ export class RedisCluster {
     masters: readonly RunningMaster[],
   ): Promise<void> {
     const setSlot = (port: number, ...args: string[]) =>
-      this.#cli([
+      this.cli([
         "-p",
         String(port),
         "cluster",
@@ -304,61 +298,15 @@ export class RedisCluster {
   }
 
   /** `CLUSTER NODES` as the node on `port` sees it. */
-  #nodesSeenBy(port: number): Promise<string> {
-    return this.#cli(["-p", String(port), "cluster", "nodes"]);
-  }
-
-  /** A master's config epoch: the higher one wins a disputed slot. */
-  async configEpoch(port: number): Promise<number> {
-    const info = await this.#cli(["-p", String(port), "cluster", "info"]);
-    const match = /cluster_my_epoch:(\d+)/.exec(info);
-    if (!match) throw new Error(`No cluster_my_epoch from port ${port}`);
-    return Number(match[1]);
-  }
-
-  /** Which port each running master says owns `slot`, by asking port. */
-  async ownerSeenBy(slot: number): Promise<Map<number, number | undefined>> {
-    const seen = new Map<number, number | undefined>();
-    for (const { role } of await this.masters()) {
-      const text = await this.#nodesSeenBy(role.port);
-      const owner = text.trim().split("\n").map(parseNodeLine).find((r) =>
-        ownsSlot(r, slot)
-      );
-      seen.set(role.port, owner?.port);
-    }
-    return seen;
-  }
-
-  /**
-   * Waits until every running master has had a heartbeat answered by every
-   * other since this call: one gossip round, after which a disputed slot
-   * has been settled by config epochs.
-   */
-  async waitGossipRound(timeoutMs = 20_000): Promise<void> {
-    const since = Date.now();
-    await waitUntil(
-      async () => {
-        for (const { role } of await this.masters()) {
-          const text = await this.#nodesSeenBy(role.port);
-          for (const line of text.trim().split("\n")) {
-            const fields = line.split(" ");
-            const flags = fields[2].split(",");
-            if (flags.includes("myself") || !flags.includes("master")) continue;
-            if (Number(fields[5]) <= since) return false; // pong received at
-          }
-        }
-        return true;
-      },
-      "a gossip round among the masters",
-      timeoutMs,
-    );
+  nodesSeenBy(port: number): Promise<string> {
+    return this.cli(["-p", String(port), "cluster", "nodes"]);
   }
 
   /** `SPUBLISH` calls each running master has served, by port. */
   async spublishCalls(): Promise<Map<number, number>> {
     const calls = new Map<number, number>();
     for (const { role } of await this.masters()) {
-      const text = await this.#cli([
+      const text = await this.cli([
         "-p",
         String(role.port),
         "info",
@@ -389,7 +337,8 @@ export class RedisCluster {
     await Deno.remove(this.#dir, { recursive: true }).catch(() => {});
   }
 
-  async #cli(args: string[]): Promise<string> {
+  /** Runs `redis-cli` on 127.0.0.1 with the cluster's password; its output. */
+  async cli(args: string[]): Promise<string> {
     const auth = this.#password
       ? ["-a", this.#password, "--no-auth-warning"]
       : [];
@@ -412,7 +361,7 @@ export class RedisCluster {
 }
 
 /** `<id> <ip:port@bus> <flags> <master> <ping> <pong> <epoch> <link> <slots…>` */
-function parseNodeLine(line: string): NodeRole {
+export function parseNodeLine(line: string): NodeRole {
   const fields = line.split(" ");
   const port = Number(fields[1].split("@")[0].split(":").pop());
   const flags = fields[2].split(",");
@@ -426,35 +375,6 @@ function parseNodeLine(line: string): NodeRole {
     master: flags.includes("master") && !flags.includes("fail"),
     slots,
   };
-}
-
-/**
- * Sends `commands` on `conn`, starts `meanwhile` once they are sent (so
- * they reach Redis first), and reads until the replies end with `end`;
- * throws on an error reply (a line starting `-`) or a closed connection.
- */
-async function roundTrip(
-  conn: Deno.Conn,
-  commands: string[][],
-  end: string,
-  meanwhile: () => Promise<unknown> = () => Promise.resolve(),
-): Promise<void> {
-  const encoder = new TextEncoder();
-  const text = commands.map((args) =>
-    `*${args.length}\r\n` +
-    args.map((a) => `$${encoder.encode(a).length}\r\n${a}\r\n`).join("")
-  ).join("");
-  await conn.write(encoder.encode(text));
-  const started = meanwhile();
-  const buf = new Uint8Array(4096);
-  let got = "";
-  while (!got.endsWith(end)) {
-    if (/(^|\n)-/.test(got)) throw new Error(`Redis refused: ${got}`);
-    const n = await conn.read(buf);
-    if (n === null) throw new Error(`Connection closed after ${got}`);
-    got += new TextDecoder().decode(buf.subarray(0, n));
-  }
-  await started;
 }
 
 /** True when `role` lists `slot` in its ranges. */
