@@ -84,6 +84,16 @@ const FIGURES: Figure[] = [
     target: { op: "≥", ratio: 0.7 },
   },
   {
+    label: "server CPU per connect",
+    read: (r) => r.connectServerCpuUs,
+    format: (v) => `${v.toFixed(0)} µs`,
+  },
+  {
+    label: "load generator CPU per connect",
+    read: (r) => r.connectClientCpuUs,
+    format: (v) => `${v.toFixed(0)} µs`,
+  },
+  {
     label: "server RSS after the flood",
     read: (r) => r.flood.rssAfterBytes,
     format: mb,

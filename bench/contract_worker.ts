@@ -80,6 +80,10 @@ export interface ContractResult {
   connected: number;
   failures: Record<string, number>;
   connectsPerSecond: number;
+  /** The target's CPU per connection opened (negotiate included), µs. */
+  connectServerCpuUs: number;
+  /** The load generator's own CPU per connection opened, µs. */
+  connectClientCpuUs: number;
   idleBytesPerConn: number;
   flood: LatencyFigures & {
     perSecond: number;
@@ -358,8 +362,15 @@ export async function runContract(
 ): Promise<ContractResult> {
   const load = new ContractLoad(config);
   const rssBefore = rssBytes(config.pid);
+  const serverCpu = cpuSeconds(config.pid);
+  const clientCpu = cpuSeconds(Deno.pid);
   const connectMs = await load.connect();
   const connected = load.members.length;
+  const opened = Math.max(1, connected + 1);
+  const connectServerCpuUs = (cpuSeconds(config.pid) - serverCpu) * 1e6 /
+    opened;
+  const connectClientCpuUs = (cpuSeconds(Deno.pid) - clientCpu) * 1e6 /
+    opened;
   // Let the target settle (allocations freed, timers armed) before reading.
   await sleep(2000);
   const idleBytesPerConn = (rssBytes(config.pid) - rssBefore) /
@@ -388,6 +399,8 @@ export async function runContract(
     connected,
     failures: load.failures,
     connectsPerSecond: (connected + 1) / (connectMs / 1000),
+    connectServerCpuUs,
+    connectClientCpuUs,
     idleBytesPerConn,
     flood,
     paced,

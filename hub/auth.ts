@@ -146,13 +146,27 @@ function findToken(
   const header = request.headers.get("authorization");
   const bearer = header?.match(/^Bearer[ ]+(\S+)\s*$/i)?.[1];
   if (bearer) return { token: bearer, source: "header" };
-  const query = new URL(request.url).searchParams.get(
-    options.queryParam ?? "access_token",
-  );
+  const query = queryToken(request.url, options.queryParam ?? "access_token");
   if (query) return { token: query, source: "query" };
   if (options.cookieName === undefined) return null;
   const cookie = readCookie(request.headers.get("cookie"), options.cookieName);
   return cookie === null ? null : { token: cookie, source: "cookie" };
+}
+
+/**
+ * The query value `name` of `href`, or null. Most requests carry no token
+ * in their query, so a URL whose query neither names it nor has an escape
+ * (a key can only be spelt another way through `%` or `+`) is not parsed:
+ * every negotiate and every transport request asks.
+ */
+function queryToken(href: string, name: string): string | null {
+  const query = href.indexOf("?");
+  if (query < 0) return null;
+  if (
+    !href.includes(name, query) && !href.includes("%", query) &&
+    !href.includes("+", query)
+  ) return null;
+  return new URL(href).searchParams.get(name);
 }
 
 /** The value of cookie `name` in a `Cookie` header, or null. */

@@ -243,3 +243,22 @@ Deno.test("auth: a remote JWKS verifies its provider's tokens and nothing else",
     await server.shutdown();
   }
 });
+
+Deno.test("auth: a query token is found however its key is spelt, and only in the query", () => {
+  assert.equal(tokenFromRequest(req("/negotiate?access_token=abc")), "abc");
+  assert.equal(
+    tokenFromRequest(req("/negotiate?x=1&access%5Ftoken=t%2B1")),
+    "t+1",
+  );
+  assert.equal(tokenFromRequest(req("/negotiate?id=1&access_token=")), null);
+  assert.equal(tokenFromRequest(req("/access_token?id=1")), null);
+  assert.equal(tokenFromRequest(req("/negotiate")), null);
+  assert.equal(
+    tokenFromRequest(req("/negotiate?my+key=k"), { queryParam: "my key" }),
+    "k",
+  );
+  assert.equal(
+    tokenFromRequest(req("/negotiate?t=k"), { queryParam: "t" }),
+    "k",
+  );
+});

@@ -97,8 +97,12 @@ export function requestInfo(
     href = url.href;
   }
   const pairs: string[] = [];
-  // Iterating yields combined values (Set-Cookie apart), as a copy would.
-  for (const [name, value] of request.headers) pairs.push(name, value);
+  // Combined values (Set-Cookie apart), as a copy would hold. `forEach`,
+  // not `for...of`: Deno's entry iterator cost about four times as much
+  // (an iterator and a pair per header, on every connection opened).
+  request.headers.forEach((value, name) => {
+    pairs.push(name, value);
+  });
   return new OpeningRequest(href, pairs, remoteAddress ?? "");
 }
 
