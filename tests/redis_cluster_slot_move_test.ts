@@ -10,7 +10,6 @@ import assert from "node:assert/strict";
 import { RedisCluster, skipRedisCluster } from "./helpers/redis_cluster.ts";
 import {
   configEpoch,
-  ownerSeenBy,
   waitGossipRound,
 } from "./helpers/redis_cluster_gossip.ts";
 
@@ -49,7 +48,7 @@ Deno.test({
         "no other master shares the target's epoch",
       );
       await waitGossipRound(cluster);
-      const seen = await ownerSeenBy(cluster, slot);
+      const seen = await cluster.ownersOf(slot);
       assert.deepEqual(
         [...seen.values()],
         masters.map(() => target.role.port),

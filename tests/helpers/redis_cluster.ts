@@ -11,9 +11,15 @@ import { RedisServer, redisServerPath } from "./redis_server.ts";
 import { freePort } from "./app_process.ts";
 import { waitUntil } from "./wait_until.ts";
 import { keySlot } from "../../hub/backplane/redis_slot.ts";
+import {
+  namesPerShard,
+  type NodeRole,
+  ownsSlot,
+  parseNodeLine,
+} from "./redis_cluster_nodes.ts";
 import { roundTrip } from "./redis_round_trip.ts";
 
-export { keySlot };
+export { keySlot, namesPerShard, type NodeRole, ownsSlot };
 
 /** `redis-cli`, from the `redis-tools` package `redis-server` depends on. */
 export const redisCliPath = Deno.env.get("REDIS_CLI") ??
@@ -50,15 +56,6 @@ export interface RedisClusterOptions {
   replicas?: number;
   /** `requirepass` and `masterauth` on every node. */
   password?: string;
-}
-
-/** One node's place in the cluster, from `CLUSTER NODES`. */
-export interface NodeRole {
-  readonly id: string;
-  readonly port: number;
-  readonly master: boolean;
-  /** Slot ranges a master owns, inclusive. */
-  readonly slots: readonly [number, number][];
 }
 
 /** A running master: its server and its place in the cluster. */
@@ -274,7 +271,9 @@ export class RedisCluster {
   /**
    * The target imports, then claims `slot` (raising its epoch), then
    * every other master in `masters` is told; telling the source again
-   * after it let go changes nothing.
+   * after it let go changes nothing. Then waits until every master names
+   * the target; one that still does not after a while is told again
+   * once, as an operator checking a reshard would.
    */
   async #handOver(
     slot: number,
@@ -291,10 +290,47 @@ export class RedisCluster {
         String(slot),
         ...args,
       ]);
-    await setSlot(target.role.port, "importing", source.role.id);
-    for (const m of [target, ...masters.filter((m) => m !== target)]) {
-      await setSlot(m.role.port, "node", target.role.id);
+    const tell = async (ports: readonly number[]) => {
+      if (ports.includes(target.role.port)) {
+        await setSlot(target.role.port, "importing", source.role.id);
+      }
+      for (const port of [target.role.port, ...ports]) {
+        if (ports.includes(port)) await setSlot(port, "node", target.role.id);
+      }
+    };
+    await tell(masters.map((m) => m.role.port));
+    for (let round = 0;; round++) {
+      const wrong = async () =>
+        [...await this.ownersOf(slot)].filter(([, owner]) =>
+          owner !== target.role.port
+        );
+      try {
+        await waitUntil(
+          async () => (await wrong()).length === 0,
+          `every master names ${target.role.port} for slot ${slot}`,
+          5_000,
+        );
+        return;
+      } catch (error) {
+        if (round > 0) {
+          throw new Error(`${error}: ${JSON.stringify(await wrong())}`);
+        }
+      }
+      await tell((await wrong()).map(([port]) => port));
     }
+  }
+
+  /** Which port each running master says owns `slot`, by asking it. */
+  async ownersOf(slot: number): Promise<Map<number, number | undefined>> {
+    const seen = new Map<number, number | undefined>();
+    for (const { role } of await this.masters()) {
+      const text = await this.nodesSeenBy(role.port);
+      const owner = text.trim().split("\n").map(parseNodeLine).find((r) =>
+        ownsSlot(r, slot)
+      );
+      seen.set(role.port, owner?.port);
+    }
+    return seen;
   }
 
   /** `CLUSTER NODES` as the node on `port` sees it. */
@@ -358,45 +394,4 @@ export class RedisCluster {
     }
     return text;
   }
-}
-
-/** `<id> <ip:port@bus> <flags> <master> <ping> <pong> <epoch> <link> <slots…>` */
-export function parseNodeLine(line: string): NodeRole {
-  const fields = line.split(" ");
-  const port = Number(fields[1].split("@")[0].split(":").pop());
-  const flags = fields[2].split(",");
-  const slots = fields.slice(8).filter((f) => !f.startsWith("[")).map((f) => {
-    const [from, to] = f.split("-").map(Number);
-    return [from, to ?? from] as [number, number];
-  });
-  return {
-    id: fields[0],
-    port,
-    master: flags.includes("master") && !flags.includes("fail"),
-    slots,
-  };
-}
-
-/** True when `role` lists `slot` in its ranges. */
-export function ownsSlot(role: NodeRole, slot: number): boolean {
-  return role.slots.some(([from, to]) => slot >= from && slot <= to);
-}
-
-/**
- * One name per slot range such that `channelOf(name)` lands in that range:
- * names of scopes that reach every shard, for a fence that proves "nothing
- * more is coming" on each (order holds per sender per shard).
- */
-export function namesPerShard(
-  ranges: readonly (readonly [number, number])[],
-  channelOf: (name: string) => string,
-): string[] {
-  return ranges.map(([from, to]) => {
-    for (let n = 0; n < 100_000; n++) {
-      const name = `fence-${n}`;
-      const slot = keySlot(channelOf(name));
-      if (slot >= from && slot <= to) return name;
-    }
-    throw new Error(`No fence name lands in slots ${from}-${to}`);
-  });
 }

@@ -1,12 +1,12 @@
 /**
  * What each master of a test cluster believes about slots, read with
- * `redis-cli`: config epochs, slot owners, heartbeats, refused commands.
+ * `redis-cli`: config epochs, heartbeats, refused commands.
  * Tests of slot moves use it to see that the masters agree.
  *
  * @module
  */
 
-import { ownsSlot, parseNodeLine, type RedisCluster } from "./redis_cluster.ts";
+import type { RedisCluster } from "./redis_cluster.ts";
 import { waitUntil } from "./wait_until.ts";
 
 /** A master's config epoch: the higher one wins a disputed slot. */
@@ -18,22 +18,6 @@ export async function configEpoch(
   const match = /cluster_my_epoch:(\d+)/.exec(info);
   if (!match) throw new Error(`No cluster_my_epoch from port ${port}`);
   return Number(match[1]);
-}
-
-/** Which port each running master says owns `slot`, by asking port. */
-export async function ownerSeenBy(
-  cluster: RedisCluster,
-  slot: number,
-): Promise<Map<number, number | undefined>> {
-  const seen = new Map<number, number | undefined>();
-  for (const { role } of await cluster.masters()) {
-    const text = await cluster.nodesSeenBy(role.port);
-    const owner = text.trim().split("\n").map(parseNodeLine).find((r) =>
-      ownsSlot(r, slot)
-    );
-    seen.set(role.port, owner?.port);
-  }
-  return seen;
 }
 
 /**
