@@ -18,9 +18,11 @@ import { testSocketTimeoutMs } from "./helpers/redis_server.ts";
 import {
   keySlot,
   namesPerShard,
+  ownsSlot,
   RedisCluster,
   skipRedisCluster,
 } from "./helpers/redis_cluster.ts";
+import { refusedSsubscribes } from "./helpers/redis_cluster_gossip.ts";
 import { waitUntil } from "./helpers/wait_until.ts";
 
 /** A started cluster backplane with fast reconnects, `options` on top. */
@@ -127,6 +129,21 @@ async function withPair(
   }
 }
 
+/**
+ * `b` subscribes `group:moving` and gets a message on it; returns the
+ * channel's slot, the master owning it, and another master.
+ */
+async function subscribeMoving({ cluster, prefix, a, b }: Pair) {
+  await b.bp.subscribe("group:moving");
+  await a.bp.publish(toGroup("moving", "before"));
+  await b.node.invoked("before");
+  const slot = keySlot(`${prefix}:group:moving`);
+  const masters = await cluster.masters();
+  const owner = masters.find((m) => ownsSlot(m.role, slot))!;
+  const other = masters.find((m) => m !== owner)!;
+  return { slot, owner, other };
+}
+
 Deno.test({
   name:
     "redis cluster backplane: a master killed mid-test, its replica takes over",
@@ -205,21 +222,77 @@ Deno.test({
     "redis cluster backplane: a subscription follows its slot to a new master",
   ignore: skipRedisCluster,
   async fn() {
-    await withPair(0, async ({ cluster, prefix, a, b }) => {
-      await b.bp.subscribe("group:moving");
-      await a.bp.publish(toGroup("moving", "before"));
-      await b.node.invoked("before");
-      const slot = keySlot(`${prefix}:group:moving`);
-      const masters = await cluster.masters();
-      const owner = masters.find((m) =>
-        m.role.slots.some(([from, to]) => slot >= from && slot <= to)
-      )!;
-      const other = masters.find((m) => m !== owner)!;
+    await withPair(0, async (pair) => {
+      const { cluster, a, b } = pair;
+      const { slot, other } = await subscribeMoving(pair);
       await cluster.moveSlot(slot, other.role.port);
       // Redis tells b's connection the channel moved (SUNSUBSCRIBE); a's
       // next SPUBLISH gets MOVED. Both follow to the new owner.
       await untilDelivered(a, b, "moving", "after-move");
       assert.ok(a.bp.status().healthy && b.bp.status().healthy);
+    });
+  },
+});
+
+Deno.test({
+  name:
+    "redis cluster backplane: a slot-moved notice the client loses leaves no listener behind",
+  ignore: skipRedisCluster,
+  async fn() {
+    await withPair(0, async (pair) => {
+      const { cluster, prefix, a, b } = pair;
+      const { slot, owner, other } = await subscribeMoving(pair);
+      // A second channel on the old owner, subscribed while it is busy:
+      // its reply is still due when the notice for `moving` arrives on the
+      // same connection, and node-redis takes the notice for that reply,
+      // keeping `moving`'s listener there and then failing on the reply.
+      let n = 0;
+      while (
+        !ownsSlot(owner.role, keySlot(`${prefix}:group:late-${n}`)) ||
+        keySlot(`${prefix}:group:late-${n}`) === slot
+      ) n++;
+      const late = `late-${n}`;
+      await cluster.moveSlotOwnerFirst(slot, other.role.port, {
+        whileOwnerBusy: () => b.bp.subscribe(`group:${late}`),
+      });
+      await untilDelivered(a, b, "moving", "after-move");
+      // Healthy again: the unmatched reply is no outage, and the listener
+      // left on the old owner is dropped.
+      await waitUntil(() => b.bp.status().healthy, "b healthy again");
+      // Back to the old owner: with the listener still there, node-redis
+      // would take the channel as subscribed and never subscribe it.
+      await cluster.moveSlot(slot, owner.role.port);
+      await untilDelivered(a, b, "moving", "after-return");
+      await untilDelivered(a, b, late, "late");
+      assert.ok(a.bp.status().healthy && b.bp.status().healthy);
+    });
+  },
+});
+
+Deno.test({
+  name:
+    "redis cluster backplane: a channel moved before its new master knows is subscribed once it does",
+  ignore: skipRedisCluster,
+  async fn() {
+    await withPair(0, async (pair) => {
+      const { cluster, a, b } = pair;
+      const { slot, other } = await subscribeMoving(pair);
+      const port = other.role.port;
+      const refused = await refusedSsubscribes(cluster, port);
+      // The old owner lets go first. On its notice node-redis re-reads the
+      // slot map from it, puts the channel's listener in the new master's
+      // table, and sends SSUBSCRIBE there; the new master, not told yet,
+      // answers MOVED, and node-redis leaves the listener in place, so the
+      // channel would count as subscribed where it is not.
+      await cluster.moveSlotOwnerFirst(slot, port, {
+        beforeTarget: () =>
+          waitUntil(
+            async () => (await refusedSsubscribes(cluster, port)) > refused,
+            "b subscribes on the new master too early",
+          ),
+      });
+      await untilDelivered(a, b, "moving", "after-move");
+      await waitUntil(() => b.bp.status().healthy, "b healthy again");
     });
   },
 });

@@ -21,7 +21,8 @@
  * moves sharded subscriptions when their slot moves. On top of it this
  * backplane tracks each shard's health, drops and counts publishes a shard
  * cannot take (nothing is queued), and every `reconcileIntervalMs`
- * re-subscribes any wanted channel the client lost.
+ * re-subscribes any wanted channel the client lost and drops listeners it
+ * left behind (`redis_cluster_reconcile.ts`).
  *
  * @example
  * ```ts
@@ -63,7 +64,7 @@ import { deliverEnvelope } from "./redis_delivery.ts";
 import { reconnectDelay } from "./redis_reconnect.ts";
 import { PublishLimit } from "./redis_publish_limit.ts";
 import { ShardHealth } from "./redis_shard_health.ts";
-import { keySlot } from "./redis_slot.ts";
+import { SubscriptionReconciler } from "./redis_cluster_reconcile.ts";
 
 export type { RedisClusterBackplaneOptions };
 
@@ -84,7 +85,7 @@ export class RedisClusterBackplane implements Backplane {
   #lastError = "";
   #seedError = "";
   readonly #limit: PublishLimit;
-  #reconcileTimer: ReturnType<typeof setInterval> | undefined;
+  readonly #repair: SubscriptionReconciler;
   #settleStart: (() => void) | undefined;
   readonly #listener = (text: string, channel: string) =>
     this.#onMessage(text, channel);
@@ -96,6 +97,15 @@ export class RedisClusterBackplane implements Backplane {
     this.#seeds = options.urls.map(redactRedisUrl).join(",");
     this.#shards = new ShardHealth(this.#log);
     this.#limit = new PublishLimit(this.#options.maxInFlight);
+    this.#repair = new SubscriptionReconciler({
+      cluster: () => this.#cluster,
+      wanted: this.#wanted,
+      isUp: () => this.#state === "up",
+      isClosed: () => this.#state === "closed",
+      subscribe: (cluster, channel) => this.#subscribeChannel(cluster, channel),
+      listener: this.#listener,
+      intervalMs: this.#options.reconcileIntervalMs,
+    });
   }
 
   /**
@@ -194,7 +204,7 @@ export class RedisClusterBackplane implements Backplane {
 
   /** Health for `/healthz` and `/metrics`; the detail never holds secrets. */
   status(): BackplaneStatus {
-    const pending = this.#state === "up" ? this.#unsubscribed() : 0;
+    const pending = this.#state === "up" ? this.#repair.pending() : 0;
     return {
       name: "redis-cluster",
       healthy: this.#state === "up" && this.#shards.allUp && pending === 0,
@@ -209,7 +219,7 @@ export class RedisClusterBackplane implements Backplane {
     this.#state = "closed";
     this.#settleStart?.();
     this.#node = undefined;
-    clearInterval(this.#reconcileTimer);
+    this.#repair.stop();
     // Graceful while the cluster was reachable: pending replies arrive.
     await closeClient(this.#cluster, true);
     this.#log.log("info", "backplane.redis_cluster.closed", {
@@ -233,7 +243,7 @@ export class RedisClusterBackplane implements Backplane {
   #createCluster(): ClusterClient {
     const cluster = newClusterClient({
       ...this.#options,
-      onSubscriptionsDropped: () => this.#scheduleReconcile(),
+      onSubscriptionsDropped: () => this.#repair.schedule(),
       backoff: (retries) =>
         this.#state === "closed"
           ? false
@@ -244,7 +254,8 @@ export class RedisClusterBackplane implements Backplane {
     cluster.on("error", (error: unknown) => {
       this.#seedError = this.#describe(error);
     });
-    this.#shards.watch(cluster, () => this.#scheduleReconcile());
+    this.#shards.watch(cluster, () => this.#repair.schedule());
+    this.#repair.watch(cluster);
     return cluster;
   }
 
@@ -268,7 +279,7 @@ export class RedisClusterBackplane implements Backplane {
       setTimeout(() => this.#connect(attempt + 1), delay);
       return;
     }
-    await this.#reconcile();
+    await this.#repair.reconcile();
     if (this.#state !== "connecting") return;
     this.#state = "up";
     this.#log.log("info", "backplane.redis_cluster.up", {
@@ -276,102 +287,8 @@ export class RedisClusterBackplane implements Backplane {
       masters: cluster.masters.length,
       downMs: Date.now() - this.#since,
     });
-    this.#reconcileTimer = setInterval(
-      () => this.#refreshAndReconcile(),
-      this.#options.reconcileIntervalMs,
-    );
+    this.#repair.start();
     this.#settleStart?.();
-  }
-
-  #reconcileScheduled = false;
-  #refreshing = false;
-
-  /**
-   * Re-reads the slot map (one `CLUSTER SLOTS`), then reconciles. A
-   * process that only subscribes hears of a slot move only by Redis's
-   * notice, which can be lost (see #subscribed); the fresh map shows the
-   * channel on the wrong master and the reconcile moves it.
-   */
-  async #refreshAndReconcile(): Promise<void> {
-    const cluster = this.#cluster;
-    if (this.#refreshing || !cluster?.isReady || this.#state !== "up") return;
-    this.#refreshing = true;
-    try {
-      // Bounded: a rediscover that never answers (a shard hanging mid-move)
-      // must not hold #refreshing and stop every later reconcile.
-      await withDeadline(
-        cluster._slots.rediscover(),
-        this.#options.reconcileIntervalMs,
-      );
-      await withDeadline(this.#reconcile(), this.#options.reconcileIntervalMs);
-    } finally {
-      this.#refreshing = false;
-    }
-  }
-
-  /** Reconciles soon, once per burst of node events. */
-  #scheduleReconcile(): void {
-    if (this.#reconcileScheduled || this.#state !== "up") return;
-    this.#reconcileScheduled = true;
-    setTimeout(() => {
-      this.#reconcileScheduled = false;
-      this.#reconcile();
-    }, 50);
-  }
-
-  /**
-   * Makes the client's sharded subscriptions match #wanted: a subscribe
-   * that failed while a shard was down, or a listener the client dropped
-   * while moving a slot, is subscribed again; a stale one is dropped.
-   */
-  async #reconcile(): Promise<void> {
-    const cluster = this.#cluster;
-    if (!cluster?.isReady || this.#state === "closed") return;
-    const have = this.#subscribed(cluster);
-    const work: Promise<unknown>[] = [];
-    for (const channel of this.#wanted) {
-      if (!have.has(channel)) {
-        work.push(this.#subscribeChannel(cluster, channel));
-      }
-    }
-    for (const channel of have) {
-      if (this.#wanted.has(channel)) continue;
-      work.push(cluster.sUnsubscribe(channel, this.#listener).catch(() => {}));
-    }
-    await Promise.all(work);
-  }
-
-  /**
-   * Channels the client has confirmed subscribed on the master that owns
-   * their slot as far as it knows. One held by another master is stale:
-   * its slot moved and the notice was lost (node-redis 6.3.1 drops a
-   * server's SUNSUBSCRIBE that arrives while a reply is pending).
-   */
-  #subscribed(cluster: ClusterClient): Set<string> {
-    const have = new Set<string>();
-    for (const master of cluster.masters) {
-      const listeners = master.pubSub?.client.getPubSubListeners("SHARDED");
-      for (const channel of listeners?.keys() ?? []) {
-        if (cluster.slots[keySlot(channel)]?.master === master) {
-          have.add(channel);
-        }
-      }
-    }
-    return have;
-  }
-
-  /**
-   * Wanted channels not (yet) subscribed: after a failover or slot move
-   * until the client or the reconcile has moved them, messages to them
-   * are lost, so the backplane is not healthy.
-   */
-  #unsubscribed(): number {
-    const cluster = this.#cluster;
-    if (!cluster?.isReady) return this.#wanted.size;
-    const have = this.#subscribed(cluster);
-    let missing = 0;
-    for (const channel of this.#wanted) if (!have.has(channel)) missing++;
-    return missing;
   }
 
   #onMessage(text: string, channel: string): void {
@@ -399,7 +316,7 @@ export class RedisClusterBackplane implements Backplane {
         }
         return pending > 0
           ? `connected to cluster ${this.#seeds}: ${masters} masters, ` +
-            `${pending} of ${channels} channels being subscribed`
+            `${channels} channels, ${pending} subscriptions being repaired`
           : `connected to cluster ${this.#seeds}: ${masters} masters, ` +
             `${channels} channels`;
       }
@@ -412,15 +329,4 @@ export class RedisClusterBackplane implements Backplane {
     const text = error instanceof Error ? error.message : String(error);
     return redactUrlsInText(text);
   }
-}
-
-/** Settles when `work` does or after `ms`, whichever comes first; never rejects. */
-function withDeadline(work: Promise<unknown>, ms: number): Promise<void> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const deadline = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, ms);
-  });
-  return Promise.race([work.then(() => {}, () => {}), deadline]).finally(() =>
-    clearTimeout(timer)
-  );
 }

@@ -24,10 +24,17 @@ interface Down {
  * Down nodes by address. Bounded by the cluster's size: an entry goes on
  * the node's ready, or when the client drops the node from its topology
  * (a failed master replaced by its replica).
+ *
+ * Only a reconnect marks a node down. node-redis also reports, as the
+ * same error event, a reply it could not match to a command (it gets one
+ * after losing a slot-moved notice) while the connection stays up; such a
+ * node would never report ready again, so it stayed down for good.
  */
 export class ShardHealth {
   readonly #log: Logger;
   readonly #down = new Map<string, Down>();
+  /** Each node's last error, for the detail once it goes down; same bound. */
+  readonly #lastError = new Map<string, string>();
 
   /** Logs shard events to `log`. */
   constructor(log: Logger) {
@@ -43,10 +50,11 @@ export class ShardHealth {
   watch(cluster: ClusterClient, onReady: () => void): void {
     cluster.on("node-error", (error: unknown, node: NodeInfo) => {
       const text = error instanceof Error ? error.message : String(error);
-      this.#markDown(node, redactUrlsInText(text));
+      this.#noteError(node, redactUrlsInText(text));
     });
     cluster.on("node-reconnecting", (node: NodeInfo) => {
-      const down = this.#markDown(node, "");
+      const address = `${node.host}:${node.port}`;
+      const down = this.#markDown(node, this.#lastError.get(address) ?? "");
       down.attempts++;
     });
     cluster.on("node-ready", (node: NodeInfo) => {
@@ -66,6 +74,19 @@ export class ShardHealth {
     ).join("; ");
   }
 
+  #noteError(node: NodeInfo, error: string): void {
+    const address = `${node.host}:${node.port}`;
+    this.#lastError.set(address, error);
+    const down = this.#down.get(address);
+    if (down) down.error = error;
+    else {
+      this.#log.log("debug", "backplane.redis_cluster.node_error", {
+        address,
+        error,
+      });
+    }
+  }
+
   #markDown(node: NodeInfo, error: string): Down {
     const address = `${node.host}:${node.port}`;
     let down = this.#down.get(address);
@@ -83,6 +104,7 @@ export class ShardHealth {
 
   #markUp(node: NodeInfo, how: "ready" | "left"): boolean {
     const address = `${node.host}:${node.port}`;
+    this.#lastError.delete(address);
     const down = this.#down.get(address);
     if (!down) return false;
     this.#down.delete(address);

@@ -11,8 +11,15 @@ import { RedisServer, redisServerPath } from "./redis_server.ts";
 import { freePort } from "./app_process.ts";
 import { waitUntil } from "./wait_until.ts";
 import { keySlot } from "../../hub/backplane/redis_slot.ts";
+import {
+  namesPerShard,
+  type NodeRole,
+  ownsSlot,
+  parseNodeLine,
+} from "./redis_cluster_nodes.ts";
+import { roundTrip } from "./redis_round_trip.ts";
 
-export { keySlot };
+export { keySlot, namesPerShard, type NodeRole, ownsSlot };
 
 /** `redis-cli`, from the `redis-tools` package `redis-server` depends on. */
 export const redisCliPath = Deno.env.get("REDIS_CLI") ??
@@ -51,13 +58,10 @@ export interface RedisClusterOptions {
   password?: string;
 }
 
-/** One node's place in the cluster, from `CLUSTER NODES`. */
-export interface NodeRole {
-  readonly id: string;
-  readonly port: number;
-  readonly master: boolean;
-  /** Slot ranges a master owns, inclusive. */
-  readonly slots: readonly [number, number][];
+/** A running master: its server and its place in the cluster. */
+export interface RunningMaster {
+  readonly server: RedisServer;
+  readonly role: NodeRole;
 }
 
 /** Several `redis-server` processes forming one cluster. */
@@ -98,6 +102,9 @@ export class RedisCluster {
       "no",
       "--dir",
       dir,
+      // DEBUG SLEEP from loopback: a test holds a node busy mid-command.
+      "--enable-debug-command",
+      "local",
     ];
     const nodes = await Promise.all(
       Array.from(
@@ -107,7 +114,7 @@ export class RedisCluster {
     );
     const cluster = new RedisCluster(nodes, dir, options.password);
     try {
-      await cluster.#cli([
+      await cluster.cli([
         "--cluster",
         "create",
         ...nodes.map((n) => `127.0.0.1:${n.port}`),
@@ -139,7 +146,7 @@ export class RedisCluster {
       async () => {
         for (const node of this.nodes) {
           if (node.pid === undefined) continue;
-          const info = await this.#cli([
+          const info = await this.cli([
             "-p",
             String(node.port),
             "cluster",
@@ -159,17 +166,12 @@ export class RedisCluster {
   async roles(): Promise<NodeRole[]> {
     const asker = this.nodes.find((n) => n.pid !== undefined);
     if (!asker) throw new Error("No cluster node is running");
-    const text = await this.#cli([
-      "-p",
-      String(asker.port),
-      "cluster",
-      "nodes",
-    ]);
+    const text = await this.nodesSeenBy(asker.port);
     return text.trim().split("\n").map(parseNodeLine);
   }
 
   /** The running masters, as servers, with their slots. */
-  async masters(): Promise<{ server: RedisServer; role: NodeRole }[]> {
+  async masters(): Promise<RunningMaster[]> {
     const roles = await this.roles();
     return roles.filter((r) => r.master && r.slots.length > 0).map((role) => ({
       role,
@@ -193,33 +195,154 @@ export class RedisCluster {
 
   /**
    * Hands `slot` (empty: nothing to migrate) from its master to the master
-   * listening on `toPort`, telling every running master, as
-   * `redis-cli --cluster reshard` ends a migration.
+   * listening on `toPort`, as `redis-cli --cluster reshard` ends a
+   * migration: the target first, then every other running master.
+   *
+   * The target is put in importing state before it claims the slot. Only
+   * then does its claim bump its config epoch above the old owner's and
+   * make it ignore the old owner's gossip about the slot meanwhile. A bare
+   * claim keeps the target's epoch; if that is the lower one and the old
+   * owner's heartbeat (it still claims the slot) arrives before the old
+   * owner is told, the target hands the slot back, the old owner then hands
+   * it to the target, and each sends the slot's commands to the other for
+   * good: a slow machine (redis-cli calls far apart) hit exactly that.
    */
   async moveSlot(slot: number, toPort: number): Promise<void> {
+    const { masters, source, target } = await this.#slotMove(slot, toPort);
+    if (source === target) return;
+    await this.#handOver(slot, source, target, masters);
+  }
+
+  /**
+   * Moves `slot` like `moveSlot`, but tells the old owner first, in one
+   * transaction that holds it busy for half a second (`DEBUG SLEEP`, under
+   * the node timeout) before it lets go of the slot. `whileOwnerBusy` runs
+   * as that starts: a command a client sends then is answered only after
+   * Redis has pushed the slot-moved notice on the same connection.
+   * `beforeTarget` runs once the old owner let go and before the new owner
+   * is told: meanwhile the new owner still sends the slot back (`MOVED`).
+   */
+  async moveSlotOwnerFirst(
+    slot: number,
+    toPort: number,
+    steps: {
+      whileOwnerBusy?: () => Promise<unknown>;
+      beforeTarget?: () => Promise<unknown>;
+    },
+  ): Promise<void> {
+    const { masters, source, target } = await this.#slotMove(slot, toPort);
+    if (source === target) throw new Error(`Slot ${slot} is on ${toPort}`);
+    const conn = await Deno.connect({
+      hostname: "127.0.0.1",
+      port: source.role.port,
+    });
+    try {
+      const auth = this.#password ? [["AUTH", this.#password]] : [];
+      // Accepted and answering before the transaction goes: a connection
+      // Redis has not accepted yet would be read after the client's.
+      await roundTrip(conn, [...auth, ["PING"]], "+PONG\r\n");
+      await roundTrip(
+        conn,
+        [
+          ["MULTI"],
+          ["DEBUG", "SLEEP", "0.5"],
+          ["CLUSTER", "SETSLOT", String(slot), "NODE", target.role.id],
+          ["EXEC"],
+        ],
+        "*2\r\n+OK\r\n+OK\r\n",
+        steps.whileOwnerBusy,
+      );
+    } finally {
+      conn.close();
+    }
+    await steps.beforeTarget?.();
+    await this.#handOver(slot, source, target, masters);
+  }
+
+  async #slotMove(slot: number, toPort: number) {
     const masters = await this.masters();
     const target = masters.find((m) => m.role.port === toPort);
     if (!target) throw new Error(`No master on port ${toPort}`);
-    // The target first, so the slot is never without an owner.
-    const ordered = [target, ...masters.filter((m) => m !== target)];
-    for (const m of ordered) {
-      await this.#cli([
+    const source = masters.find((m) => ownsSlot(m.role, slot));
+    if (!source) throw new Error(`No master owns slot ${slot}`);
+    return { masters, source, target };
+  }
+
+  /**
+   * The target imports, then claims `slot` (raising its epoch), then
+   * every other master in `masters` is told; telling the source again
+   * after it let go changes nothing. Then waits until every master names
+   * the target; one that still does not after a while is told again
+   * once, as an operator checking a reshard would.
+   */
+  async #handOver(
+    slot: number,
+    source: RunningMaster,
+    target: RunningMaster,
+    masters: readonly RunningMaster[],
+  ): Promise<void> {
+    const setSlot = (port: number, ...args: string[]) =>
+      this.cli([
         "-p",
-        String(m.role.port),
+        String(port),
         "cluster",
         "setslot",
         String(slot),
-        "node",
-        target.role.id,
+        ...args,
       ]);
+    const tell = async (ports: readonly number[]) => {
+      if (ports.includes(target.role.port)) {
+        await setSlot(target.role.port, "importing", source.role.id);
+      }
+      for (const port of [target.role.port, ...ports]) {
+        if (ports.includes(port)) await setSlot(port, "node", target.role.id);
+      }
+    };
+    await tell(masters.map((m) => m.role.port));
+    for (let round = 0;; round++) {
+      const wrong = async () =>
+        [...await this.ownersOf(slot)].filter(([, owner]) =>
+          owner !== target.role.port
+        );
+      try {
+        await waitUntil(
+          async () => (await wrong()).length === 0,
+          `every master names ${target.role.port} for slot ${slot}`,
+          5_000,
+        );
+        return;
+      } catch (error) {
+        if (round > 0) {
+          throw new Error(`${error}: ${JSON.stringify(await wrong())}`);
+        }
+      }
+      await tell((await wrong()).map(([port]) => port));
     }
+  }
+
+  /** Which port each running master says owns `slot`, by asking it. */
+  async ownersOf(slot: number): Promise<Map<number, number | undefined>> {
+    const seen = new Map<number, number | undefined>();
+    for (const { role } of await this.masters()) {
+      const text = await this.nodesSeenBy(role.port);
+      const owner = text.trim().split("\n").map(parseNodeLine).find((r) =>
+        ownsSlot(r, slot)
+      );
+      seen.set(role.port, owner?.port);
+    }
+    return seen;
+  }
+
+  /** `CLUSTER NODES` as the node on `port` sees it. */
+  nodesSeenBy(port: number): Promise<string> {
+    return this.cli(["-p", String(port), "cluster", "nodes"]);
   }
 
   /** `SPUBLISH` calls each running master has served, by port. */
   async spublishCalls(): Promise<Map<number, number>> {
     const calls = new Map<number, number>();
     for (const { role } of await this.masters()) {
-      const text = await this.#cli([
+      const text = await this.cli([
         "-p",
         String(role.port),
         "info",
@@ -250,7 +373,8 @@ export class RedisCluster {
     await Deno.remove(this.#dir, { recursive: true }).catch(() => {});
   }
 
-  async #cli(args: string[]): Promise<string> {
+  /** Runs `redis-cli` on 127.0.0.1 with the cluster's password; its output. */
+  async cli(args: string[]): Promise<string> {
     const auth = this.#password
       ? ["-a", this.#password, "--no-auth-warning"]
       : [];
@@ -270,40 +394,4 @@ export class RedisCluster {
     }
     return text;
   }
-}
-
-/** `<id> <ip:port@bus> <flags> <master> <ping> <pong> <epoch> <link> <slots…>` */
-function parseNodeLine(line: string): NodeRole {
-  const fields = line.split(" ");
-  const port = Number(fields[1].split("@")[0].split(":").pop());
-  const flags = fields[2].split(",");
-  const slots = fields.slice(8).filter((f) => !f.startsWith("[")).map((f) => {
-    const [from, to] = f.split("-").map(Number);
-    return [from, to ?? from] as [number, number];
-  });
-  return {
-    id: fields[0],
-    port,
-    master: flags.includes("master") && !flags.includes("fail"),
-    slots,
-  };
-}
-
-/**
- * One name per slot range such that `channelOf(name)` lands in that range:
- * names of scopes that reach every shard, for a fence that proves "nothing
- * more is coming" on each (order holds per sender per shard).
- */
-export function namesPerShard(
-  ranges: readonly (readonly [number, number])[],
-  channelOf: (name: string) => string,
-): string[] {
-  return ranges.map(([from, to]) => {
-    for (let n = 0; n < 100_000; n++) {
-      const name = `fence-${n}`;
-      const slot = keySlot(channelOf(name));
-      if (slot >= from && slot <= to) return name;
-    }
-    throw new Error(`No fence name lands in slots ${from}-${to}`);
-  });
 }
