@@ -32,8 +32,10 @@ const ORDER: Record<LogLevel, number> = {
 };
 const SECRET_KEY =
   /token|password|passwd|secret|cookie|authorization|credential/i;
+// Any letter case and an escaped underscore: the hub reads the query key
+// as ASP.NET does (case-insensitively, decoded).
 const SECRET_IN_TEXT =
-  /(access_token=|[Bb]earer\s+|password=|[Cc]ookie:\s*)[^&\s"';]+/g;
+  /(access(?:_|%5f)token=|bearer\s+|password=|cookie:\s*)[^&\s"';]+/gi;
 
 /** Replaces secrets in a field value; keys decide, text is scrubbed too. */
 export function redact(fields: LogFields): LogFields {

@@ -21,3 +21,15 @@ Deno.test("logger: secret keys and tokens inside text are redacted", () => {
     "Cookie: [redacted]; x=y",
   );
 });
+
+Deno.test("redaction: a query token in any letter case or with an escaped key is scrubbed", () => {
+  assert.equal(
+    redactText("Invalid URL: 'http://[::zz/chart?ACCESS_TOKEN=eyJ.a.b'"),
+    "Invalid URL: 'http://[::zz/chart?ACCESS_TOKEN=[redacted]'",
+  );
+  assert.equal(
+    redactText("/chart?x=1&access%5Ftoken=eyJ.a.b&id=2"),
+    "/chart?x=1&access%5Ftoken=[redacted]&id=2",
+  );
+  assert.equal(redactText("BEARER eyJ.a.b"), "BEARER [redacted]");
+});

@@ -150,9 +150,15 @@ export class App<State = unknown> {
         console.error(
           `Listening on http://${addr.hostname}:${addr.port}${this.config.basePath}/`,
         ));
+    // Anything the handler lets escape goes through the app's logger (which
+    // may redact), not Deno's default, which prints the error as it is.
+    const onError = options.onError ?? ((error: unknown) => {
+      this.#logger.log("error", "web.unhandled_error", { error });
+      return new Response("Internal server error", { status: 500 });
+    });
     const serve = (port: number) =>
       Deno.serve(
-        { ...options, port, onListen } as Deno.ServeTcpOptions,
+        { ...options, port, onListen, onError } as Deno.ServeTcpOptions,
         handle,
       );
     if (options.port !== undefined) return serve(options.port);

@@ -38,7 +38,11 @@ const LOCAL_INFO = {
 /** The request handler of a prepared app. */
 export function serveRequest<State>(parts: ServeParts<State>): AppHandler {
   return async (req, info = LOCAL_INFO) => {
-    const url = new URL(req.url);
+    const url = URL.parse(req.url);
+    // A Host header no URL can hold (`[::zz`, `a b`): the client's error.
+    // Thrown, it reached Deno's default handler, which printed the whole
+    // URL, query tokens included, past the app's redacting logger.
+    if (url === null) return new Response("Bad Request", { status: 400 });
     // Folded so `//evil.example` can never become a redirect target;
     // set only when needed, since setting it re-parses the URL.
     if (url.pathname.includes("//")) {
