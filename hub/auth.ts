@@ -109,6 +109,9 @@ export function jwtAuthenticator(options: JwtAuthOptions): Authenticate {
   return async (request) => {
     const found = findToken(request, options);
     if (found === null) return null;
+    if ("malformed" in found) {
+      return refuse(options, "malformed", found.malformed);
+    }
     const { token, source } = found;
     if (token.length > MAX_TOKEN_LENGTH) {
       return refuse(options, "too_long", source);
@@ -128,45 +131,78 @@ export function jwtAuthenticator(options: JwtAuthOptions): Authenticate {
 /**
  * The token a request carries, or null. Header first, then query, then
  * cookie; an empty value counts as absent (the SignalR client sends none
- * when its token factory returns "").
+ * when its token factory returns ""). A malformed bearer header or an
+ * ambiguous query (see `findToken`) gives null here too.
  */
 export function tokenFromRequest(
   request: Request,
   options: Pick<JwtAuthOptions, "cookieName" | "queryParam"> = {},
 ): string | null {
-  return findToken(request, options)?.token ?? null;
+  const found = findToken(request, options);
+  return found !== null && "token" in found ? found.token : null;
 }
 
 type TokenSource = "header" | "query" | "cookie";
 
+/** A token and where it came from, or a source that was malformed. */
+type FoundToken =
+  | { token: string; source: TokenSource }
+  | { malformed: TokenSource };
+
+/**
+ * Where the request's token is. A `Bearer` header that is not one token
+ * (`Bearer a b`, two headers joined by a comma) is malformed, not absent:
+ * falling through to the query or a cookie, or to anonymous, would let a
+ * garbled header stand for someone else. Other schemes (`Basic`) are not
+ * ours and are passed over, as ASP.NET's bearer handler does. A query
+ * naming the token key twice is malformed too, whichever value comes first.
+ */
 function findToken(
   request: Request,
   options: Pick<JwtAuthOptions, "cookieName" | "queryParam">,
-): { token: string; source: TokenSource } | null {
+): FoundToken | null {
   const header = request.headers.get("authorization");
-  const bearer = header?.match(/^Bearer[ ]+(\S+)\s*$/i)?.[1];
-  if (bearer) return { token: bearer, source: "header" };
+  if (header !== null && /^bearer(?:\s|$)/i.test(header)) {
+    const token = header.slice(6).trim();
+    if (/[\s,]/.test(token)) return { malformed: "header" };
+    if (token !== "") return { token, source: "header" };
+  }
   const query = queryToken(request.url, options.queryParam ?? "access_token");
+  if (query === AMBIGUOUS) return { malformed: "query" };
   if (query) return { token: query, source: "query" };
   if (options.cookieName === undefined) return null;
   const cookie = readCookie(request.headers.get("cookie"), options.cookieName);
   return cookie === null ? null : { token: cookie, source: "cookie" };
 }
 
+const AMBIGUOUS = Symbol("ambiguous");
+
 /**
- * The query value `name` of `href`, or null. Most requests carry no token
- * in their query, so a URL whose query neither names it nor has an escape
- * (a key can only be spelt another way through `%` or `+`) is not parsed:
- * every negotiate and every transport request asks.
+ * The query value `name` of `href` (the key in any letter case, as
+ * ASP.NET reads query keys), null, or AMBIGUOUS when the key is given more
+ * than once. Most requests carry no token in their query, so a query that
+ * neither names the key nor has an escape (through which a key can be
+ * spelt another way: `%`, `+`) is not parsed: every negotiate and every
+ * transport request asks.
  */
-function queryToken(href: string, name: string): string | null {
-  const query = href.indexOf("?");
-  if (query < 0) return null;
-  if (
-    !href.includes(name, query) && !href.includes("%", query) &&
-    !href.includes("+", query)
-  ) return null;
-  return new URL(href).searchParams.get(name);
+function queryToken(
+  href: string,
+  name: string,
+): string | null | typeof AMBIGUOUS {
+  const at = href.indexOf("?");
+  if (at < 0) return null;
+  const search = href.slice(at + 1);
+  const key = name.toLowerCase();
+  if (!/[%+]/.test(search) && !search.toLowerCase().includes(key)) {
+    return null;
+  }
+  let value: string | null = null;
+  for (const [k, v] of new URLSearchParams(search)) {
+    if (k.toLowerCase() !== key) continue;
+    if (value !== null) return AMBIGUOUS;
+    value = v;
+  }
+  return value;
 }
 
 /** The value of cookie `name` in a `Cookie` header, or null. */

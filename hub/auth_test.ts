@@ -262,3 +262,51 @@ Deno.test("auth: a query token is found however its key is spelt, and only in th
     "k",
   );
 });
+
+Deno.test("auth: a bearer header that is not one token is refused, never passed over for the query, a cookie or anonymous", async () => {
+  const auth = jwtAuthenticator({ secret: SECRET, cookieName: "sid" });
+  const alice = await sign(SECRET);
+  const bob = await sign(SECRET, { sub: "bob" });
+  for (
+    const header of [
+      "Bearer garbage extra",
+      `Bearer ${alice} extra`,
+      `Bearer bad, Bearer ${alice}`,
+      `bearer ${alice},`,
+    ]
+  ) {
+    const request = req(`?access_token=${bob}`, {
+      authorization: header,
+      cookie: `sid=${bob}`,
+    });
+    assert.equal(await auth(request), false, header);
+    assert.equal(tokenFromRequest(request, { cookieName: "sid" }), null);
+  }
+  // Any whitespace after the scheme, and the scheme in any case.
+  for (const header of [`Bearer\t${alice}`, `BEARER  ${alice} `]) {
+    const principal = await auth(req("", { authorization: header }));
+    assert.equal(principal && principal.userId, "alice", header);
+  }
+  // An empty bearer is absent: the query token counts.
+  const fromQuery = await auth(
+    req(`?access_token=${bob}`, { authorization: "Bearer " }),
+  );
+  assert.equal(fromQuery && fromQuery.userId, "bob");
+});
+
+Deno.test("auth: the query key is read in any letter case, and given twice it is refused", async () => {
+  const auth = jwtAuthenticator({ secret: SECRET });
+  const alice = await sign(SECRET);
+  const upper = await auth(req(`?id=1&ACCESS_TOKEN=${alice}`));
+  assert.equal(upper && upper.userId, "alice");
+  for (
+    const query of [
+      `?access_token=&access_token=${alice}`,
+      `?access_token=${alice}&access_token=bad`,
+      `?access_token=${alice}&Access_Token=${alice}`,
+      `?access_token=${alice}&access%5Ftoken=x`,
+    ]
+  ) {
+    assert.equal(await auth(req(query)), false, query);
+  }
+});
