@@ -87,6 +87,31 @@ export class WebSocketTransport implements Transport, EventListenerObject {
   }
 }
 
+/**
+ * Why `request` cannot be upgraded, or null: the checks
+ * `Deno.upgradeWebSocket` makes, asked first so a broken upgrade gets 400
+ * before anything is made for it (thrown, it was a 500).
+ */
+export function upgradeRefusal(request: Request): string | null {
+  const { headers } = request;
+  if (!hasToken(headers.get("upgrade"), "websocket")) {
+    return "The Upgrade header must name websocket";
+  }
+  if (!hasToken(headers.get("connection"), "upgrade")) {
+    return "The Connection header must name Upgrade";
+  }
+  if (headers.get("sec-websocket-key") === null) {
+    return "A WebSocket upgrade needs a Sec-WebSocket-Key header";
+  }
+  return null;
+}
+
+/** True when the comma-separated `value` holds `token` (any case). */
+function hasToken(value: string | null, token: string): boolean {
+  return value !== null &&
+    value.split(",").some((part) => part.trim().toLowerCase() === token);
+}
+
 /** How a socket is accepted. */
 export interface AcceptOptions {
   /** Runs once the socket is open (writes before that are dropped). */
