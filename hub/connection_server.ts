@@ -49,7 +49,7 @@ import {
   type EndpointRoutes,
   pathMatches,
 } from "./endpoint_routes.ts";
-import { acceptWebSocket } from "./transports/websocket.ts";
+import { acceptWebSocket, upgradeRefusal } from "./transports/websocket.ts";
 import { serveHttpTransport, text } from "./transports/http_requests.ts";
 import { type ConnectionCallback, RawConnections } from "./raw_connections.ts";
 
@@ -240,6 +240,9 @@ export class ConnectionServer {
   async #websocket(request: Request, url: URL, address: string | null) {
     const principal = await this.#admit(request);
     if (principal instanceof Response) return principal;
+    // After admission (401 first, as ASP.NET), before anything is made.
+    const refusal = upgradeRefusal(request);
+    if (refusal !== null) return text(400, refusal);
     const token = queryValue(url, "id");
     let connection: TransportConnection | Response | undefined;
     if (token === null) {

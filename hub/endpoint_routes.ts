@@ -11,7 +11,6 @@ import { queryValue } from "./query_value.ts";
 import { checkOrigin, preflight, withCors } from "./origin_policy.ts";
 import { clientAddress } from "./request_info.ts";
 import { text } from "./transports/http_requests.ts";
-import { upgradeRefusal } from "./transports/websocket.ts";
 
 type Answer = Promise<Response> | Response;
 type Route = (request: Request, url: URL, address: string | null) => Answer;
@@ -71,8 +70,6 @@ function route(
   if (rest === "/negotiate") return routes.negotiate(request, url, address);
   if (rest !== "" && rest !== "/") return text(404, "Not found");
   if (upgrade?.toLowerCase() === "websocket") {
-    const refusal = upgradeRefusal(request);
-    if (refusal !== null) return text(400, refusal);
     return routes.websocket(request, url, address);
   }
   return routes.http(request, url, address);

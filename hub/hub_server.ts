@@ -45,7 +45,7 @@ import {
   type EndpointRoutes,
   pathMatches,
 } from "./endpoint_routes.ts";
-import { acceptWebSocket } from "./transports/websocket.ts";
+import { acceptWebSocket, upgradeRefusal } from "./transports/websocket.ts";
 import { serveHttpTransport, text } from "./transports/http_requests.ts";
 import { SlotCounter } from "./rate_limit.ts";
 import type { Presence } from "./presence.ts";
@@ -278,6 +278,9 @@ export class HubServer {
     const token = queryValue(url, "id");
     const principal = await this.#admit(request);
     if (principal instanceof Response) return principal;
+    // After admission (401 first, as ASP.NET), before anything is made.
+    const refusal = upgradeRefusal(request);
+    if (refusal !== null) return text(400, refusal);
     const existing = token === null ? undefined : this.#store.byToken(token);
     if (existing && this.#handler.canReattach(existing)) {
       return this.#reattach(request, existing, principal);
