@@ -7,6 +7,7 @@ import {
 } from "../hub/mod.ts";
 import { jwtAuthenticator } from "../hub/auth.ts";
 import { connectHub, mintToken, TEST_SECRET } from "./helpers/users_fixture.ts";
+import { waitUntil } from "./helpers/wait_until.ts";
 
 Deno.test("a user's connections are capped per node; other users are unaffected", async () => {
   const hub = new HubServer(defineHub({ methods: {} }), {
@@ -70,6 +71,8 @@ Deno.test("a burst of negotiates and sockets in flight cannot pass a user's cap 
     path: "/hub",
     logger: silentLogger,
     maxConnectionsPerUser: 3,
+    // Unused negotiates hold their slots until then: longer than any run.
+    negotiateTimeoutMs: 120_000,
     authenticate: jwtAuthenticator({ secret: TEST_SECRET }),
   });
   await hub.start();
@@ -126,8 +129,17 @@ Deno.test("a user's slot is free again once a connection ends", async () => {
     for (const t of tries) if (t.status === "fulfilled") open.push(t.value);
     assert.equal(open.length, 2, "exactly the cap connects at once");
     await open.shift()!.stop();
-    const again = await connectHub(base, as);
-    open.push(again);
+    // The slot comes back when the server has seen the socket end, a
+    // moment after the client's stop resolves.
+    await waitUntil(async () => {
+      try {
+        open.push(await connectHub(base, as));
+        return true;
+      } catch (error) {
+        assert.match(String(error), /429/);
+        return false;
+      }
+    }, "a third connection after one ended");
     assert.equal(hub.admin.stats().connections, 2);
   } finally {
     await Promise.all(open.map((c) => c.stop()));
