@@ -9,19 +9,35 @@ import { jwtAuthenticator } from "../hub/auth.ts";
 import { connectHub, mintToken, TEST_SECRET } from "./helpers/users_fixture.ts";
 import { waitUntil } from "./helpers/wait_until.ts";
 
-Deno.test("a user's connections are capped per node; other users are unaffected", async () => {
+/** A hub capping each user at `max`, served on loopback; `close` in `finally`. */
+async function cappedHub(
+  max: number,
+  options: { negotiateTimeoutMs?: number } = {},
+) {
   const hub = new HubServer(defineHub({ methods: {} }), {
     path: "/hub",
     logger: silentLogger,
-    maxConnectionsPerUser: 2,
+    maxConnectionsPerUser: max,
     authenticate: jwtAuthenticator({ secret: TEST_SECRET }),
+    ...options,
   });
   await hub.start();
   const server = Deno.serve(
     { hostname: "127.0.0.1", port: 0, onListen() {} },
     (req, info) => hub.handle(req, info),
   );
-  const base = `http://127.0.0.1:${server.addr.port}/hub`;
+  return {
+    hub,
+    base: `http://127.0.0.1:${server.addr.port}/hub`,
+    async close() {
+      await hub.shutdown();
+      await server.shutdown();
+    },
+  };
+}
+
+Deno.test("a user's connections are capped per node; other users are unaffected", async () => {
+  const { base, close } = await cappedHub(2);
   const open = [];
   try {
     const alice = await mintToken("alice");
@@ -43,8 +59,7 @@ Deno.test("a user's connections are capped per node; other users are unaffected"
     );
   } finally {
     await Promise.all(open.map((c) => c.stop()));
-    await hub.shutdown();
-    await server.shutdown();
+    await close();
   }
 });
 
@@ -67,20 +82,10 @@ async function negotiateBurst(
 }
 
 Deno.test("a burst of negotiates and sockets in flight cannot pass a user's cap together", async () => {
-  const hub = new HubServer(defineHub({ methods: {} }), {
-    path: "/hub",
-    logger: silentLogger,
-    maxConnectionsPerUser: 3,
-    // Unused negotiates hold their slots until then: longer than any run.
+  // Unused negotiates hold their slots until they expire: longer than any run.
+  const { hub, base, close } = await cappedHub(3, {
     negotiateTimeoutMs: 120_000,
-    authenticate: jwtAuthenticator({ secret: TEST_SECRET }),
   });
-  await hub.start();
-  const server = Deno.serve(
-    { hostname: "127.0.0.1", port: 0, onListen() {} },
-    (req, info) => hub.handle(req, info),
-  );
-  const base = `http://127.0.0.1:${server.addr.port}/hub`;
   const open = [];
   try {
     const alice = await mintToken("alice");
@@ -101,24 +106,12 @@ Deno.test("a burst of negotiates and sockets in flight cannot pass a user's cap 
     assert.equal(hub.admin.stats().connections, 0);
   } finally {
     await Promise.all(open.map((c) => c.stop()));
-    await hub.shutdown();
-    await server.shutdown();
+    await close();
   }
 });
 
 Deno.test("a user's slot is free again once a connection ends", async () => {
-  const hub = new HubServer(defineHub({ methods: {} }), {
-    path: "/hub",
-    logger: silentLogger,
-    maxConnectionsPerUser: 2,
-    authenticate: jwtAuthenticator({ secret: TEST_SECRET }),
-  });
-  await hub.start();
-  const server = Deno.serve(
-    { hostname: "127.0.0.1", port: 0, onListen() {} },
-    (req, info) => hub.handle(req, info),
-  );
-  const base = `http://127.0.0.1:${server.addr.port}/hub`;
+  const { hub, base, close } = await cappedHub(2);
   const open = [];
   try {
     const alice = await mintToken("alice");
@@ -143,8 +136,7 @@ Deno.test("a user's slot is free again once a connection ends", async () => {
     assert.equal(hub.admin.stats().connections, 2);
   } finally {
     await Promise.all(open.map((c) => c.stop()));
-    await hub.shutdown();
-    await server.shutdown();
+    await close();
   }
 });
 
